@@ -1,0 +1,65 @@
+import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+
+/**
+ * Queue contract shared by the API (producer) and the engine (consumer).
+ * Jobs carry ids only: the database row is the source of truth for what to compute.
+ */
+export const EXPLAIN_QUEUE = 'fep-explanations';
+
+export interface ExplainJobData {
+  explanationId: string;
+}
+
+/** Progress the engine reports with `job.updateProgress`; the API relays it to subscribers. */
+export interface ExplainProgress {
+  explanationId: string;
+  /** 0..1 over the whole job (all windows, all areas). */
+  fraction: number;
+  iteration: number;
+  totalIterations: number;
+  energy: number | null;
+  etaMs: number | null;
+  stage: 'loading' | 'optimising' | 'metrics' | 'saving';
+}
+
+export function isExplainProgress(value: unknown): value is ExplainProgress {
+  return typeof value === 'object' && value !== null && 'explanationId' in value && 'fraction' in value;
+}
+
+/** Redis key the API sets to ask the engine to stop an explanation; the worker polls it. */
+export const cancelKey = (explanationId: string) => `fep:cancel:${explanationId}`;
+
+/** BullMQ needs `maxRetriesPerRequest: null` on connections used by workers. */
+export function createRedis(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+}
+
+export function redisConnection(url: string): ConnectionOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username || undefined,
+    password: u.password || undefined,
+    db: u.pathname && u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
+    maxRetriesPerRequest: null,
+  };
+}
+
+export function createExplainQueue(redisUrl: string, prefix?: string): Queue<ExplainJobData> {
+  return new Queue<ExplainJobData>(EXPLAIN_QUEUE, {
+    connection: redisConnection(redisUrl),
+    prefix,
+    defaultJobOptions: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: 1000,
+      removeOnFail: 5000,
+    },
+  });
+}
+
+export function createExplainQueueEvents(redisUrl: string, prefix?: string): QueueEvents {
+  return new QueueEvents(EXPLAIN_QUEUE, { connection: redisConnection(redisUrl), prefix });
+}
