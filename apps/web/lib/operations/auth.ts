@@ -1,0 +1,110 @@
+import { operation } from '../graphql-client.ts';
+import type {
+  CreateApiTokenMutation,
+  CreateApiTokenMutationVariables,
+  ApiTokensQuery,
+  ApiTokensQueryVariables,
+  LoginMutation,
+  LoginMutationVariables,
+  LogoutMutation,
+  LogoutMutationVariables,
+  RevokeApiTokenMutation,
+  RevokeApiTokenMutationVariables,
+  SignUpMutation,
+  SignUpMutationVariables,
+  ViewerQuery,
+  ViewerQueryVariables,
+} from '../__generated__/graphql.ts';
+
+export const VIEWER = operation<ViewerQuery, ViewerQueryVariables>(/* GraphQL */ `
+  query Viewer {
+    viewer {
+      user {
+        id
+        email
+        name
+      }
+      memberships {
+        id
+        role
+        team {
+          id
+          name
+          slug
+        }
+      }
+    }
+  }
+`);
+
+export const SIGN_UP = operation<SignUpMutation, SignUpMutationVariables>(/* GraphQL */ `
+  mutation SignUp($input: SignUpInput!) {
+    signUp(input: $input) {
+      user {
+        id
+        email
+        name
+      }
+    }
+  }
+`);
+
+export const LOGIN = operation<LoginMutation, LoginMutationVariables>(/* GraphQL */ `
+  mutation Login($input: LoginInput!) {
+    login(input: $input) {
+      user {
+        id
+        email
+        name
+      }
+    }
+  }
+`);
+
+export const LOGOUT = operation<LogoutMutation, LogoutMutationVariables>(/* GraphQL */ `
+  mutation Logout {
+    logout
+  }
+`);
+
+export const API_TOKENS = operation<ApiTokensQuery, ApiTokensQueryVariables>(/* GraphQL */ `
+  query ApiTokens {
+    apiTokens {
+      id
+      name
+      prefix
+      teamId
+      createdAt
+      expiresAt
+      lastUsedAt
+      revokedAt
+    }
+  }
+`);
+
+export const CREATE_API_TOKEN = operation<CreateApiTokenMutation, CreateApiTokenMutationVariables>(/* GraphQL */ `
+  mutation CreateApiToken($input: CreateApiTokenInput!) {
+    createApiToken(input: $input) {
+      token
+      apiToken {
+        id
+        name
+        prefix
+        teamId
+        createdAt
+        expiresAt
+        lastUsedAt
+        revokedAt
+      }
+    }
+  }
+`);
+
+export const REVOKE_API_TOKEN = operation<RevokeApiTokenMutation, RevokeApiTokenMutationVariables>(/* GraphQL */ `
+  mutation RevokeApiToken($id: ID!) {
+    revokeApiToken(id: $id) {
+      id
+      revokedAt
+    }
+  }
+`);

@@ -1,0 +1,125 @@
+import { operation } from '../graphql-client.ts';
+import type {
+  AcceptInvitationMutation,
+  AcceptInvitationMutationVariables,
+  ChangeMemberRoleMutation,
+  ChangeMemberRoleMutationVariables,
+  CreateTeamMutation,
+  CreateTeamMutationVariables,
+  InviteMemberMutation,
+  InviteMemberMutationVariables,
+  RemoveMemberMutation,
+  RemoveMemberMutationVariables,
+  RenameTeamMutation,
+  RenameTeamMutationVariables,
+  RevokeInvitationMutation,
+  RevokeInvitationMutationVariables,
+  TeamQuery,
+  TeamQueryVariables,
+} from '../__generated__/graphql.ts';
+
+export const TEAM = operation<TeamQuery, TeamQueryVariables>(/* GraphQL */ `
+  query Team($id: ID!) {
+    team(id: $id) {
+      id
+      name
+      slug
+      createdAt
+      viewerRole
+      members {
+        id
+        role
+        createdAt
+        user {
+          id
+          name
+          email
+        }
+      }
+      invitations {
+        id
+        email
+        role
+        createdAt
+        expiresAt
+        acceptedAt
+        revokedAt
+      }
+    }
+  }
+`);
+
+export const CREATE_TEAM = operation<CreateTeamMutation, CreateTeamMutationVariables>(/* GraphQL */ `
+  mutation CreateTeam($input: CreateTeamInput!) {
+    createTeam(input: $input) {
+      id
+      name
+      slug
+      viewerRole
+    }
+  }
+`);
+
+export const RENAME_TEAM = operation<RenameTeamMutation, RenameTeamMutationVariables>(/* GraphQL */ `
+  mutation RenameTeam($teamId: ID!, $name: String!) {
+    renameTeam(teamId: $teamId, name: $name) {
+      id
+      name
+      slug
+    }
+  }
+`);
+
+export const INVITE_MEMBER = operation<InviteMemberMutation, InviteMemberMutationVariables>(/* GraphQL */ `
+  mutation InviteMember($input: InviteMemberInput!) {
+    inviteMember(input: $input) {
+      token
+      invitation {
+        id
+        email
+        role
+        createdAt
+        expiresAt
+        acceptedAt
+        revokedAt
+      }
+    }
+  }
+`);
+
+export const REVOKE_INVITATION = operation<RevokeInvitationMutation, RevokeInvitationMutationVariables>(/* GraphQL */ `
+  mutation RevokeInvitation($id: ID!) {
+    revokeInvitation(id: $id) {
+      id
+      revokedAt
+    }
+  }
+`);
+
+export const ACCEPT_INVITATION = operation<AcceptInvitationMutation, AcceptInvitationMutationVariables>(/* GraphQL */ `
+  mutation AcceptInvitation($token: String!) {
+    acceptInvitation(token: $token) {
+      id
+      role
+      team {
+        id
+        name
+      }
+    }
+  }
+`);
+
+export const CHANGE_MEMBER_ROLE = operation<ChangeMemberRoleMutation, ChangeMemberRoleMutationVariables>(/* GraphQL */ `
+  mutation ChangeMemberRole($input: ChangeRoleInput!) {
+    changeMemberRole(input: $input) {
+      id
+      role
+    }
+  }
+`);
+
+export const REMOVE_MEMBER = operation<RemoveMemberMutation, RemoveMemberMutationVariables>(/* GraphQL */ `
+  mutation RemoveMember($teamId: ID!, $userId: ID!) {
+    removeMember(teamId: $teamId, userId: $userId)
+  }
+`);
