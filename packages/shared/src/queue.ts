@@ -63,3 +63,6 @@ export function createExplainQueue(redisUrl: string, prefix?: string): Queue<Exp
 export function createExplainQueueEvents(redisUrl: string, prefix?: string): QueueEvents {
   return new QueueEvents(EXPLAIN_QUEUE, { connection: redisConnection(redisUrl), prefix });
 }
+
+/** Redis pub/sub channel carrying ExplainProgress (JSON) for one explanation. */
+export const progressChannel = (explanationId: string) => `fep:explanation-progress:${explanationId}`;

@@ -1,0 +1,45 @@
+import type { Resolvers } from '../__generated__/resolvers-types.ts';
+import { authorizeObject, authorizeTeam } from '../auth/permissions.ts';
+import { progressChannel } from '@fep/shared';
+import type { ExplanationProgress as ExplanationProgressEvent } from '../__generated__/resolvers-types.ts';
+import * as explanations from './explanations.service.ts';
+
+export const explanationResolvers: Resolvers = {
+  Query: {
+    explanations: async (_p, { teamId, videoId }, ctx) => {
+      await authorizeTeam(ctx, teamId, 'explanation.read');
+      return explanations.listExplanations(ctx, teamId, videoId);
+    },
+    explanation: async (_p, { id }, ctx) => {
+      await authorizeObject(ctx, 'Explanation', await explanations.getExplanationTeam(ctx, id), 'explanation.read');
+      return explanations.getExplanation(ctx, id);
+    },
+  },
+  Mutation: {
+    requestExplanation: async (_p, { input }, ctx) => {
+      const { caller } = await authorizeTeam(ctx, input.teamId, 'explanation.request');
+      return explanations.requestExplanation(ctx, caller, input);
+    },
+    cancelExplanation: async (_p, { id }, ctx) => {
+      const teamId = await explanations.getExplanationTeam(ctx, id);
+      const { caller } = await authorizeObject(ctx, 'Explanation', teamId, 'explanation.request');
+      return explanations.cancelExplanation(ctx, caller, id);
+    },
+  },
+  Subscription: {
+    explanationProgress: {
+      subscribe: async (_p, { id }, ctx) => {
+        await authorizeObject(ctx, 'Explanation', await explanations.getExplanationTeam(ctx, id), 'explanation.read');
+        return ctx.pubsub.asyncIterator(progressChannel(id));
+      },
+      resolve: (payload: ExplanationProgressEvent) => payload,
+    },
+  },
+  Explanation: {
+    video: (e, _a, ctx) => ctx.db.video.findUniqueOrThrow({ where: { id: e.videoId } }),
+    model: (e, _a, ctx) => ctx.db.model.findUniqueOrThrow({ where: { id: e.modelId } }),
+    requestedBy: (e, _a, ctx) => ctx.db.user.findUniqueOrThrow({ where: { id: e.requestedById } }),
+    saliencyShape: (e) => (Array.isArray(e.saliencyShape) ? (e.saliencyShape as number[]) : null),
+    saliencyUrl: (e) => (e.saliencySha256 ? `/api/media/explanations/${e.id}/saliency.npy` : null),
+  },
+};

@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { badInput, conflict, forbidden, notFound } from '@fep/shared';
+import type { Role } from '@fep/db';
+import { appendAuditEvent } from '../audit/audit.service.ts';
+import { emailSchema } from '../auth/auth.service.ts';
+import { INVITATION_TTL_MS, hashSecret, newSecret } from '../auth/tokens.ts';
+import type { ApiContext, Caller } from '../context.ts';
+
+const ROLES = ['OWNER', 'ADMIN', 'REVIEWER', 'RATER', 'AUDITOR'] as const;
+const teamName = z.string().trim().min(1, 'Name the team.').max(80, 'Use at most 80 characters.');
+
+export const createTeamSchema = z.object({ name: teamName });
+export const inviteSchema = z.object({ teamId: z.string().min(1), email: emailSchema, role: z.enum(ROLES) });
+export const changeRoleSchema = z.object({ teamId: z.string().min(1), userId: z.string().min(1), role: z.enum(ROLES) });
+
+function slugify(name: string): string {
+  const base = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
+  return `${base || 'team'}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function listTeams(ctx: ApiContext, caller: Caller) {
+  const memberships = await ctx.db.membership.findMany({
+    where: { userId: caller.userId, ...(caller.tokenTeamId ? { teamId: caller.tokenTeamId } : {}) },
+    include: { team: true },
+    orderBy: { createdAt: 'asc' },
+  });
+  return memberships.map((m) => ({ ...m.team, viewerRole: m.role }));
+}
+
+export async function getTeam(ctx: ApiContext, teamId: string, role: Role) {
+  const team = await ctx.db.team.findUnique({ where: { id: teamId } });
+  if (!team) throw notFound('Team');
+  return { ...team, viewerRole: role };
+}
+
+export async function createTeam(ctx: ApiContext, caller: Caller, raw: unknown) {
+  const input = createTeamSchema.parse(raw);
+  return ctx.db.$transaction(async (tx) => {
+    const team = await tx.team.create({ data: { name: input.name, slug: slugify(input.name) } });
+    await tx.membership.create({ data: { teamId: team.id, userId: caller.userId, role: 'OWNER' } });
+    await appendAuditEvent(tx, {
+      teamId: team.id,
+      actorId: caller.userId,
+      action: 'team.created',
+      subjectType: 'Team',
+      subjectId: team.id,
+      payload: { name: team.name },
+    });
+    return { ...team, viewerRole: 'OWNER' as Role };
+  });
+}
+
+export async function renameTeam(ctx: ApiContext, caller: Caller, teamId: string, rawName: unknown, role: Role) {
+  const name = teamName.parse(rawName);
+  return ctx.db.$transaction(async (tx) => {
+    const team = await tx.team.update({ where: { id: teamId }, data: { name } });
+    await appendAuditEvent(tx, {
+      teamId,
+      actorId: caller.userId,
+      action: 'team.renamed',
+      subjectType: 'Team',
+      subjectId: teamId,
+      payload: { name },
+    });
+    return { ...team, viewerRole: role };
+  });
+}
+
+export function listMembers(ctx: ApiContext, teamId: string) {
+  return ctx.db.membership.findMany({ where: { teamId }, include: { user: true }, orderBy: { createdAt: 'asc' } });
+}
+
+export function listInvitations(ctx: ApiContext, teamId: string) {
+  return ctx.db.invitation.findMany({
+    where: { teamId, acceptedAt: null, revokedAt: null },
+    orderBy: { createdAt: 'desc' },
+  });
+}
+
+/** Only an OWNER may hand out or take away OWNER. */
+function assertCanAssign(actorRole: Role, targetRole: Role, currentRole?: Role) {
+  if ((targetRole === 'OWNER' || currentRole === 'OWNER') && actorRole !== 'OWNER') {
+    throw forbidden('Only an owner can grant or change the owner role.');
+  }
+}
+
+export async function inviteMember(ctx: ApiContext, caller: Caller, raw: unknown, actorRole: Role) {
+  const input = inviteSchema.parse(raw);
+  assertCanAssign(actorRole, input.role);
+  const existingMember = await ctx.db.membership.findFirst({
+    where: { teamId: input.teamId, user: { email: input.email } },
+  });
+  if (existingMember) throw conflict('This person is already a member of the team.');
+  const token = newSecret('inv_');
+  const invitation = await ctx.db.$transaction(async (tx) => {
+    const created = await tx.invitation.create({
+      data: {
+        teamId: input.teamId,
+        email: input.email,
+        role: input.role,
+        tokenHash: hashSecret(token, ctx.config.tokenPepper),
+        invitedById: caller.userId,
+        expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+      },
+    });
+    await appendAuditEvent(tx, {
+      teamId: input.teamId,
+      actorId: caller.userId,
+      action: 'invitation.created',
+      subjectType: 'Invitation',
+      subjectId: created.id,
+      payload: { email: input.email, role: input.role },
+    });
+    return created;
+  });
+  return { invitation, token };
+}
+
+export async function getInvitationTeam(ctx: ApiContext, invitationId: string) {
+  const inv = await ctx.db.invitation.findUnique({ where: { id: invitationId }, select: { teamId: true } });
+  return inv?.teamId ?? null;
+}
+
+export async function revokeInvitation(ctx: ApiContext, caller: Caller, invitationId: string) {
+  return ctx.db.$transaction(async (tx) => {
+    const inv = await tx.invitation.update({ where: { id: invitationId }, data: { revokedAt: new Date() } });
+    await appendAuditEvent(tx, {
+      teamId: inv.teamId,
+      actorId: caller.userId,
+      action: 'invitation.revoked',
+      subjectType: 'Invitation',
+      subjectId: inv.id,
+    });
+    return inv;
+  });
+}
+
+/** The token is the capability; it must match the signed-in user's email too. */
+export async function acceptInvitation(ctx: ApiContext, caller: Caller, rawToken: unknown) {
+  const token = z.string().min(8).max(200).parse(rawToken);
+  const inv = await ctx.db.invitation.findUnique({ where: { tokenHash: hashSecret(token, ctx.config.tokenPepper) } });
+  if (!inv || inv.revokedAt) throw notFound('Invitation');
+  if (inv.acceptedAt) throw conflict('This invitation has already been used.');
+  if (inv.expiresAt <= new Date()) throw badInput('This invitation has expired. Ask for a new one.');
+  const user = await ctx.db.user.findUniqueOrThrow({ where: { id: caller.userId } });
+  if (user.email !== inv.email) throw forbidden('This invitation was sent to a different email address.');
+  return ctx.db.$transaction(async (tx) => {
+    const existing = await tx.membership.findUnique({ where: { teamId_userId: { teamId: inv.teamId, userId: user.id } } });
+    if (existing) throw conflict('You are already a member of this team.');
+    const membership = await tx.membership.create({
+      data: { teamId: inv.teamId, userId: user.id, role: inv.role },
+      include: { user: true, team: true },
+    });
+    await tx.invitation.update({ where: { id: inv.id }, data: { acceptedAt: new Date(), acceptedById: user.id } });
+    await appendAuditEvent(tx, {
+      teamId: inv.teamId,
+      actorId: user.id,
+      action: 'invitation.accepted',
+      subjectType: 'Membership',
+      subjectId: membership.id,
+      payload: { role: inv.role, invitationId: inv.id },
+    });
+    return membership;
+  });
+}
+
+async function assertNotLastOwner(ctx: ApiContext, teamId: string, userId: string) {
+  const owners = await ctx.db.membership.findMany({ where: { teamId, role: 'OWNER' }, select: { userId: true } });
+  if (owners.length === 1 && owners[0]!.userId === userId) {
+    throw conflict('A team needs at least one owner. Make someone else owner first.');
+  }
+}
+
+export async function changeMemberRole(ctx: ApiContext, caller: Caller, raw: unknown, actorRole: Role) {
+  const input = changeRoleSchema.parse(raw);
+  const current = await ctx.db.membership.findUnique({
+    where: { teamId_userId: { teamId: input.teamId, userId: input.userId } },
+  });
+  if (!current) throw notFound('Member');
+  assertCanAssign(actorRole, input.role, current.role);
+  if (current.role === 'OWNER' && input.role !== 'OWNER') await assertNotLastOwner(ctx, input.teamId, input.userId);
+  return ctx.db.$transaction(async (tx) => {
+    const membership = await tx.membership.update({
+      where: { id: current.id },
+      data: { role: input.role },
+      include: { user: true, team: true },
+    });
+    await appendAuditEvent(tx, {
+      teamId: input.teamId,
+      actorId: caller.userId,
+      action: 'member.role_changed',
+      subjectType: 'Membership',
+      subjectId: current.id,
+      payload: { userId: input.userId, from: current.role, to: input.role },
+    });
+    return membership;
+  });
+}
+
+export async function removeMember(ctx: ApiContext, caller: Caller, teamId: string, userId: string, actorRole: Role) {
+  const current = await ctx.db.membership.findUnique({ where: { teamId_userId: { teamId, userId } } });
+  if (!current) throw notFound('Member');
+  assertCanAssign(actorRole, current.role, current.role);
+  if (current.role === 'OWNER') await assertNotLastOwner(ctx, teamId, userId);
+  await ctx.db.$transaction(async (tx) => {
+    await tx.membership.delete({ where: { id: current.id } });
+    await appendAuditEvent(tx, {
+      teamId,
+      actorId: caller.userId,
+      action: 'member.removed',
+      subjectType: 'Membership',
+      subjectId: current.id,
+      payload: { userId, role: current.role },
+    });
+  });
+  return true;
+}
