@@ -1,0 +1,134 @@
+'use client';
+
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useEffect, useState } from 'react';
+import { userMessage } from '../lib/graphql-client.ts';
+import { VIDEOS } from '../lib/operations/videos.ts';
+import { ROLE_LABELS } from '../lib/roles.ts';
+import { useQuery } from '../lib/use-api.ts';
+import { Alert } from './Alert.tsx';
+import { AppShell } from './AppShell.tsx';
+import { Button } from './Button.tsx';
+import { PageHeader } from './Card.tsx';
+import { CreateTeamDialog } from './CreateTeamDialog.tsx';
+import { EmptyState } from './EmptyState.tsx';
+import { LoadingRegion, Skeleton } from './Skeleton.tsx';
+import { VideoGrid, VideoGridSkeleton } from './VideoGrid.tsx';
+import { useViewer } from './ViewerContext.tsx';
+
+export function DashboardSkeleton() {
+  return (
+    <LoadingRegion label="Loading videos">
+      <div className="mb-6 flex min-h-10 items-start justify-between">
+        <div className="space-y-2">
+          <Skeleton className="h-7 w-48" />
+          <Skeleton className="h-4 w-64" />
+        </div>
+        <Skeleton className="h-10 w-28" />
+      </div>
+      <VideoGridSkeleton />
+    </LoadingRegion>
+  );
+}
+
+/** `/`: the selected team's videos. The team comes from `?team=`, else localStorage, else the first. */
+export function Dashboard() {
+  const params = useSearchParams();
+  return (
+    <AppShell teamHint={params.get('team')} skeleton={<DashboardSkeleton />}>
+      <TeamVideos urlTeam={params.get('team')} />
+    </AppShell>
+  );
+}
+
+function TeamVideos({ urlTeam }: { urlTeam: string | null }) {
+  const router = useRouter();
+  const { teamId, role, memberships, refresh, rememberTeam } = useViewer();
+  const [creating, setCreating] = useState(false);
+  const team = memberships.find((m) => m.team.id === teamId)?.team ?? null;
+  const videos = useQuery(VIDEOS, teamId ? { teamId } : null);
+
+  // Keep the resolved team in the URL so the page can be shared and reloaded as is.
+  useEffect(() => {
+    if (teamId && urlTeam !== teamId) router.replace(`/?team=${encodeURIComponent(teamId)}`, { scroll: false });
+  }, [teamId, urlTeam, router]);
+
+  const createButton = (
+    <Button variant={team ? 'secondary' : 'primary'} onClick={() => setCreating(true)} data-testid="create-team-button">
+      New team
+    </Button>
+  );
+
+  const dialog = (
+    <CreateTeamDialog
+      open={creating}
+      onClose={() => setCreating(false)}
+      onCreated={(t) => {
+        setCreating(false);
+        rememberTeam(t.id);
+        void refresh().then(() => router.push(`/?team=${encodeURIComponent(t.id)}`));
+      }}
+    />
+  );
+
+  if (!team) {
+    return (
+      <>
+        <PageHeader title="Welcome to F-EP Studio" description="Everything here belongs to a team." />
+        <EmptyState
+          title="You are not in a team yet"
+          testId="no-team-empty-state"
+          action={
+            <Button onClick={() => setCreating(true)} data-testid="create-team-button">
+              Create your first team
+            </Button>
+          }
+        >
+          Create a team to upload videos and explain what your models look at. If a colleague invited you, open
+          the invitation link they sent.
+        </EmptyState>
+        {dialog}
+      </>
+    );
+  }
+
+  return (
+    <>
+      <PageHeader
+        title={team.name}
+        description={role ? `Videos of this team · you are ${ROLE_LABELS[role].toLowerCase()}` : 'Videos of this team'}
+        actions={createButton}
+      />
+      <section aria-labelledby="videos-heading">
+        <h2 id="videos-heading" className="sr-only">
+          Videos
+        </h2>
+        {videos.error ? (
+          <Alert
+            tone="error"
+            title="We could not load this team's videos"
+            action={
+              <Button variant="secondary" size="sm" onClick={() => void videos.reload()}>
+                Try again
+              </Button>
+            }
+          >
+            {userMessage(videos.error)}
+          </Alert>
+        ) : !videos.data ? (
+          <LoadingRegion label="Loading videos">
+            <VideoGridSkeleton />
+          </LoadingRegion>
+        ) : videos.data.videos.length === 0 ? (
+          <EmptyState title="No videos yet" testId="videos-empty-state">
+            Videos uploaded to {team.name} appear here, with their status and length, as soon as the upload
+            finishes.
+          </EmptyState>
+        ) : (
+          <VideoGrid videos={videos.data.videos} />
+        )}
+      </section>
+      {dialog}
+    </>
+  );
+}

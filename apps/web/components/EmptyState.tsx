@@ -1,0 +1,24 @@
+import type { ReactNode } from 'react';
+
+export function EmptyState({
+  title,
+  children,
+  action,
+  testId,
+}: {
+  title: string;
+  children?: ReactNode;
+  action?: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <div
+      className="flex flex-col items-center justify-center gap-3 rounded-lg border border-dashed border-slate-300 bg-white px-6 py-12 text-center"
+      data-testid={testId}
+    >
+      <h2 className="text-base font-semibold text-slate-900">{title}</h2>
+      {children ? <div className="max-w-md text-sm text-slate-600">{children}</div> : null}
+      {action ? <div className="pt-2">{action}</div> : null}
+    </div>
+  );
+}
