@@ -1,0 +1,28 @@
+/** Registry of explanation methods by name (the `method` field of an explanation job). */
+import { ep } from './ep.ts';
+import { fep } from './fep.ts';
+import { random } from './random.ts';
+import type { ExplanationMethod } from './types.ts';
+
+export const METHODS: Readonly<Record<string, ExplanationMethod<any>>> = Object.freeze({
+  fep,
+  ep,
+  random,
+});
+
+export type MethodName = 'fep' | 'ep' | 'random';
+export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+
+export class UnknownMethodError extends Error {
+  readonly code = 'BAD_USER_INPUT' as const;
+  constructor(readonly method: string) {
+    super(`Unknown explanation method "${method}". Available: ${Object.keys(METHODS).join(', ')}.`);
+    this.name = 'UnknownMethodError';
+  }
+}
+
+export function getMethod(name: string): ExplanationMethod<any> {
+  const m = Object.prototype.hasOwnProperty.call(METHODS, name) ? METHODS[name] : undefined;
+  if (!m) throw new UnknownMethodError(name);
+  return m;
+}

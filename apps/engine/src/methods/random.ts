@@ -1,0 +1,38 @@
+/**
+ * Random saliency baseline: i.i.d. uniform [0,1) values per voxel from a seeded PRNG (mulberry32).
+ * It is the sanity floor every real method must beat (Adebayo et al., "Sanity Checks for Saliency
+ * Maps", NeurIPS 2018, use random attributions the same way). Default `seed` 0.
+ */
+import type { ExplainInput, ExplainResult, ExplanationMethod, OnProgress } from './types.ts';
+
+export interface RandomParams {
+  seed: number;
+}
+
+export const defaults: Readonly<RandomParams> = Object.freeze({ seed: 0 });
+
+function mulberry32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(s ^ (s >>> 15), 1 | s);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const random: ExplanationMethod<RandomParams> = {
+  name: 'random',
+  defaults,
+  async explain(input: ExplainInput, params: Partial<RandomParams>, onProgress?: OnProgress): Promise<ExplainResult> {
+    const resolved = { ...defaults, ...params };
+    const [t, h, w] = input.clip.shape;
+    const next = mulberry32(resolved.seed);
+    const saliency = new Float32Array(t * h * w);
+    for (let i = 0; i < saliency.length; i++) saliency[i] = next();
+    await onProgress?.({ iteration: 1, totalIterations: 1, energy: null });
+    return { saliency, shape: [t, h, w], iterations: 1, finalEnergy: null, params: { ...resolved } };
+  },
+};
+
+export const explain = random.explain;
