@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { conv2dSame, GlobalAvgPool3D, Pool2Plus1D, SpatialConv, TemporalConv } from './layers.ts';
+
+// The reference gradients come from TF.js's own conv2d gradient on the CPU backend (which has the
+// Conv2DBackpropFilter/Input kernels the wasm backend lacks).
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  await tf.ready();
+});
+
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+}
+
+describe('conv2dSame', () => {
+  for (const [kh, kw] of [
+    [3, 3],
+    [3, 1],
+    [5, 3],
+    [1, 1],
+  ] as const) {
+    it(`matches tf.conv2d value and both gradients for a ${kh}×${kw} kernel`, () => {
+      const x = tf.randomNormal([2, 7, 6, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+      const w = tf.randomNormal([kh, kw, 3, 4], 0, 1, 'float32', 2) as tf.Tensor4D;
+      const proj = tf.randomNormal([2, 7, 6, 4], 0, 1, 'float32', 3);
+      const ref = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), proj)))([x, w]);
+      const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv2dSame(a as tf.Tensor4D, b as tf.Tensor4D, true), proj)))([x, w]);
+      expect(maxAbsDiff(conv2dSame(x, w, true), tf.conv2d(x, w, 1, 'same'))).toBeLessThan(1e-4);
+      expect(maxAbsDiff(ours[0]!, ref[0]!)).toBeLessThan(1e-3);
+      expect(maxAbsDiff(ours[1]!, ref[1]!)).toBeLessThan(1e-3);
+      // Frozen kernel: same input gradient, zero kernel gradient.
+      const frozen = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv2dSame(a as tf.Tensor4D, b as tf.Tensor4D, false), proj)))([x, w]);
+      expect(maxAbsDiff(frozen[0]!, ref[0]!)).toBeLessThan(1e-3);
+      expect(tf.max(tf.abs(frozen[1]!)).dataSync()[0]).toBe(0);
+    });
+  }
+
+  it('rejects even kernels', () => {
+    expect(() => conv2dSame(tf.zeros([1, 4, 4, 1]) as tf.Tensor4D, tf.zeros([2, 2, 1, 1]) as tf.Tensor4D, true)).toThrow(/odd/);
+  });
+});
+
+describe('(2+1)D layers', () => {
+  it('SpatialConv convolves each frame independently, TemporalConv only across time', () => {
+    const x = tf.randomNormal([1, 4, 5, 5, 2], 0, 1, 'float32', 4) as tf.Tensor5D;
+    const sp = new SpatialConv({ filters: 3, kernelSize: 3, activation: 'linear', seed: 1 });
+    const ys = sp.apply(x) as tf.Tensor;
+    expect(ys.shape).toEqual([1, 4, 5, 5, 3]);
+    const k = sp.getWeights()[0]! as tf.Tensor4D;
+    const frame2 = tf.conv2d(tf.reshape(tf.slice(x, [0, 2], [1, 1]), [1, 5, 5, 2]) as tf.Tensor4D, k, 1, 'same');
+    expect(maxAbsDiff(tf.reshape(tf.slice(ys, [0, 2], [1, 1]), [1, 5, 5, 3]), frame2)).toBeLessThan(1e-5);
+
+    const tc = new TemporalConv({ filters: 3, kernelSize: 3, activation: 'linear', seed: 2 });
+    const yt = tc.apply(x) as tf.Tensor;
+    expect(yt.shape).toEqual([1, 4, 5, 5, 3]);
+    // A change at one pixel reaches only that pixel (at neighbouring times), never its spatial neighbours.
+    const bump = tf.buffer([1, 4, 5, 5, 2]);
+    bump.set(1, 0, 1, 2, 2, 0);
+    const delta = tf.sub(tc.apply(tf.add(x, bump.toTensor())) as tf.Tensor, yt);
+    const moved = tf.sum(tf.abs(delta), [0, 1, 4]).arraySync() as number[][];
+    moved.forEach((row, r) => row.forEach((v, c) => (r === 2 && c === 2 ? expect(v).toBeGreaterThan(0) : expect(v).toBe(0))));
+  });
+
+  it('pools and globally averages with the declared output shapes', () => {
+    const x = tf.randomNormal([2, 4, 8, 8, 3]) as tf.Tensor5D;
+    const p = new Pool2Plus1D({ spatial: 2, temporal: 2, mode: 'max' });
+    expect((p.apply(x) as tf.Tensor).shape).toEqual([2, 2, 4, 4, 3]);
+    expect(p.computeOutputShape([null, 4, 8, 8, 3])).toEqual([null, 2, 4, 4, 3]);
+    const g = new GlobalAvgPool3D({});
+    const m = g.apply(x) as tf.Tensor;
+    expect(m.shape).toEqual([2, 3]);
+    expect(maxAbsDiff(m, tf.mean(x, [1, 2, 3]))).toBeLessThan(1e-5);
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * Load a model directory (fep-model.json + TF.js model.json + weight shards) as a `VideoClassifier`.
+ *
+ * Checks, in order, each with a typed `ModelFormatError`:
+ *  1. fep-model.json exists and is valid (MISSING_FILE / MANIFEST_INVALID);
+ *  2. model.json exists and its `format` agrees with the manifest (MISSING_FILE / MANIFEST_INVALID);
+ *  3. the weight shards hash to `weightsSha256` (MISSING_FILE / WEIGHTS_HASH_MISMATCH);
+ *  4. the network's declared input/output shapes, and the output of one dry run on a zero clip,
+ *     agree with the manifest's input spec and `labels.length` (SHAPE_MISMATCH).
+ * The returned classifier takes clips [N,T,H,W,C] in [0,1] and applies value range, mean/std and
+ * layout itself (src/model/preprocess.ts), so callers never see the model's own conventions.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import type { ModelInputSpec, VideoClassifier } from '../methods/types.ts';
+import { fileSystemLoader } from './fs-io.ts';
+import { registerFepLayers } from './layers.ts';
+import { ModelFormatError, readManifest, readTfjsModelJson, toInputSpec, verifyWeights, type FepModelManifest } from './manifest.ts';
+import { preprocessClips } from './preprocess.ts';
+
+/** The committed SynthActions model (see models/synth-r2plus1d/MODEL_CARD.md). */
+export const BUILTIN_MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../models/synth-r2plus1d');
+
+/** The shape the network itself expects for a batch of `n` clips, in its layout. */
+export function networkInputShape(spec: ModelInputSpec, n: number): number[] {
+  const { frames: t, height: h, width: w, channels: c } = spec;
+  return spec.layout === 'NTHWC' ? [n, t, h, w, c] : [n, c, t, h, w];
+}
+
+function checkDeclaredShape(what: string, declared: (number | null)[] | undefined, expected: (number | null)[]): void {
+  if (!declared) return;
+  const ok = declared.length === expected.length && declared.every((d, i) => d == null || d < 0 || expected[i] == null || d === expected[i]);
+  if (!ok) {
+    throw new ModelFormatError(
+      'SHAPE_MISMATCH',
+      `${what}: the network declares [${declared.map((d) => (d == null || d < 0 ? '?' : d)).join(',')}] but fep-model.json implies [${expected.map((d) => d ?? 'N').join(',')}]`,
+    );
+  }
+}
+
+class TfjsVideoClassifier implements VideoClassifier {
+  readonly name: string;
+  readonly version: string;
+  readonly labels: string[];
+  readonly input: ModelInputSpec;
+  readonly weightsSha256: string;
+  private readonly forward: (x: tf.Tensor) => tf.Tensor;
+  private readonly disposeModel: () => void;
+
+  constructor(manifest: FepModelManifest, forward: (x: tf.Tensor) => tf.Tensor, disposeModel: () => void) {
+    this.name = manifest.name;
+    this.version = manifest.version;
+    this.labels = [...manifest.labels];
+    this.input = toInputSpec(manifest);
+    this.weightsSha256 = manifest.weightsSha256;
+    this.forward = forward;
+    this.disposeModel = disposeModel;
+  }
+
+  logits(clips: tf.Tensor5D): tf.Tensor2D {
+    const { frames, height, width, channels } = this.input;
+    const [, t, h, w, c] = clips.shape;
+    if (clips.rank !== 5 || t !== frames || h !== height || w !== width || c !== channels) {
+      throw new ModelFormatError(
+        'SHAPE_MISMATCH',
+        `${this.name} expects clips [N,${frames},${height},${width},${channels}] (NTHWC, values in [0,1]), got [${clips.shape.join(',')}]`,
+      );
+    }
+    return tf.tidy(() => {
+      const out = this.forward(preprocessClips(clips, this.input));
+      if (out.rank !== 2 || out.shape[1] !== this.labels.length) {
+        throw new ModelFormatError('SHAPE_MISMATCH', `${this.name} produced output [${out.shape.join(',')}], expected [N,${this.labels.length}]`);
+      }
+      return out as tf.Tensor2D;
+    });
+  }
+
+  dispose(): void {
+    this.disposeModel();
+  }
+}
+
+export async function loadModel(dir: string = BUILTIN_MODEL_DIR): Promise<VideoClassifier> {
+  const manifest = readManifest(dir);
+  const modelJson = readTfjsModelJson(dir);
+  if (modelJson.format && modelJson.format !== manifest.format) {
+    throw new ModelFormatError('MANIFEST_INVALID', `fep-model.json says format "${manifest.format}" but model.json in ${dir} is a "${modelJson.format}"`);
+  }
+  verifyWeights(dir, manifest, modelJson);
+  const spec = toInputSpec(manifest);
+  const expectedIn = networkInputShape(spec, 1).map((d, i) => (i === 0 ? null : d));
+  const k = manifest.labels.length;
+
+  let forward: (x: tf.Tensor) => tf.Tensor;
+  let disposeModel: () => void;
+  if (manifest.format === 'layers-model') {
+    registerFepLayers();
+    let model: tf.LayersModel;
+    try {
+      model = await tf.loadLayersModel(fileSystemLoader(dir));
+    } catch (e) {
+      throw new ModelFormatError('MANIFEST_INVALID', `could not load the layers model in ${dir}: ${(e as Error).message}`);
+    }
+    // Inference only: freezing the layers lets the custom convolutions skip weight gradients.
+    model.trainable = false;
+    const inShape = model.inputs[0]?.shape;
+    const outShape = model.outputs[0]?.shape;
+    try {
+      if (model.inputs.length !== 1) throw new ModelFormatError('SHAPE_MISMATCH', `the model has ${model.inputs.length} inputs, expected 1 clip input`);
+      checkDeclaredShape('input', inShape, expectedIn);
+      checkDeclaredShape('output', outShape, [null, k]);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+    forward = (x) => model.apply(x) as tf.Tensor;
+    disposeModel = () => model.dispose();
+  } else {
+    let model: tf.GraphModel;
+    try {
+      model = await tf.loadGraphModel(fileSystemLoader(dir));
+    } catch (e) {
+      throw new ModelFormatError('MANIFEST_INVALID', `could not load the graph model in ${dir}: ${(e as Error).message}`);
+    }
+    try {
+      checkDeclaredShape('input', model.inputs[0]?.shape, expectedIn);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+    const outputNode = manifest.outputNode;
+    forward = (x) => (outputNode ? model.execute(x, outputNode) : model.execute(x)) as tf.Tensor;
+    disposeModel = () => model.dispose();
+  }
+
+  const classifier = new TfjsVideoClassifier(manifest, forward, disposeModel);
+  // Dry run: catches shape errors that the declared shapes do not reveal (graph models, -1 dims).
+  try {
+    const probe = tf.tidy(() => classifier.logits(tf.zeros([1, spec.frames, spec.height, spec.width, spec.channels]) as tf.Tensor5D));
+    probe.dispose();
+  } catch (e) {
+    classifier.dispose();
+    if (e instanceof ModelFormatError) throw e;
+    throw new ModelFormatError('SHAPE_MISMATCH', `a dry run of ${manifest.name} on a [1,${spec.frames},${spec.height},${spec.width},${spec.channels}] clip failed: ${(e as Error).message}`);
+  }
+  return classifier;
+}

@@ -1,0 +1,123 @@
+/**
+ * `fep-model.json`: the manifest that turns a TF.js model directory into a model F-EP Studio can
+ * explain. It states what the network expects (clip size, layout, value range, mean/std), what its
+ * outputs mean (labels) and pins the exact weights (sha256 over the shard files in manifest order).
+ * See apps/engine/docs/model-format.md for the field reference and conversion recipes.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { ModelInputSpec } from '../methods/types.ts';
+import { MODEL_JSON, weightShardPaths } from './fs-io.ts';
+import type * as tf from '@tensorflow/tfjs';
+
+export const MANIFEST_FILE = 'fep-model.json';
+
+export type ModelFormatErrorCode = 'MANIFEST_INVALID' | 'WEIGHTS_HASH_MISMATCH' | 'SHAPE_MISMATCH' | 'MISSING_FILE';
+
+export class ModelFormatError extends Error {
+  readonly code: ModelFormatErrorCode;
+  constructor(code: ModelFormatErrorCode, message: string) {
+    super(message);
+    this.name = 'ModelFormatError';
+    this.code = code;
+  }
+}
+
+const positiveInt = z.number().int().positive();
+
+export const modelInputSchema = z
+  .object({
+    frames: positiveInt,
+    height: positiveInt,
+    width: positiveInt,
+    channels: positiveInt,
+    layout: z.enum(['NTHWC', 'NCTHW']),
+    valueRange: z.tuple([z.number(), z.number()]).refine(([lo, hi]) => hi > lo, 'valueRange must be [lo, hi] with hi > lo'),
+    mean: z.array(z.number()),
+    std: z.array(z.number().positive('std entries must be > 0')),
+  })
+  .superRefine((v, ctx) => {
+    if (v.mean.length !== v.channels) ctx.addIssue({ code: 'custom', path: ['mean'], message: `mean needs ${v.channels} entries (one per channel), got ${v.mean.length}` });
+    if (v.std.length !== v.channels) ctx.addIssue({ code: 'custom', path: ['std'], message: `std needs ${v.channels} entries (one per channel), got ${v.std.length}` });
+  });
+
+export const fepModelManifestSchema = z.object({
+  name: z.string().min(1),
+  version: z.string().min(1),
+  format: z.enum(['layers-model', 'graph-model']),
+  input: modelInputSchema,
+  labels: z.array(z.string().min(1)).min(2),
+  weightsSha256: z.string().regex(/^[0-9a-f]{64}$/, 'weightsSha256 must be 64 lowercase hex digits'),
+  /** Path of the model card, relative to the model directory. */
+  modelCard: z.string().min(1).optional(),
+  /** For graph models with several outputs: which output node holds the logits. */
+  outputNode: z.string().min(1).optional(),
+});
+
+export type FepModelManifest = z.infer<typeof fepModelManifestSchema>;
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+}
+
+/** Validate an already-parsed JSON value. Throws ModelFormatError('MANIFEST_INVALID'). */
+export function parseManifest(value: unknown, source = MANIFEST_FILE): FepModelManifest {
+  const r = fepModelManifestSchema.safeParse(value);
+  if (!r.success) throw new ModelFormatError('MANIFEST_INVALID', `${source} is invalid: ${formatIssues(r.error)}`);
+  return r.data;
+}
+
+/** Read and validate `<dir>/fep-model.json`. */
+export function readManifest(dir: string): FepModelManifest {
+  const file = path.join(dir, MANIFEST_FILE);
+  if (!existsSync(file)) throw new ModelFormatError('MISSING_FILE', `no ${MANIFEST_FILE} in ${dir}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ModelFormatError('MANIFEST_INVALID', `${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseManifest(json, file);
+}
+
+/** Read `<dir>/model.json` (TF.js topology + weightsManifest). */
+export function readTfjsModelJson(dir: string): tf.io.ModelJSON {
+  const file = path.join(dir, MODEL_JSON);
+  if (!existsSync(file)) throw new ModelFormatError('MISSING_FILE', `no ${MODEL_JSON} in ${dir}`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as tf.io.ModelJSON;
+  } catch (e) {
+    throw new ModelFormatError('MANIFEST_INVALID', `${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** sha256 over the weight shard files, concatenated in model.json's manifest order. */
+export function computeWeightsSha256(dir: string, modelJson: tf.io.ModelJSON = readTfjsModelJson(dir)): string {
+  const hash = createHash('sha256');
+  const shards = weightShardPaths(modelJson);
+  if (shards.length === 0) throw new ModelFormatError('MANIFEST_INVALID', `${MODEL_JSON} in ${dir} lists no weight files`);
+  for (const shard of shards) {
+    const file = path.join(dir, shard);
+    if (!existsSync(file)) throw new ModelFormatError('MISSING_FILE', `weight shard ${shard} listed in ${MODEL_JSON} is missing from ${dir}`);
+    hash.update(readFileSync(file));
+  }
+  return hash.digest('hex');
+}
+
+/** Throws ModelFormatError('WEIGHTS_HASH_MISMATCH') unless the shards hash to `manifest.weightsSha256`. */
+export function verifyWeights(dir: string, manifest: FepModelManifest, modelJson?: tf.io.ModelJSON): void {
+  const actual = computeWeightsSha256(dir, modelJson);
+  if (actual !== manifest.weightsSha256) {
+    throw new ModelFormatError(
+      'WEIGHTS_HASH_MISMATCH',
+      `weights in ${dir} hash to ${actual}, but ${MANIFEST_FILE} pins ${manifest.weightsSha256}: the weights were changed or corrupted`,
+    );
+  }
+}
+
+export function toInputSpec(manifest: FepModelManifest): ModelInputSpec {
+  const { frames, height, width, channels, layout, valueRange, mean, std } = manifest.input;
+  return { frames, height, width, channels, layout, valueRange: [valueRange[0], valueRange[1]], mean, std };
+}
