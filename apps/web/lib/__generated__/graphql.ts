@@ -97,7 +97,14 @@ export type TeamQueryVariables = Exact<{
 }>;
 
 
-export type TeamQuery = { team: { id: string, name: string, slug: string, createdAt: string, viewerRole: Role, members: Array<{ id: string, role: Role, createdAt: string, user: { id: string, name: string, email: string } }>, invitations: Array<{ id: string, email: string, role: Role, createdAt: string, expiresAt: string, acceptedAt: string | null, revokedAt: string | null }> } };
+export type TeamQuery = { team: { id: string, name: string, slug: string, createdAt: string, viewerRole: Role, members: Array<{ id: string, role: Role, createdAt: string, user: { id: string, name: string, email: string } }> } };
+
+export type TeamInvitationsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type TeamInvitationsQuery = { team: { id: string, invitations: Array<{ id: string, email: string, role: Role, createdAt: string, expiresAt: string, acceptedAt: string | null, revokedAt: string | null }> } };
 
 export type CreateTeamMutationVariables = Exact<{
   input: CreateTeamInput;

@@ -16,6 +16,8 @@ import type {
   RevokeInvitationMutationVariables,
   TeamQuery,
   TeamQueryVariables,
+  TeamInvitationsQuery,
+  TeamInvitationsQueryVariables,
 } from '../__generated__/graphql.ts';
 
 export const TEAM = operation<TeamQuery, TeamQueryVariables>(/* GraphQL */ `
@@ -36,6 +38,15 @@ export const TEAM = operation<TeamQuery, TeamQueryVariables>(/* GraphQL */ `
           email
         }
       }
+    }
+  }
+`);
+
+/** Separate from TEAM: only owners/admins may read invitations, and a refusal must not hide the members. */
+export const TEAM_INVITATIONS = operation<TeamInvitationsQuery, TeamInvitationsQueryVariables>(/* GraphQL */ `
+  query TeamInvitations($id: ID!) {
+    team(id: $id) {
+      id
       invitations {
         id
         email
