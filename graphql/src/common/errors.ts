@@ -55,6 +55,6 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const code = String(formatted.extensions?.code ?? '');
   const mapped = BUILTIN_CODE_MAP[code];
   if (mapped) return { ...formatted, extensions: { ...formatted.extensions, code: mapped } };
-  if (process.env.NODE_ENV !== 'test') console.error('[api] unexpected error', original);
+  console.error('[api] unexpected error', original);
   return { message: 'Something went wrong on our side.', path: formatted.path, extensions: { code: 'INTERNAL' } };
 }

@@ -1,0 +1,52 @@
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import { openDatabase, type DatabaseHandle } from '@fep/db';
+import { createExplainQueue, createRedis, createStorage, loadConfig, type Config } from '@fep/shared';
+import { LoginRateLimiter } from './auth/rate-limit.ts';
+import type { ApiDeps } from './context.ts';
+
+export interface ApiRuntime extends ApiDeps {
+  database: DatabaseHandle;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything one API process holds for its lifetime: database, Redis (commands, pub/sub
+ * publisher and subscriber — pub/sub needs dedicated connections), blob storage and the queue.
+ */
+export async function createApiRuntime(
+  config: Config = loadConfig(),
+  opts: { queuePrefix?: string; redisKeyPrefix?: string } = {},
+): Promise<ApiRuntime> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const redis = createRedis(config.redisUrl);
+  const publisher = createRedis(config.redisUrl);
+  const subscriber = createRedis(config.redisUrl);
+  // graphql-redis-subscriptions bundles its own ioredis typings; the clients are compatible at runtime.
+  const pubsub = new RedisPubSub({ publisher: publisher as never, subscriber: subscriber as never });
+  const storage = createStorage(config.storageDir);
+  const queue = createExplainQueue(config.redisUrl, opts.queuePrefix);
+  const runtime: ApiRuntime = {
+    database,
+    db: database.prisma,
+    redis,
+    storage,
+    queue,
+    pubsub,
+    config,
+    loginLimiter: new LoginRateLimiter(redis, { keyPrefix: `${opts.redisKeyPrefix ?? 'fep'}:login` }),
+    probes: {
+      database: async () => (await database.sql.query<{ ok: number }>('SELECT 1 AS ok'))[0]?.ok === 1,
+      queue: async () => (await redis.ping()) === 'PONG',
+      storage: () => storage.healthy(),
+    },
+    close: async () => {
+      await queue.close().catch(() => {});
+      await pubsub.close().catch(() => {});
+      redis.disconnect();
+      publisher.disconnect();
+      subscriber.disconnect();
+      await database.close();
+    },
+  };
+  return runtime;
+}

@@ -1,0 +1,21 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import { formatError } from '../common/errors.ts';
+import type { ApiContext } from '../context.ts';
+import { queryLimitsRule } from './query-limits.ts';
+
+/** The web app's deepest operation nests 5 levels; 10 leaves room without allowing abuse. */
+export const MAX_QUERY_DEPTH = 10;
+/** One point per field (lists multiplied by their limit): the web app's largest query costs < 100. */
+export const MAX_QUERY_COST = 1000;
+
+export function createApolloServer(schema: GraphQLSchema, extraPlugins: ApolloServerPlugin<ApiContext>[] = []) {
+  return new ApolloServer<ApiContext>({
+    schema,
+    validationRules: [queryLimitsRule(MAX_QUERY_DEPTH, MAX_QUERY_COST)],
+    formatError,
+    plugins: extraPlugins,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+  });
+}

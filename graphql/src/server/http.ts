@@ -1,0 +1,132 @@
+import type { Server } from 'node:http';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express, type Request, type Response } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { AppError } from '@fep/shared';
+import { authorizeObject } from '../auth/permissions.ts';
+import type { ApiDeps } from '../context.ts';
+import { createApolloServer } from './apollo.ts';
+import { buildContext } from './request-context.ts';
+
+export const GRAPHQL_PATH = '/api/graphql';
+
+function httpStatus(code: string): number {
+  return { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400 }[code] ?? 500;
+}
+
+/**
+ * Mounts the API on an express app: GraphQL at /api/graphql and authenticated media streaming.
+ * The returned `stop` drains Apollo. Callers add their own fallthrough (Next.js) afterwards.
+ */
+export async function mountApi(app: Express, deps: ApiDeps, schema: GraphQLSchema) {
+  if (process.env.TRUST_PROXY) app.set('trust proxy', process.env.TRUST_PROXY);
+  const apollo = createApolloServer(schema);
+  await apollo.start();
+  app.use(
+    GRAPHQL_PATH,
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) =>
+        buildContext(deps, { headers: req.headers, ip: req.ip ?? 'unknown' }, (cookie) => res.append('Set-Cookie', cookie)),
+    }),
+  );
+
+  // Media: same-origin URLs the UI uses; every request is checked like a resolver.
+  const media = async (
+    req: Request,
+    res: Response,
+    load: (ctx: Awaited<ReturnType<typeof buildContext>>) => Promise<{ sha256: string; type: string; name: string }>,
+  ) => {
+    try {
+      const ctx = await buildContext(deps, { headers: req.headers, ip: req.ip ?? 'unknown' }, null);
+      const { sha256, type, name } = await load(ctx);
+      const file = await deps.storage.localPath(sha256);
+      res.setHeader('Content-Type', type);
+      res.setHeader('Cache-Control', 'private, max-age=3600');
+      res.setHeader('Content-Disposition', `inline; filename="${name.replace(/[^\w.-]/g, '_')}"`);
+      res.sendFile(file);
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : ((err as { extensions?: { code?: string } }).extensions?.code ?? 'INTERNAL');
+      res.status(httpStatus(code)).json({ error: { code, message: (err as Error).message } });
+    }
+  };
+  app.get('/api/media/videos/:id', (req, res) =>
+    media(req, res, async (ctx) => {
+      const video = await ctx.db.video.findUnique({ where: { id: String(req.params.id) } });
+      await authorizeObject(ctx, 'Video', video?.teamId, 'video.read');
+      return { sha256: video!.sha256, type: 'video/mp4', name: video!.filename };
+    }),
+  );
+  app.get('/api/media/explanations/:id/saliency.npy', (req, res) =>
+    media(req, res, async (ctx) => {
+      const e = await ctx.db.explanation.findUnique({ where: { id: String(req.params.id) } });
+      await authorizeObject(ctx, 'Explanation', e?.teamId, 'explanation.read');
+      if (!e!.saliencySha256) throw new AppError('NOT_FOUND', 'This explanation has no saliency volume yet.');
+      return { sha256: e!.saliencySha256, type: 'application/octet-stream', name: `saliency-${e!.id}.npy` };
+    }),
+  );
+  return { stop: () => apollo.stop() };
+}
+
+/**
+ * GraphQL subscriptions over graphql-ws on the same path. Auth comes from the upgrade request's
+ * cookie or a `authorization` connection param; each operation gets a fresh context.
+ */
+export function attachSubscriptions(server: Server, deps: ApiDeps, schema: GraphQLSchema) {
+  const wss = new WebSocketServer({ noServer: true });
+  const cleanup = useServer(
+    {
+      schema,
+      context: async (ctx) => {
+        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+        const headers = { ...ctx.extra.request.headers };
+        if (typeof params.authorization === 'string') headers.authorization = params.authorization;
+        return buildContext(deps, { headers, ip: ctx.extra.request.socket.remoteAddress ?? 'unknown' }, null);
+      },
+    },
+    wss,
+  );
+  const onUpgrade = (req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  };
+  return {
+    /** Returns true when the upgrade was for GraphQL and has been taken. */
+    handleUpgrade(req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): boolean {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname !== GRAPHQL_PATH) return false;
+      onUpgrade(req, socket, head);
+      return true;
+    },
+    close: async () => {
+      await cleanup.dispose();
+      wss.close();
+    },
+  };
+}
+
+/** A standalone API server (no Next.js): used by tests and by API-only deployments. */
+export async function startApiServer(deps: ApiDeps, schema: GraphQLSchema, port = 0, host = '127.0.0.1') {
+  const { createServer } = await import('node:http');
+  const app = express();
+  const api = await mountApi(app, deps, schema);
+  const server = createServer(app);
+  const subs = attachSubscriptions(server, deps, schema);
+  server.on('upgrade', (req, socket, head) => {
+    if (!subs.handleUpgrade(req, socket, head)) socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://${host}:${actualPort}`,
+    server,
+    close: async () => {
+      await subs.close();
+      await api.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
