@@ -123,6 +123,83 @@ function rewardLoss(logits: tf.Tensor2D, target: number, variant: Variant, kind:
 }
 
 /**
+ * The pieces of one explanation problem: mask generator, perturbation operator and the energy as a
+ * function of the parameters [A, T, h, w]. Call `dispose()` when done.
+ */
+export class ExtremalProblem {
+  readonly generator: MaskGenerator;
+  readonly perturbation: Perturbation;
+  readonly paramShape: [number, number, number, number];
+  private readonly outShape: [number, number];
+
+  constructor(
+    readonly input: ExplainInput,
+    readonly opts: ExtremalOptions,
+  ) {
+    validate(opts, input);
+    const [t, h, w] = input.clip.shape;
+    this.generator = new MaskGenerator({ height: h, width: w, step: opts.step, sigma: opts.sigma, coldness: opts.coldness });
+    this.perturbation = new Perturbation(input.clip, {
+      type: opts.perturbation,
+      levels: opts.levels,
+      maxBlur: opts.maxBlur,
+      fadeTo: opts.fadeTo,
+    });
+    const [ph, pw] = this.generator.shapeIn;
+    this.paramShape = [opts.areas.length, t, ph, pw];
+    this.outShape = this.generator.shapeOut;
+  }
+
+  /** Area weight λ at iteration `it` (geometric growth to λ₀·growth at the end of the run). */
+  areaWeightAt(it: number): number {
+    return this.opts.areaWeight * this.opts.areaWeightGrowth ** (it / this.opts.iterations);
+  }
+
+  masks(params: tf.Tensor4D) {
+    const [a, t, ph, pw] = this.paramShape;
+    return this.generator.generate(params.reshape([a * t, ph, pw]) as tf.Tensor3D);
+  }
+
+  /** Perturbed clips for the game: [A or 2A, T, H, W, C]. */
+  perturbed(cropped: tf.Tensor3D): tf.Tensor5D {
+    const [a, t] = this.paramShape;
+    const [, h, w] = this.input.clip.shape;
+    const m = cropped.reshape([a, t, h, w]) as tf.Tensor4D;
+    if (this.opts.variant === 'preserve') return this.perturbation.apply(m);
+    const inv = tf.sub(1, m) as tf.Tensor4D;
+    if (this.opts.variant === 'delete') return this.perturbation.apply(inv);
+    return tf.concat([this.perturbation.apply(m), this.perturbation.apply(inv)], 0);
+  }
+
+  /** Total energy E(params) at iteration `it` (λ and jitter depend on it). Differentiable. */
+  energy(params: tf.Tensor4D, it: number): tf.Scalar {
+    const { opts } = this;
+    const [a, t] = this.paramShape;
+    const [oh, ow] = this.outShape;
+    return tf.tidy(() => {
+      const { cropped, full } = this.masks(params);
+      let x = this.perturbed(cropped);
+      if (opts.jitter && it % 2 === 0) x = tf.reverse(x, 3);
+      const logits = this.input.model.logits(x);
+      const reward = rewardLoss(logits, this.input.target, opts.variant, opts.reward, a);
+      const regul = tf.mul(areaLoss(full.reshape([a, t * oh * ow]) as tf.Tensor2D, opts.areas), this.areaWeightAt(it));
+      return tf.sum(tf.add(reward, regul));
+    });
+  }
+
+  initialParams(): tf.Tensor4D {
+    return this.opts.init === 'ones'
+      ? tf.ones(this.paramShape)
+      : tf.randomUniform(this.paramShape, 0, 1, 'float32', this.opts.seed);
+  }
+
+  dispose(): void {
+    this.generator.dispose();
+    this.perturbation.dispose();
+  }
+}
+
+/**
  * Run the optimisation. `onProgress` is called after every iteration with the total energy; if it
  * returns `false` the run stops with `ExplanationCancelledError`. All tensors created here are
  * released before returning or throwing.
@@ -133,51 +210,19 @@ export async function runExtremalPerturbation(
   modulateGradient: GradientModulator | null,
   onProgress?: OnProgress,
 ): Promise<ExtremalResult> {
-  validate(opts, input);
-  const { clip, model, target } = input;
-  const [t, h, w] = clip.shape;
+  const problem = new ExtremalProblem(input, opts);
+  const { model, target } = input;
+  const [t, h, w] = input.clip.shape;
   const a = opts.areas.length;
-
-  const generator = new MaskGenerator({ height: h, width: w, step: opts.step, sigma: opts.sigma, coldness: opts.coldness });
-  const perturbation = new Perturbation(clip, {
-    type: opts.perturbation,
-    levels: opts.levels,
-    maxBlur: opts.maxBlur,
-    fadeTo: opts.fadeTo,
-  });
-  const [ph, pw] = generator.shapeIn;
-  const [oh, ow] = generator.shapeOut;
-  const paramShape: [number, number, number, number] = [a, t, ph, pw];
-
-  let params: tf.Tensor4D =
-    opts.init === 'ones' ? tf.ones(paramShape) : tf.randomUniform(paramShape, 0, 1, 'float32', opts.seed);
+  const paramShape = problem.paramShape;
+  let params: tf.Tensor4D = problem.initialParams();
   let buffer: tf.Tensor4D | null = null;
   const energies: number[] = [];
 
-  const masksOf = (p: tf.Tensor4D) => generator.generate(p.reshape([a * t, ph, pw]) as tf.Tensor3D);
-  const perturbed = (cropped: tf.Tensor3D): tf.Tensor5D => {
-    const m = cropped.reshape([a, t, h, w]) as tf.Tensor4D;
-    if (opts.variant === 'preserve') return perturbation.apply(m);
-    const inv = tf.sub(1, m) as tf.Tensor4D;
-    if (opts.variant === 'delete') return perturbation.apply(inv);
-    return tf.concat([perturbation.apply(m), perturbation.apply(inv)], 0);
-  };
-
   try {
     for (let it = 0; it < opts.iterations; it++) {
-      const lambda = opts.areaWeight * opts.areaWeightGrowth ** (it / opts.iterations);
-      const flip = opts.jitter && it % 2 === 0;
-      const energyFn = (p: tf.Tensor): tf.Scalar => {
-        const { cropped, full } = masksOf(p as tf.Tensor4D);
-        let x = perturbed(cropped);
-        if (flip) x = tf.reverse(x, 3);
-        const logits = model.logits(x);
-        const reward = rewardLoss(logits, target, opts.variant, opts.reward, a);
-        const regul = tf.mul(areaLoss(full.reshape([a, t * oh * ow]) as tf.Tensor2D, opts.areas), lambda);
-        return tf.sum(tf.add(reward, regul));
-      };
       const next = tf.tidy(() => {
-        const { value, grad } = tf.valueAndGrad(energyFn)(params);
+        const { value, grad } = tf.valueAndGrad((p: tf.Tensor) => problem.energy(p as tf.Tensor4D, it))(params);
         const g = grad as tf.Tensor4D;
         const step = modulateGradient ? modulateGradient(g) : g;
         const buf: tf.Tensor4D =
@@ -200,9 +245,9 @@ export async function runExtremalPerturbation(
 
     // Final masks and diagnostics (no gradient).
     const final = tf.tidy(() => {
-      const { cropped } = masksOf(params);
+      const { cropped } = problem.masks(params);
       const m = cropped.reshape([a, t * h * w]);
-      const logits = model.logits(perturbed(cropped));
+      const logits = model.logits(problem.perturbed(cropped));
       const probs = tf.softmax(logits);
       const k = probs.shape[1];
       const pt = tf.sum(tf.mul(probs, tf.oneHot(tf.tensor1d([target], 'int32'), k).reshape([1, k])), -1);
@@ -231,7 +276,6 @@ export async function runExtremalPerturbation(
   } finally {
     params.dispose();
     buffer?.dispose();
-    generator.dispose();
-    perturbation.dispose();
+    problem.dispose();
   }
 }

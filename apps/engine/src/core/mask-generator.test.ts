@@ -1,0 +1,138 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend.ts';
+import { MaskGenerator } from './mask-generator.ts';
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+/**
+ * Literal transcription of TorchRay's MaskGenerator for one mask (float64, per pixel): weights from
+ * floor(step_inv·u) with step_inv = float32(mid)/float32(up), unfold with zero padding, smooth max.
+ */
+function torchrayReference(p: number[][], height: number, width: number, step: number, sigma: number, coldness = 20) {
+  const margin = sigma;
+  const padding = 1 + Math.ceil((margin + sigma) / step);
+  const radius = 1 + Math.ceil(sigma / step);
+  const k1 = 2 * radius + 1;
+  const axis = (n: number) => {
+    const inN = Math.ceil(n / step);
+    const mid = inN + 2 * padding - k1 + 1;
+    const up = step * mid;
+    return { inN, mid, up, out: up - step + 1, inv: Math.fround(Math.fround(mid) / Math.fround(up)) };
+  };
+  const ay = axis(height);
+  const ax = axis(width);
+  const kernel = (z: number) => Math.exp(-2 * Math.max(z - 0.5, 0) ** 2);
+  const param = (iy: number, ix: number) => (iy >= 0 && iy < ay.inN && ix >= 0 && ix < ax.inN ? p[iy]![ix]! : 0);
+  const full: number[][] = [];
+  for (let uy = 0; uy < ay.out; uy++) {
+    const row: number[] = [];
+    for (let ux = 0; ux < ax.out; ux++) {
+      const v: number[] = [];
+      for (let ky = 0; ky < k1; ky++)
+        for (let kx = 0; kx < k1; kx++) {
+          const iy = Math.floor(Math.fround(ay.inv * uy)) + ky - padding;
+          const ix = Math.floor(Math.fround(ax.inv * ux)) + kx - padding;
+          const delta = Math.sqrt((uy - (margin + step * iy)) ** 2 + (ux - (margin + step * ix)) ** 2);
+          v.push(kernel(delta / sigma) * param(iy, ix));
+        }
+      const mx = Math.max(...v);
+      const e = v.map((z) => Math.exp(coldness * (z - mx)));
+      const se = e.reduce((a, b) => a + b, 0);
+      const y = v.reduce((s, z, i) => s + (z * e[i]!) / se, 0);
+      row.push(Math.min(1, Math.max(0, y)));
+    }
+    full.push(row);
+  }
+  const m = Math.round(margin);
+  const cropped = full.slice(m, m + height).map((r) => r.slice(m, m + width));
+  return { full, cropped };
+}
+
+describe('MaskGenerator', () => {
+  it('has TorchRay geometry for 112×112 (σ=21 and Li et al.’s σ=11)', () => {
+    const g21 = new MaskGenerator({ height: 112, width: 112, step: 7, sigma: 21 });
+    expect([g21.padding, g21.radius, g21.y.in, g21.y.mid, g21.y.up, g21.y.out]).toEqual([7, 4, 16, 22, 154, 148]);
+    expect(g21.taps).toBe(81);
+    g21.dispose();
+    const g11 = new MaskGenerator({ height: 112, width: 112, step: 7, sigma: 11 });
+    expect([g11.padding, g11.radius, g11.y.in, g11.y.mid, g11.y.up, g11.y.out]).toEqual([5, 3, 16, 20, 140, 134]);
+    g11.dispose();
+  });
+
+  it('matches hand-computed values for a single parameter', () => {
+    // 1×1 image, step 1, σ 1: margin 1, padding 3, radius 2 (25 taps), mid 3, full mask 3×3.
+    const g = new MaskGenerator({ height: 1, width: 1, step: 1, sigma: 1 });
+    expect([g.padding, g.radius, g.y.out]).toEqual([3, 2, 3]);
+    const p = 0.5;
+    const { cropped, full } = tf.tidy(() => {
+      const m = g.generate(tf.tensor3d([[[p]]]));
+      return { cropped: m.cropped.arraySync(), full: m.full.arraySync() };
+    });
+    // Centre pixel: the parameter's tap has δ = 0 → weight 1; the 24 other taps read padding (0).
+    const centre = (p * Math.exp(20 * p)) / (Math.exp(20 * p) + 24);
+    expect(cropped[0]![0]![0]).toBeCloseTo(centre, 5);
+    expect(full[0]![1]![1]).toBeCloseTo(centre, 5);
+    // Edge pixel (0,1): δ = 1 = σ → weight exp(−2·0.5²); smooth max against 24 zeros.
+    const v = p * Math.exp(-0.5);
+    expect(full[0]![0]![1]).toBeCloseTo((v * Math.exp(20 * v)) / (Math.exp(20 * v) + 24), 5);
+    // Corner (0,0): δ = √2.
+    const vc = p * Math.exp(-2 * (Math.SQRT2 - 0.5) ** 2);
+    expect(full[0]![0]![0]).toBeCloseTo((vc * Math.exp(20 * vc)) / (Math.exp(20 * vc) + 24), 5);
+    g.dispose();
+  });
+
+  it('equals a literal transcription of TorchRay on a non-square random case', () => {
+    const [h, w, step, sigma] = [15, 10, 5, 6];
+    const g = new MaskGenerator({ height: h, width: w, step, sigma, chunkElements: 5000 });
+    const [ph, pw] = g.shapeIn;
+    expect([ph, pw]).toEqual([3, 2]);
+    const params = [0, 1, 2].map((b) =>
+      Array.from({ length: ph }, (_, y) => Array.from({ length: pw }, (_, x) => (Math.sin(3 * b + 5 * y + 7 * x) + 1) / 2)),
+    );
+    const out = tf.tidy(() => {
+      const m = g.generate(tf.tensor3d(params));
+      return { cropped: m.cropped.arraySync(), full: m.full.arraySync() };
+    });
+    params.forEach((p, b) => {
+      const ref = torchrayReference(p, h, w, step, sigma);
+      expect(out.full[b]!.length).toBe(ref.full.length);
+      expect(out.full[b]![0]!.length).toBe(ref.full[0]!.length);
+      ref.full.forEach((row, y) => row.forEach((v, x) => expect(out.full[b]![y]![x]).toBeCloseTo(v, 5)));
+      ref.cropped.forEach((row, y) => row.forEach((v, x) => expect(out.cropped[b]![y]![x]).toBeCloseTo(v, 5)));
+    });
+    g.dispose();
+  });
+
+  it('has a gradient that agrees with finite differences and leaks nothing', () => {
+    const g = new MaskGenerator({ height: 12, width: 12, step: 4, sigma: 5, chunkElements: 3000 });
+    const [ph, pw] = g.shapeIn;
+    const before = tf.memory().numTensors;
+    const base = Array.from({ length: 2 * ph * pw }, (_, i) => 0.2 + 0.6 * ((Math.sin(i * 2.3) + 1) / 2));
+    const r = tf.randomUniform([2, ...g.shapeOut], 0, 1, 'float32', 3);
+    const f = (x: tf.Tensor) => tf.sum(tf.mul(g.generate(x as tf.Tensor3D).full, r));
+    const grad = tf.tidy(() => tf.grad(f)(tf.tensor3d(base, [2, ph, pw])).dataSync());
+    const at = (vals: number[]) => tf.tidy(() => f(tf.tensor3d(vals, [2, ph, pw])).dataSync()[0]!);
+    for (const i of [0, 4, 7, 12]) {
+      const e = 1e-2;
+      const up = base.slice();
+      up[i]! += e;
+      const dn = base.slice();
+      dn[i]! -= e;
+      const fd = (at(up) - at(dn)) / (2 * e);
+      expect(Math.abs(grad[i]! - fd)).toBeLessThan(2e-2 * Math.max(1, Math.abs(fd)));
+    }
+    r.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    g.dispose();
+  });
+
+  it('gives all-zero masks for zero parameters', () => {
+    const g = new MaskGenerator({ height: 8, width: 8, step: 4, sigma: 4 });
+    const s = tf.tidy(() => tf.sum(g.generate(tf.zeros([1, ...g.shapeIn]) as tf.Tensor3D).full).dataSync()[0]);
+    expect(s).toBe(0);
+    g.dispose();
+  });
+});

@@ -1,0 +1,269 @@
+/**
+ * Evaluation metrics for saliency volumes [T, H, W] (row-major Float32Array).
+ *
+ * - Causal insertion / deletion (Petsiuk, Das & Saenko, "RISE", BMVC 2018; adapted to video by
+ *   Li et al., WACV 2021, `utils/CausalMetric.py`): voxels are revealed (insertion, starting from a
+ *   blurred clip) or removed (deletion, replaced by zeros) in decreasing saliency order over
+ *   `steps` (256) equal steps; the curve is the softmax probability of the target after each step
+ *   (steps + 1 points incl. the start) and the AUC is the trapezoid rule on x ∈ [0, 1]
+ *   (Li et al.'s `auc`). The insertion start is every frame blurred with a Gaussian σ = 5, 11-tap
+ *   kernel, zero padding (RISE's and Li et al.'s `gkern(klen=11, nsig=5)`). Forward passes are
+ *   batched. Ties in saliency are broken by voxel index (stable order).
+ * - Spatial smoothness: mean over frames of the mean absolute difference between horizontally and
+ *   vertically adjacent pixels (anisotropic total variation divided by the number of adjacent
+ *   pairs, (H−1)·W + H·(W−1)). Lower is smoother.
+ * - Temporal consistency: mean over t = 1…T−1 and all pixels of |s_t − s_{t−1}|, i.e. the sum of
+ *   absolute frame-to-frame differences divided by (T−1)·H·W. Lower is more consistent.
+ *   Both are computed on the saliency divided by its global maximum (if > 0), so maps on different
+ *   scales are comparable; values are then in [0, 1].
+ * - Sparsity: Gini index of the saliency values (Chalasani et al., ICML 2020): 0 when all voxels
+ *   are equal, → 1 when all mass sits in one voxel.
+ * - Pointing game (Zhang et al., ECCV 2016; TorchRay / Li et al.): per frame with ground truth, the
+ *   maximum-saliency pixel (first in row-major order on ties) is a hit if a ground-truth pixel lies
+ *   at Euclidean distance < tolerance (15 px), or, for boxes, inside the box grown by the tolerance
+ *   (Li et al.). Accuracy = hits / frames with ground truth.
+ * - IoU of the top-a region: the ⌈a·N⌉ most salient voxels vs the ground-truth voxels; `a`
+ *   defaults to the ground-truth fraction of the volume.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { VideoClassifier } from '../methods/types.ts';
+
+export type Shape3 = readonly [number, number, number];
+
+function checkSize(s: ArrayLike<number>, shape: Shape3): void {
+  if (s.length !== shape[0] * shape[1] * shape[2]) {
+    throw new RangeError(`Saliency has ${s.length} values, shape [${shape.join(',')}] needs ${shape[0] * shape[1] * shape[2]}`);
+  }
+}
+
+function maxNormalised(s: ArrayLike<number>): Float64Array {
+  let max = 0;
+  for (let i = 0; i < s.length; i++) if (s[i]! > max) max = s[i]!;
+  const out = Float64Array.from(s as ArrayLike<number>);
+  if (max > 0) for (let i = 0; i < out.length; i++) out[i]! /= max;
+  return out;
+}
+
+/** Normalised trapezoid AUC of a curve sampled at evenly spaced x ∈ [0, 1]. */
+export function auc(curve: readonly number[]): number {
+  const n = curve.length;
+  if (n < 2) throw new RangeError('AUC needs at least two points');
+  let s = 0;
+  for (const v of curve) s += v;
+  return (s - curve[0]! / 2 - curve[n - 1]! / 2) / (n - 1);
+}
+
+/** Voxel indices in decreasing saliency order, ties by increasing index. */
+export function saliencyOrder(s: ArrayLike<number>): Uint32Array {
+  const idx = Uint32Array.from({ length: s.length }, (_, i) => i);
+  const v = Float64Array.from(s as ArrayLike<number>);
+  return idx.sort((a, b) => v[b]! - v[a]! || a - b);
+}
+
+export function spatialSmoothness(s: ArrayLike<number>, shape: Shape3): number {
+  checkSize(s, shape);
+  const [t, h, w] = shape;
+  const n = maxNormalised(s);
+  const pairs = (h - 1) * w + h * (w - 1);
+  if (pairs === 0) return 0;
+  let total = 0;
+  for (let f = 0; f < t; f++) {
+    let tv = 0;
+    const o = f * h * w;
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const v = n[o + y * w + x]!;
+        if (x + 1 < w) tv += Math.abs(n[o + y * w + x + 1]! - v);
+        if (y + 1 < h) tv += Math.abs(n[o + (y + 1) * w + x]! - v);
+      }
+    total += tv / pairs;
+  }
+  return total / t;
+}
+
+export function temporalConsistency(s: ArrayLike<number>, shape: Shape3): number {
+  checkSize(s, shape);
+  const [t, h, w] = shape;
+  if (t < 2) return 0;
+  const n = maxNormalised(s);
+  const hw = h * w;
+  let sum = 0;
+  for (let i = hw; i < t * hw; i++) sum += Math.abs(n[i]! - n[i - hw]!);
+  return sum / ((t - 1) * hw);
+}
+
+/** Gini index of non-negative values. */
+export function sparsity(s: ArrayLike<number>): number {
+  const v = Float64Array.from(s as ArrayLike<number>).sort();
+  const n = v.length;
+  let total = 0;
+  let weighted = 0;
+  for (let i = 0; i < n; i++) {
+    if (v[i]! < 0) throw new RangeError('sparsity expects non-negative saliency');
+    total += v[i]!;
+    weighted += (2 * (i + 1) - n - 1) * v[i]!;
+  }
+  return total > 0 ? weighted / (n * total) : 0;
+}
+
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export type GroundTruth =
+  /** Binary masks [T,H,W] (non-zero = object). */
+  | { kind: 'masks'; masks: ArrayLike<number> }
+  /** One box per frame (pixel coordinates, inclusive), null where the object is absent. */
+  | { kind: 'boxes'; boxes: ReadonlyArray<Box | null> };
+
+export interface PointingGameResult {
+  hits: number;
+  frames: number;
+  accuracy: number;
+  /** Per frame: true (hit), false (miss), null (no ground truth). */
+  perFrame: Array<boolean | null>;
+}
+
+export function pointingGame(s: ArrayLike<number>, shape: Shape3, gt: GroundTruth, tolerance = 15): PointingGameResult {
+  checkSize(s, shape);
+  const [t, h, w] = shape;
+  const perFrame: Array<boolean | null> = [];
+  let hits = 0;
+  let frames = 0;
+  for (let f = 0; f < t; f++) {
+    const o = f * h * w;
+    let present = false;
+    if (gt.kind === 'masks') {
+      for (let i = 0; i < h * w && !present; i++) present = gt.masks[o + i]! !== 0;
+    } else present = gt.boxes[f] != null;
+    if (!present) {
+      perFrame.push(null);
+      continue;
+    }
+    let best = 0;
+    for (let i = 1; i < h * w; i++) if (s[o + i]! > s[o + best]!) best = i;
+    const py = Math.floor(best / w);
+    const px = best % w;
+    let hit = false;
+    if (gt.kind === 'masks') {
+      const r = Math.ceil(tolerance);
+      for (let y = Math.max(0, py - r); y <= Math.min(h - 1, py + r) && !hit; y++)
+        for (let x = Math.max(0, px - r); x <= Math.min(w - 1, px + r) && !hit; x++)
+          hit = (y - py) ** 2 + (x - px) ** 2 < tolerance * tolerance && gt.masks[o + y * w + x]! !== 0;
+    } else {
+      const b = gt.boxes[f]!;
+      hit = px >= b.x0 - tolerance && px <= b.x1 + tolerance && py >= b.y0 - tolerance && py <= b.y1 + tolerance;
+    }
+    frames++;
+    if (hit) hits++;
+    perFrame.push(hit);
+  }
+  return { hits, frames, accuracy: frames > 0 ? hits / frames : NaN, perFrame };
+}
+
+/** IoU between the top-⌈a·N⌉ salient voxels and the ground-truth voxels. */
+export function topAreaIoU(s: ArrayLike<number>, shape: Shape3, gtMasks: ArrayLike<number>, area?: number): number {
+  checkSize(s, shape);
+  checkSize(gtMasks, shape);
+  const n = s.length;
+  let gtCount = 0;
+  for (let i = 0; i < n; i++) if (gtMasks[i]! !== 0) gtCount++;
+  const a = area ?? gtCount / n;
+  if (!(a >= 0 && a <= 1)) throw new RangeError(`area must be in [0,1], got ${a}`);
+  const k = Math.ceil(a * n - 1e-9);
+  const order = saliencyOrder(s);
+  let inter = 0;
+  for (let i = 0; i < k; i++) if (gtMasks[order[i]!]! !== 0) inter++;
+  const union = k + gtCount - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+export interface CausalMetricOptions {
+  mode: 'insertion' | 'deletion';
+  /** Number of reveal/remove steps (Li et al. evaluate with up to 1024; RISE uses HW/224 per step). */
+  steps?: number;
+  /** Perturbed clips per forward pass. */
+  batchSize?: number;
+}
+
+export interface CausalMetricResult {
+  auc: number;
+  /** steps + 1 probabilities of the target. */
+  curve: number[];
+}
+
+/** RISE's insertion substrate: every frame blurred with an 11-tap Gaussian, σ = 5, zero padding. */
+export function insertionBlur(clip: tf.Tensor4D): tf.Tensor4D {
+  const klen = 11;
+  const sigma = 5;
+  const half = (klen - 1) / 2;
+  const f = Array.from({ length: klen }, (_, i) => Math.exp(-((i - half) ** 2) / (2 * sigma * sigma)));
+  const sum = f.reduce((x, y) => x + y, 0);
+  const g = f.map((v) => v / sum);
+  const [t, h, w, c] = clip.shape;
+  const band = (n: number) => {
+    const m = new Float32Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = Math.max(0, i - half); j <= Math.min(n - 1, i + half); j++) m[i * n + j] = g[j - i + half]!;
+    return tf.tensor2d(m, [n, n]);
+  };
+  return tf.tidy(() => {
+    let y = clip.transpose([0, 1, 3, 2]).reshape([-1, w]);
+    y = tf.matMul(y, band(w), false, true).reshape([t, h, c, w]);
+    y = y.transpose([0, 3, 2, 1]).reshape([-1, h]);
+    y = tf.matMul(y, band(h), false, true).reshape([t, w, c, h]);
+    return y.transpose([0, 3, 1, 2]) as tf.Tensor4D;
+  });
+}
+
+/**
+ * Insertion or deletion curve and AUC for one clip [T,H,W,C] in [0,1] and saliency [T,H,W].
+ */
+export async function causalMetric(
+  model: VideoClassifier,
+  clip: tf.Tensor4D,
+  target: number,
+  saliency: ArrayLike<number>,
+  opts: CausalMetricOptions,
+): Promise<CausalMetricResult> {
+  const [t, h, w] = clip.shape;
+  checkSize(saliency, [t, h, w]);
+  const steps = opts.steps ?? 256;
+  const batch = Math.max(1, opts.batchSize ?? 8);
+  const n = t * h * w;
+  const order = saliencyOrder(saliency);
+  // np.linspace(0, N, steps + 1).astype(int)
+  const points = Array.from({ length: steps + 1 }, (_, i) => Math.floor((i * n) / steps));
+  const insertion = opts.mode === 'insertion';
+  const start = insertion ? insertionBlur(clip) : tf.zerosLike(clip);
+  const diff = tf.sub(clip, start); // x = start + mask·(clip − start)
+  const mask = new Float32Array(n).fill(insertion ? 0 : 1);
+  const curve: number[] = [];
+  try {
+    let done = 0; // voxels of `order` already flipped
+    for (let s0 = 0; s0 <= steps; s0 += batch) {
+      const b = Math.min(batch, steps + 1 - s0);
+      const buf = new Float32Array(b * n);
+      for (let j = 0; j < b; j++) {
+        const upto = points[s0 + j]!;
+        for (; done < upto; done++) mask[order[done]!] = insertion ? 1 : 0;
+        buf.set(mask, j * n);
+      }
+      const probs = tf.tidy(() => {
+        const m = tf.tensor5d(buf, [b, t, h, w, 1]);
+        const x = tf.add(start, tf.mul(m, diff)) as tf.Tensor5D;
+        const p = tf.softmax(model.logits(x));
+        const k = p.shape[1];
+        return tf.sum(tf.mul(p, tf.oneHot(tf.tensor1d([target], 'int32'), k).reshape([1, k])), -1);
+      });
+      curve.push(...Array.from(await probs.data()));
+      probs.dispose();
+    }
+  } finally {
+    tf.dispose([start, diff]);
+  }
+  return { auc: auc(curve), curve };
+}
