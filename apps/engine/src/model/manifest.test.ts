@@ -128,7 +128,7 @@ describe('loadModel', () => {
     const dir = copyModel('tampered');
     const file = path.join(dir, 'weights.bin');
     const bytes = readFileSync(file);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
     writeFileSync(file, bytes);
     await expectCode(loadModel(dir), 'WEIGHTS_HASH_MISMATCH', /hash to [0-9a-f]{64}/);
   });
