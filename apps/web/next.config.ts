@@ -8,6 +8,9 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   typedRoutes: false,
   poweredByHeader: false,
+  // `next build` type-checks the app only: unit tests import server sources (graphql/src) to compare
+  // contracts, and those need the generated Prisma client; `npm run typecheck` covers the tests.
+  typescript: { tsconfigPath: 'tsconfig.build.json' },
 };
 
 export default nextConfig;

@@ -43,7 +43,9 @@ export function AuthForm({ mode }: { mode: 'login' | 'signup' }) {
 
   const fields = mode === 'login' ? ['email', 'password'] : ['name', 'email', 'password'];
   const err = m.error;
-  const banner = err && !(err.code === 'BAD_USER_INPUT' && allFieldsShown(err, fields));
+  // "An account with this email already exists" belongs under the email field.
+  const emailTaken = mode === 'signup' && err?.code === 'CONFLICT' ? err.message : undefined;
+  const banner = err && !emailTaken && !(err.code === 'BAD_USER_INPUT' && allFieldsShown(err, fields));
 
   return (
     <AuthCard
@@ -76,7 +78,7 @@ export function AuthForm({ mode }: { mode: 'login' | 'signup' }) {
         {mode === 'signup' ? (
           <TextField label="Name" name="name" autoComplete="name" required maxLength={120} error={fieldError(err, 'name')} data-testid="name-input" />
         ) : null}
-        <TextField label="Email" name="email" type="email" autoComplete="email" required error={fieldError(err, 'email')} data-testid="email-input" />
+        <TextField label="Email" name="email" type="email" autoComplete="email" required error={emailTaken ?? fieldError(err, 'email')} data-testid="email-input" />
         <TextField
           label="Password"
           name="password"

@@ -4,7 +4,7 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { userMessage } from '../lib/graphql-client.ts';
 import { VIDEOS } from '../lib/operations/videos.ts';
-import { ROLE_LABELS } from '../lib/roles.ts';
+import { ROLE_LABELS, can } from '../lib/roles.ts';
 import { useQuery } from '../lib/use-api.ts';
 import { Alert } from './Alert.tsx';
 import { AppShell } from './AppShell.tsx';
@@ -46,7 +46,8 @@ function TeamVideos({ urlTeam }: { urlTeam: string | null }) {
   const { teamId, role, memberships, refresh, rememberTeam } = useViewer();
   const [creating, setCreating] = useState(false);
   const team = memberships.find((m) => m.team.id === teamId)?.team ?? null;
-  const videos = useQuery(VIDEOS, teamId ? { teamId } : null);
+  const mayReadVideos = can(role, 'video.read');
+  const videos = useQuery(VIDEOS, teamId && mayReadVideos ? { teamId } : null);
 
   // Keep the resolved team in the URL so the page can be shared and reloaded as is.
   useEffect(() => {
@@ -103,7 +104,12 @@ function TeamVideos({ urlTeam }: { urlTeam: string | null }) {
         <h2 id="videos-heading" className="sr-only">
           Videos
         </h2>
-        {videos.error ? (
+        {!mayReadVideos ? (
+          <EmptyState title="The video library is not part of your role" testId="videos-not-permitted">
+            As {role ? ROLE_LABELS[role].toLowerCase() : 'a member'} of {team.name} you take part in rating studies, but
+            you do not see the team&apos;s videos. Ask an owner or admin if you need more access.
+          </EmptyState>
+        ) : videos.error ? (
           <Alert
             tone="error"
             title="We could not load this team's videos"

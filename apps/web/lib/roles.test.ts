@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { assignableRoles, canEditMember, canManageMembers, navItemsFor } from './roles.ts';
+import { PERMISSIONS as API_PERMISSIONS } from '../../../graphql/src/auth/permissions.ts';
+import { PERMISSIONS, assignableRoles, can, canEditMember, canManageMembers, navItemsFor } from './roles.ts';
 
 describe('role rules', () => {
+  it('mirrors the API permission matrix exactly', () => {
+    expect(PERMISSIONS).toEqual(API_PERMISSIONS);
+    expect(can('RATER', 'video.read')).toBe(false);
+    expect(can('AUDITOR', 'video.read')).toBe(true);
+    expect(can(null, 'team.read')).toBe(false);
+  });
+
   it('lets only owners and admins manage members', () => {
     expect(canManageMembers('OWNER')).toBe(true);
     expect(canManageMembers('ADMIN')).toBe(true);
@@ -25,6 +33,7 @@ describe('role rules', () => {
     const admin = navItemsFor('t 1', 'ADMIN');
     expect(admin.map((i) => i.href)).toEqual(['/?team=t%201', '/teams/t%201', '/settings/tokens']);
     expect(admin[1]!.label).toBe('Members & invitations');
-    expect(navItemsFor('t1', 'RATER')[1]!.label).toBe('Members');
+    // Raters cannot read videos (permissions.ts), so the nav does not offer them.
+    expect(navItemsFor('t1', 'RATER').map((i) => i.label)).toEqual(['Members', 'API tokens']);
   });
 });

@@ -15,9 +15,39 @@ export const ROLE_LABELS: Record<Role, string> = {
   AUDITOR: 'Auditor',
 };
 
+const ALL: Role[] = ['OWNER', 'ADMIN', 'REVIEWER', 'RATER', 'AUDITOR'];
+
+/**
+ * A copy of the API's permission matrix (graphql/src/auth/permissions.ts, `PERMISSIONS`), which
+ * the browser cannot import (it pulls in server code). A unit test keeps the two identical.
+ */
+export const PERMISSIONS = {
+  'team.read': ALL,
+  'team.rename': ['OWNER', 'ADMIN'],
+  'team.members.manage': ['OWNER', 'ADMIN'],
+  'audit.read': ['OWNER', 'ADMIN', 'AUDITOR'],
+  'video.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
+  'video.write': ['OWNER', 'ADMIN', 'REVIEWER'],
+  'model.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
+  'model.write': ['OWNER', 'ADMIN'],
+  'explanation.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
+  'explanation.request': ['OWNER', 'ADMIN', 'REVIEWER'],
+  'feedback.write': ['OWNER', 'ADMIN', 'REVIEWER'],
+  'study.manage': ['OWNER', 'ADMIN', 'REVIEWER'],
+  'study.participate': ['OWNER', 'ADMIN', 'REVIEWER', 'RATER'],
+  'review.host': ['OWNER', 'ADMIN', 'REVIEWER'],
+  'review.join': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role | null | undefined, permission: Permission): boolean {
+  return role != null && (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
 /** Owners and admins manage members and invitations. */
 export function canManageMembers(role: Role | null | undefined): boolean {
-  return role === 'OWNER' || role === 'ADMIN';
+  return can(role, 'team.members.manage');
 }
 
 /** Roles the viewer may hand out: owners any role, admins any role below owner. */
@@ -50,7 +80,7 @@ export interface NavItem {
 export function navItemsFor(teamId: string | null, role: Role | null | undefined): NavItem[] {
   const items: NavItem[] = [];
   if (teamId) {
-    items.push({ href: `/?team=${encodeURIComponent(teamId)}`, label: 'Videos' });
+    if (can(role, 'video.read')) items.push({ href: `/?team=${encodeURIComponent(teamId)}`, label: 'Videos' });
     items.push({
       href: `/teams/${encodeURIComponent(teamId)}`,
       label: canManageMembers(role) ? 'Members & invitations' : 'Members',
