@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pgConfigFromUrl } from '@fep/db';
+import { startTestApi, type TestApi, type TestClient } from '../testing/test-api.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { eventHash, GENESIS_HASH } from './audit.service.ts';
+
+let api: TestApi;
+let owner: TestClient;
+let teamId: string;
+let sql: pg.Client;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  owner = (await api.signUp('Auditee')).client;
+  teamId = (await owner.ok<any>(`mutation { createTeam(input: { name: "Audited" }) { id } }`)).createTeam.id;
+  for (const name of ['One', 'Two', 'Three']) {
+    await owner.ok(`mutation($id: ID!, $n: String!) { renameTeam(teamId: $id, name: $n) { id } }`, { id: teamId, n: name });
+  }
+  sql = new pg.Client(pgConfigFromUrl(api.runtime.config.databaseUrl!));
+  await sql.connect();
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await api?.close();
+});
+
+const VERIFY = `query($id: ID!) { verifyAuditChain(teamId: $id) { ok checked firstBrokenEventId } }`;
+
+describe('canonical JSON and hashing', () => {
+  it('sorts keys and drops undefined, so key order never changes a hash', () => {
+    expect(canonicalJson({ b: 1, a: [true, null, 'x'], c: undefined })).toBe('{"a":[true,null,"x"],"b":1}');
+    expect(canonicalJson({ z: { y: 2, x: 1 } })).toBe(canonicalJson({ z: { x: 1, y: 2 } }));
+  });
+
+  it('matches a hand-computed sha256 for the first event of a chain', () => {
+    const event = {
+      chain: 't1',
+      seq: 1,
+      teamId: 't1',
+      actorId: 'u1',
+      action: 'team.created',
+      subjectType: 'Team',
+      subjectId: 't1',
+      payload: { name: 'A' },
+      createdAt: new Date('2026-01-01T00:00:00.000Z'),
+    };
+    // echo -n '0000…0000{"action":"team.created",…}' | sha256sum
+    const body =
+      '{"action":"team.created","actorId":"u1","chain":"t1","createdAt":"2026-01-01T00:00:00.000Z","payload":{"name":"A"},"seq":1,"subjectId":"t1","subjectType":"Team","teamId":"t1"}';
+    const expected = createHash('sha256').update(GENESIS_HASH + body).digest('hex');
+    expect(eventHash(GENESIS_HASH, event)).toBe(expected);
+  });
+});
+
+describe('audit chain', () => {
+  it('records every state change of the team as a linked chain', async () => {
+    const { auditEvents } = await owner.ok<any>(`query($id: ID!) { auditEvents(teamId: $id) { events { seq action prevHash hash } } }`, { id: teamId });
+    expect(auditEvents.events.map((e: any) => e.action)).toEqual(['team.created', 'team.renamed', 'team.renamed', 'team.renamed']);
+    expect(auditEvents.events.map((e: any) => e.seq)).toEqual([1, 2, 3, 4]);
+    for (let i = 1; i < auditEvents.events.length; i++) {
+      expect(auditEvents.events[i].prevHash).toBe(auditEvents.events[i - 1].hash);
+    }
+    expect((await owner.ok<any>(VERIFY, { id: teamId })).verifyAuditChain).toEqual({ ok: true, checked: 4, firstBrokenEventId: null });
+  });
+
+  it('the database refuses UPDATE, DELETE and TRUNCATE', async () => {
+    await expect(sql.query(`UPDATE "AuditEvent" SET action = 'x' WHERE "teamId" = $1`, [teamId])).rejects.toThrow(/append-only/);
+    await expect(sql.query(`DELETE FROM "AuditEvent" WHERE "teamId" = $1`, [teamId])).rejects.toThrow(/append-only/);
+    await expect(sql.query(`TRUNCATE "AuditEvent"`)).rejects.toThrow(/append-only/);
+    expect((await sql.query(`SELECT count(*)::int AS n FROM "AuditEvent" WHERE "teamId" = $1`, [teamId])).rows[0].n).toBe(4);
+  });
+
+  it('an edit made by a superuser bypassing the trigger is detected and named', async () => {
+    const { rows } = await sql.query(`SELECT id FROM "AuditEvent" WHERE chain = $1 AND seq = 3`, [teamId]);
+    const tampered = rows[0].id as string;
+    await sql.query(`SET session_replication_role = replica`);
+    await sql.query(`UPDATE "AuditEvent" SET payload = '{"name":"Forged"}' WHERE id = $1`, [tampered]);
+    await sql.query(`SET session_replication_role = origin`);
+    const { verifyAuditChain } = await owner.ok<any>(VERIFY, { id: teamId });
+    expect(verifyAuditChain).toEqual({ ok: false, checked: 2, firstBrokenEventId: tampered });
+  });
+
+  it('concurrent writers never fork the chain', async () => {
+    const other = (await api.signUp('Busy')).client;
+    const id = (await other.ok<any>(`mutation { createTeam(input: { name: "Busy" }) { id } }`)).createTeam.id;
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        other.ok(`mutation($id: ID!, $n: String!) { renameTeam(teamId: $id, name: $n) { id } }`, { id, n: `n${i}` }),
+      ),
+    );
+    expect((await other.ok<any>(VERIFY, { id })).verifyAuditChain).toEqual({ ok: true, checked: 13, firstBrokenEventId: null });
+  });
+});
