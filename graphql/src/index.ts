@@ -4,3 +4,5 @@ export { mountApi, attachSubscriptions, startApiServer, GRAPHQL_PATH } from './s
 export { PERMISSIONS, can, type Permission } from './auth/permissions.ts';
 export { verifyChain, appendAuditEvent } from './audit/audit.service.ts';
 export type { ApiContext, ApiDeps, Caller } from './context.ts';
+export { registerBuiltinModel, BUILTIN_MODEL_DIR } from './models/builtin-model.ts';
+export { seedDemo, DEMO_EMAIL } from './seed/demo-seed.ts';

@@ -1,3 +1,5 @@
 export * from './client.ts';
 export * from './migrate.ts';
 export * from '../generated/client/client.ts';
+export * from './audit-chain.ts';
+export { canonicalJson } from './canonical-json.ts';

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgConfigFromUrl } from '@fep/db';
 import { startTestApi, type TestApi, type TestClient } from '../testing/test-api.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '@fep/db';
 import { eventHash, GENESIS_HASH } from './audit.service.ts';
 
 let api: TestApi;

@@ -1,0 +1,244 @@
+/**
+ * The queue worker: consumes explanation jobs (ids only), reads inputs from the database and
+ * blob storage, runs the one shared code path (explain-video.ts), and writes the saliency
+ * volume and results back. Progress goes to Redis pub/sub (for GraphQL subscriptions) and to
+ * the job; cancellation is a Redis flag polled every iteration.
+ *
+ * Idempotency: the Explanation row is the single result slot. A retried or re-delivered job
+ * overwrites nothing once the row is DONE/FAILED/CANCELLED, and the final write is guarded by
+ * `status = RUNNING`, so a job retried after a crash still yields exactly one result.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { appendAuditEvent, type Db, type Prisma } from '@fep/db';
+import {
+  EXPLAIN_QUEUE,
+  cancelKey,
+  progressChannel,
+  redisConnection,
+  type BlobStorage,
+  type ExplainJobData,
+  type ExplainProgress,
+} from '@fep/shared';
+import { engineVersion, type BackendInfo } from '../backend.ts';
+import { explainClip, TargetError } from '../explain-video.ts';
+import { ExplanationCancelledError, type VideoClassifier } from '../methods/types.ts';
+import { BUILTIN_MODEL_DIR, loadModel } from '../model/load-model.ts';
+import { encodeNpy } from '../synth/npy.ts';
+import { decodeClip } from '../video/decode.ts';
+import { probeVideo } from '../video/probe.ts';
+import { VideoError } from '../video/video-error.ts';
+import { findMostConfidentWindow } from '../video/select-window.ts';
+
+export interface WorkerDeps {
+  db: Db;
+  storage: BlobStorage;
+  redis: Redis;
+  backend: BackendInfo;
+  /** Insertion/deletion steps; default 256 (Li et al.). Tests lower it. */
+  metricSteps?: number;
+  log?: (msg: string) => void;
+}
+
+type Outcome = 'done' | 'cancelled' | 'skipped';
+
+const FINAL = new Set(['DONE', 'FAILED', 'CANCELLED']);
+
+/** Models stay loaded between jobs: loading verifies the weights hash, which costs a read. */
+const modelCache = new Map<string, Promise<VideoClassifier>>();
+
+async function modelFor(row: { id: string; builtin: boolean; weightsSha256: string }): Promise<VideoClassifier> {
+  if (!row.builtin) {
+    throw new UnrecoverableError('Only the built-in model can be run by this engine version (custom model upload is not implemented yet).');
+  }
+  const key = `${row.id}:${row.weightsSha256}`;
+  let pending = modelCache.get(key);
+  if (!pending) {
+    pending = loadModel(BUILTIN_MODEL_DIR);
+    modelCache.set(key, pending);
+    pending.catch(() => modelCache.delete(key));
+  }
+  const model = await pending;
+  if (model.weightsSha256 !== row.weightsSha256) {
+    throw new UnrecoverableError(`The registered model's weights (${row.weightsSha256.slice(0, 12)}…) differ from the files on this engine (${model.weightsSha256.slice(0, 12)}…).`);
+  }
+  return model;
+}
+
+export function disposeModelCache(): Promise<void> {
+  const all = [...modelCache.values()];
+  modelCache.clear();
+  return Promise.all(all.map((p) => p.then((m) => m.dispose()).catch(() => {}))).then(() => {});
+}
+
+async function publish(deps: WorkerDeps, event: ExplainProgress & { status: string }, job?: Job) {
+  await deps.redis.publish(progressChannel(event.explanationId), JSON.stringify(event));
+  if (job) await job.updateProgress(event).catch(() => {});
+}
+
+async function finish(
+  deps: WorkerDeps,
+  id: string,
+  teamId: string,
+  data: Prisma.ExplanationUpdateManyMutationInput,
+  action: string,
+  payload: Record<string, unknown>,
+): Promise<boolean> {
+  return deps.db.$transaction(async (tx) => {
+    const { count } = await tx.explanation.updateMany({ where: { id, status: 'RUNNING' }, data });
+    if (count === 1) {
+      await appendAuditEvent(tx, { teamId, actorId: null, action, subjectType: 'Explanation', subjectId: id, payload });
+    }
+    return count === 1;
+  });
+}
+
+/** Runs one explanation job to completion (or cancellation). Throws to let BullMQ retry. */
+export async function processExplanation(deps: WorkerDeps, explanationId: string, job?: Job): Promise<Outcome> {
+  const row = await deps.db.explanation.findUnique({
+    where: { id: explanationId },
+    include: { video: true, model: true },
+  });
+  if (!row || FINAL.has(row.status)) return 'skipped';
+  const log = deps.log ?? (() => {});
+
+  if (await deps.redis.get(cancelKey(explanationId))) {
+    await deps.db.explanation.update({ where: { id: explanationId }, data: { status: 'RUNNING' } });
+    await finish(deps, explanationId, row.teamId, { status: 'CANCELLED', finishedAt: new Date() }, 'explanation.cancelled', {});
+    return 'cancelled';
+  }
+  const startedAt = new Date();
+  await deps.db.explanation.update({
+    where: { id: explanationId },
+    data: { status: 'RUNNING', startedAt, attempts: { increment: 1 }, error: null, progress: 0 },
+  });
+  const base = { explanationId, status: 'RUNNING' } as const;
+  await publish(deps, { ...base, fraction: 0, iteration: 0, totalIterations: 0, energy: null, etaMs: null, stage: 'loading' }, job);
+
+  const tensorsBefore = tf.memory().numTensors;
+  try {
+    const model = await modelFor(row.model);
+    const file = await deps.storage.localPath(row.video.sha256);
+    const meta = await probeVideo(file);
+    const { frames: T, height: H, width: W } = model.input;
+    let startSec = row.windowStartSec ?? null;
+    let windowSelection: unknown = null;
+    if (startSec === null) {
+      const selection = await findMostConfidentWindow(file, model, { meta });
+      startSec = selection.startSec;
+      windowSelection = { startSec: selection.startSec, classIndex: selection.classIndex, probability: selection.probability, stride: selection.stride };
+    }
+    const clip = await decodeClip(file, { frames: T, height: H, width: W, startSec, meta });
+
+    let lastWrite = 0;
+    const { record, saliency } = await explainClip({
+      clip,
+      model,
+      method: row.method,
+      target: row.target,
+      params: (row.params ?? {}) as Record<string, unknown>,
+      videoSha256: row.video.sha256,
+      backend: deps.backend,
+      metricSteps: deps.metricSteps,
+      onProgress: async (p) => {
+        const event = { ...base, fraction: p.fraction, iteration: p.iteration, totalIterations: p.totalIterations, energy: p.energy, etaMs: p.etaMs, stage: p.stage };
+        await publish(deps, event, job);
+        const now = Date.now();
+        if (now - lastWrite > 1000) {
+          lastWrite = now;
+          await deps.db.explanation.update({ where: { id: explanationId }, data: { progress: p.fraction } });
+        }
+        return !(await deps.redis.get(cancelKey(explanationId)));
+      },
+    });
+
+    const stored = await deps.storage.putBuffer(encodeNpy(saliency, [T, H, W]));
+    const provenance = {
+      ...record.provenance,
+      explanationId,
+      modelId: row.model.id,
+      modelName: row.model.name,
+      modelVersion: row.model.version,
+      weightsSha256: row.model.weightsSha256,
+      engineVersion: engineVersion(),
+      windowStartSec: startSec,
+      windowSelection,
+      clip: record.clip,
+      saliencySha256: stored.sha256,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+    };
+    const wrote = await finish(
+      deps,
+      explanationId,
+      row.teamId,
+      {
+        status: 'DONE',
+        progress: 1,
+        finishedAt: new Date(),
+        saliencySha256: stored.sha256,
+        saliencyShape: [T, H, W],
+        prediction: { ...record.prediction, top5: record.top5 } as unknown as Prisma.InputJsonValue,
+        metrics: record.metrics as unknown as Prisma.InputJsonValue,
+        provenance: provenance as unknown as Prisma.InputJsonValue,
+        timings: record.timings as unknown as Prisma.InputJsonValue,
+        params: row.params as Prisma.InputJsonValue,
+      },
+      'explanation.completed',
+      { saliencySha256: stored.sha256, method: row.method, iterations: record.timings.iterations },
+    );
+    await publish(deps, { ...base, status: 'DONE', fraction: 1, iteration: record.timings.iterations, totalIterations: record.timings.iterations, energy: record.metrics.finalEnergy, etaMs: 0, stage: 'saving' }, job);
+    log(`explanation ${explanationId} done in ${record.timings.totalMs.toFixed(0)} ms (${wrote ? 'written' : 'already final'})`);
+    return 'done';
+  } catch (err) {
+    if (err instanceof ExplanationCancelledError) {
+      await finish(deps, explanationId, row.teamId, { status: 'CANCELLED', finishedAt: new Date() }, 'explanation.cancelled', {});
+      await publish(deps, { ...base, status: 'CANCELLED', fraction: 0, iteration: 0, totalIterations: 0, energy: null, etaMs: null, stage: 'saving' }, job);
+      return 'cancelled';
+    }
+    const permanent =
+      err instanceof UnrecoverableError || err instanceof VideoError || err instanceof TargetError || (err as Error).name === 'ModelFormatError';
+    const attemptsLeft = job ? job.attemptsMade + 1 < (job.opts.attempts ?? 1) : false;
+    const reason = readableReason(err);
+    if (permanent || !attemptsLeft) {
+      await finish(deps, explanationId, row.teamId, { status: 'FAILED', finishedAt: new Date(), error: reason }, 'explanation.failed', { reason });
+      await publish(deps, { ...base, status: 'FAILED', fraction: 0, iteration: 0, totalIterations: 0, energy: null, etaMs: null, stage: 'saving' }, job);
+      throw permanent ? new UnrecoverableError(reason) : err;
+    }
+    // Transient: put the row back in the queue state and let BullMQ retry with backoff.
+    await deps.db.explanation.updateMany({ where: { id: explanationId, status: 'RUNNING' }, data: { status: 'QUEUED', error: reason } });
+    throw err;
+  } finally {
+    const leaked = tf.memory().numTensors - tensorsBefore;
+    if (leaked > 0) log(`warning: ${leaked} tensors leaked by explanation ${explanationId}`);
+  }
+}
+
+function readableReason(err: unknown): string {
+  if (err instanceof VideoError) return `The video could not be read: ${err.message}`;
+  if (err instanceof TargetError) return err.message;
+  return (err as Error)?.message || 'The engine failed for an unknown reason.';
+}
+
+export interface ExplainWorkerOptions {
+  redisUrl: string;
+  prefix?: string;
+  /** Jobs run at once in this process. TF.js work is CPU-bound: 1 per process by default. */
+  concurrency?: number;
+}
+
+/** Starts a BullMQ worker. `close()` waits for the running job (graceful shutdown). */
+export function startExplainWorker(deps: WorkerDeps, opts: ExplainWorkerOptions): Worker<ExplainJobData> {
+  return new Worker<ExplainJobData>(
+    EXPLAIN_QUEUE,
+    async (job) => processExplanation(deps, job.data.explanationId, job),
+    {
+      connection: redisConnection(opts.redisUrl),
+      prefix: opts.prefix,
+      concurrency: opts.concurrency ?? 1,
+      // A long explanation holds the lock; renew it well within its duration.
+      lockDuration: 60_000,
+    },
+  );
+}
