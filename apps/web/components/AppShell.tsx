@@ -260,3 +260,22 @@ function UserMenu({ name, email, roleLabel }: { name: string; email: string; rol
     </div>
   );
 }
+
+/** The shell's first paint before any client code runs (e.g. a Suspense fallback): same boxes, no data. */
+export function AppShellSkeleton({ children }: { children?: ReactNode }) {
+  return (
+    <div className="flex min-h-screen flex-col">
+      <header className="sticky top-0 z-20 border-b border-slate-200 bg-white">
+        <div className="mx-auto flex h-14 max-w-6xl items-center gap-4 px-6">
+          <span className="shrink-0 text-base font-semibold tracking-tight text-slate-900">F-EP Studio</span>
+          <Skeleton className="h-9 w-48" />
+          <div className="flex-1" />
+          <Skeleton className="h-9 w-32" />
+        </div>
+      </header>
+      <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-6 py-8">
+        {children ?? <Skeleton className="h-64 w-full" />}
+      </main>
+    </div>
+  );
+}

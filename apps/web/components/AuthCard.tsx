@@ -18,10 +18,10 @@ export function AuthCard({ title, subtitle, children, footer }: { title: string;
   );
 }
 
-export function AuthCardSkeleton({ title }: { title: string }) {
+export function AuthCardSkeleton({ title, height = "h-64" }: { title: string; height?: string }) {
   return (
     <AuthCard title={title}>
-      <div className="h-72 animate-pulse rounded-md bg-slate-100" aria-hidden="true" />
+      <div className={`${height} animate-pulse rounded-md bg-slate-100`} aria-hidden="true" />
     </AuthCard>
   );
 }

@@ -179,7 +179,7 @@ function Tokens() {
               <thead className="text-xs uppercase tracking-wide text-slate-600">
                 <tr>
                   <th scope="col" className="w-1/5 pb-2 font-medium">Name</th>
-                  <th scope="col" className="w-32 pb-2 font-medium">Starts with</th>
+                  <th scope="col" className="w-44 pb-2 font-medium">Starts with</th>
                   <th scope="col" className="pb-2 font-medium">Access</th>
                   <th scope="col" className="w-32 pb-2 font-medium">Created</th>
                   <th scope="col" className="w-40 pb-2 font-medium">Last used</th>
@@ -194,7 +194,7 @@ function Tokens() {
                   return (
                     <tr key={t.id} data-testid="token-row">
                       <td className="truncate py-3 pr-3 font-medium text-slate-900" title={t.name}>{t.name}</td>
-                      <td className="py-3 pr-3 font-mono text-xs text-slate-700">{t.prefix}…</td>
+                      <td className="truncate py-3 pr-3 font-mono text-xs text-slate-700" title={t.prefix}>{t.prefix}…</td>
                       <td className="truncate py-3 pr-3 text-slate-700">{teamName(t.teamId)}</td>
                       <td className="py-3 pr-3 text-slate-600">{formatDate(t.createdAt)}</td>
                       <td className="py-3 pr-3 text-slate-600">{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : 'Never'}</td>

@@ -7,7 +7,7 @@ export const metadata: Metadata = { title: 'Sign in' };
 
 export default function LoginPage() {
   return (
-    <Suspense fallback={<AuthCardSkeleton title="Sign in" />}>
+    <Suspense fallback={<AuthCardSkeleton title="Sign in" height="h-60" />}>
       <AuthForm mode="login" />
     </Suspense>
   );

@@ -7,7 +7,7 @@ export const metadata: Metadata = { title: 'Create account' };
 
 export default function SignupPage() {
   return (
-    <Suspense fallback={<AuthCardSkeleton title="Create your account" />}>
+    <Suspense fallback={<AuthCardSkeleton title="Create your account" height="h-88" />}>
       <AuthForm mode="signup" />
     </Suspense>
   );

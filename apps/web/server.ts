@@ -1,0 +1,75 @@
+/**
+ * The web process: one HTTP server on PORT serving Next.js pages, the GraphQL API at
+ * /api/graphql (HTTP + graphql-ws on the same path), authenticated media and uploads.
+ *
+ * With embedded PGlite (no DATABASE_URL) this process also hosts the engine worker, because
+ * PGlite allows only one process; with PostgreSQL the engine runs as separate processes.
+ */
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import next from 'next';
+import { attachSubscriptions, buildSchema, createApiRuntime, mountApi, registerBuiltinModel } from '@fep/api';
+import { loadConfig } from '@fep/shared';
+
+const webDir = path.dirname(fileURLToPath(import.meta.url));
+const config = loadConfig();
+const dev = process.env.NODE_ENV !== 'production';
+
+const runtime = await createApiRuntime(config);
+await registerBuiltinModel(runtime.db);
+const schema = buildSchema();
+
+const nextApp = next({ dev, dir: webDir, hostname: config.host, port: config.port });
+const handle = nextApp.getRequestHandler();
+await nextApp.prepare();
+
+const app = express();
+app.disable('x-powered-by');
+const api = await mountApi(app, runtime, schema);
+app.all('/{*path}', (req, res) => handle(req, res));
+
+const server = createServer(app);
+const subscriptions = attachSubscriptions(server, runtime, schema);
+const nextUpgrade = nextApp.getUpgradeHandler();
+server.on('upgrade', (req, socket, head) => {
+  if (!subscriptions.handleUpgrade(req, socket, head)) void nextUpgrade(req, socket, head);
+});
+
+let stopWorker: (() => Promise<void>) | null = null;
+if (!config.databaseUrl || process.env.ENGINE_IN_PROCESS === '1') {
+  const [{ initBackend }, { startExplainWorker, disposeModelCache }] = await Promise.all([
+    import('@fep/engine/backend.ts'),
+    import('@fep/engine/worker/explain-worker.ts'),
+  ]);
+  const backend = await initBackend();
+  const worker = startExplainWorker(
+    { db: runtime.db, storage: runtime.storage, redis: runtime.redis, backend, log: (m) => console.log(`[engine] ${m}`) },
+    { redisUrl: config.redisUrl, concurrency: 1 },
+  );
+  console.log(`[engine] in-process worker ready (backend ${backend.backend})`);
+  stopWorker = async () => {
+    await worker.close();
+    await disposeModelCache();
+  };
+}
+
+server.listen(config.port, config.host, () => {
+  console.log(`[web] F-EP Studio on http://${config.host}:${config.port} (${runtime.database.kind}${dev ? ', dev' : ''})`);
+});
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[web] ${signal}: shutting down…`);
+    server.close();
+    await subscriptions.close();
+    await api.stop();
+    await stopWorker?.();
+    await runtime.close();
+    process.exit(0);
+  });
+}
