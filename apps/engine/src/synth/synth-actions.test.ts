@@ -206,6 +206,27 @@ describe('generateClip', () => {
     expect(diff / count).toBeLessThan(0.03);
   });
 
+  it('can override the distractor count without moving the target', () => {
+    for (const k of [0, 4, 6]) {
+      const full = generateClip({ seed: 31, classIndex: k });
+      const alone = generateClip({ seed: 31, classIndex: k, distractors: 0 });
+      expect(alone.distractors).toBe(0);
+      expect(alone.actionInterval).toEqual(full.actionInterval);
+      // Same target poses: the visible target of the full clip is a subset of the lone target.
+      let covered = 0;
+      let total = 0;
+      for (let i = 0; i < full.gt.length; i++) {
+        if (full.gt[i]) {
+          total++;
+          covered += alone.gt[i]!;
+        }
+      }
+      expect(total).toBeGreaterThan(0);
+      expect(covered).toBe(total);
+    }
+    expect(() => generateClip({ seed: 1, distractors: 4 })).toThrow(RangeError);
+  });
+
   it('builds a balanced held-out set from a fixed seed range', () => {
     const classes = Array.from({ length: 16 }, (_, i) => heldOutClip(i, { frames: 4, height: 48, width: 48 }).classIndex);
     expect(classes).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7]);

@@ -55,6 +55,12 @@ export interface GenerateClipOptions {
   frames?: number;
   height?: number;
   width?: number;
+  /**
+   * Number of distractors (0–3). When omitted it is drawn from the seed (1–3). Overriding it keeps
+   * the target's appearance, motion and action interval for that seed (they are drawn first); the
+   * background and noise then differ. Used for curriculum training (fewer distractors first).
+   */
+  distractors?: number;
 }
 
 export interface SynthClip {
@@ -67,7 +73,7 @@ export interface SynthClip {
   /** Inclusive frame indices [t0, t1] during which the target performs the action. */
   actionInterval: [number, number];
   shape: { frames: number; height: number; width: number; channels: 3 };
-  /** Number of distractor objects (1–3). */
+  /** Number of distractor objects (1–3 unless overridden). */
   distractors: number;
 }
 
@@ -224,7 +230,11 @@ export function generateClip(options: GenerateClipOptions): SynthClip {
   const target: ObjectSpec = { ...targetLook, poses: targetPoses };
 
   // ---- distractors ---------------------------------------------------------------------------
-  const nDistractors = randInt(rng, 1, 3);
+  const drawnDistractors = randInt(rng, 1, 3);
+  const nDistractors = options.distractors ?? drawnDistractors;
+  if (!Number.isInteger(nDistractors) || nDistractors < 0 || nDistractors > 3) {
+    throw new RangeError(`distractors must be an integer in [0, 3], got ${nDistractors}`);
+  }
   const distractors: ObjectSpec[] = [];
   for (let d = 0; d < nDistractors; d++) {
     const look = randomAppearance(rng);
