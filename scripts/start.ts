@@ -1,0 +1,138 @@
+/**
+ * `npm start`: runs F-EP Studio on http://127.0.0.1:${PORT:-3000} with embedded defaults.
+ *
+ * 1. Redis: uses REDIS_URL (default redis://127.0.0.1:6379); if nothing answers there and
+ *    `redis-server` is on PATH, starts one under ./data/redis; otherwise stops with a one-line hint.
+ * 2. Database: PostgreSQL when DATABASE_URL is set, else embedded PGlite under ./data/pglite.
+ *    Migrations are applied, the demo team/user seeded on first start (credentials printed once).
+ * 3. Web: builds the Next.js app when there is no build yet (or FEP_REBUILD=1), then starts the
+ *    web process (pages + GraphQL API + subscriptions). With PGlite the engine worker runs inside
+ *    it; with PostgreSQL, ENGINE_WORKERS (default 1) separate engine processes are started.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { openDatabase } from '@fep/db';
+import { registerBuiltinModel, seedDemo } from '@fep/api';
+import { loadConfig } from '@fep/shared';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+process.env.NEXT_TELEMETRY_DISABLED = '1';
+const config = loadConfig();
+mkdirSync(config.dataDir, { recursive: true });
+const children: ChildProcess[] = [];
+
+function onPath(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1500 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function ensureRedis(): Promise<void> {
+  if (await redisAnswers(config.redisUrl)) return;
+  const url = new URL(config.redisUrl);
+  const local = ['127.0.0.1', 'localhost', '::1'].includes(url.hostname);
+  if (!local || !onPath('redis-server')) {
+    console.error(`F-EP Studio needs Redis: nothing answers at ${config.redisUrl}. Start one (e.g. \`redis-server\`) or set REDIS_URL.`);
+    process.exit(1);
+  }
+  const dir = path.join(config.dataDir, 'redis');
+  mkdirSync(dir, { recursive: true });
+  const port = url.port || '6379';
+  console.log(`[start] starting redis-server on 127.0.0.1:${port} (data in ${path.relative(root, dir)})`);
+  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', port, '--dir', dir, '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  children.push(child);
+  for (let i = 0; i < 50; i++) {
+    if (await redisAnswers(config.redisUrl)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  console.error('redis-server did not start; start Redis yourself or set REDIS_URL.');
+  process.exit(1);
+}
+
+async function prepareDatabase(): Promise<void> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await registerBuiltinModel(db.prisma);
+    const seeded = await seedDemo(db.prisma);
+    if (seeded.created) {
+      const file = path.join(config.dataDir, 'demo-credentials.txt');
+      writeFileSync(file, `email: ${seeded.email}\npassword: ${seeded.password}\n`, { mode: 0o600 });
+      console.log(`[start] demo account created — email: ${seeded.email}  password: ${seeded.password}  (also in ${path.relative(root, file)})`);
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+function ensureWebBuild(): void {
+  const buildId = path.join(root, 'apps/web/.next/BUILD_ID');
+  if (existsSync(buildId) && process.env.FEP_REBUILD !== '1') {
+    const built = statSync(buildId).mtimeMs;
+    const newest = spawnSync('sh', ['-c', 'find apps/web/app apps/web/components apps/web/lib -newer apps/web/.next/BUILD_ID -type f | head -1'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).stdout.trim();
+    if (!newest) return;
+    console.log(`[start] web sources changed since the last build (${newest}); rebuilding (built ${new Date(built).toISOString()})`);
+  } else {
+    console.log('[start] building the web app (first start only; ~1–2 min)…');
+  }
+  const res = spawnSync('npm', ['run', 'build', '-w', '@fep/web'], { cwd: root, stdio: 'inherit', env: process.env });
+  if (res.status !== 0) {
+    console.error('[start] the web build failed; see the output above.');
+    process.exit(1);
+  }
+}
+
+function run(name: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`[start] ${name} exited (${signal ?? code}); stopping.`);
+      void shutdown(code ?? 1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+let stopping = false;
+async function shutdown(code = 0): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) c.kill('SIGTERM');
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+await ensureRedis();
+await prepareDatabase();
+ensureWebBuild();
+run('web', ['apps/web/server.ts'], { NODE_ENV: 'production' });
+if (config.databaseUrl) {
+  const workers = Number(process.env.ENGINE_WORKERS ?? 1);
+  for (let i = 0; i < workers; i++) run(`engine ${i + 1}`, ['apps/engine/src/worker/main.ts']);
+}
