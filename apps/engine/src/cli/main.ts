@@ -80,7 +80,7 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream): number
   }
   const e = err as Error & { code?: unknown };
   const code = typeof e?.code === 'string' && /^[A-Z_]+$/.test(e.code) ? `${e.code}: ` : '';
-  if (e instanceof Error && e.name === 'UnknownMethodError') {
+  if (e instanceof Error && (e.name === 'UnknownMethodError' || e.name === 'TargetError')) {
     stderr.write(`fep: ${e.message}\n`);
     return 2;
   }
