@@ -97,7 +97,7 @@ function TeamVideos({ urlTeam }: { urlTeam: string | null }) {
     <>
       <PageHeader
         title={team.name}
-        description={role ? `Videos of this team · you are ${ROLE_LABELS[role].toLowerCase()}` : 'Videos of this team'}
+        description={`${mayReadVideos ? 'Videos of this team' : 'Team overview'}${role ? ` · your role: ${ROLE_LABELS[role]}` : ''}`}
         actions={createButton}
       />
       <section aria-labelledby="videos-heading">

@@ -6,7 +6,7 @@ import type { FormEvent } from 'react';
 import { userMessage } from '../lib/graphql-client.ts';
 import { fieldError, formString } from '../lib/form.ts';
 import { RENAME_TEAM, TEAM } from '../lib/operations/teams.ts';
-import { ROLE_LABELS, canManageMembers } from '../lib/roles.ts';
+import { ROLE_LABELS, can, canManageMembers } from '../lib/roles.ts';
 import { useMutation, useQuery } from '../lib/use-api.ts';
 import { Alert } from './Alert.tsx';
 import { AppShell } from './AppShell.tsx';
@@ -71,8 +71,8 @@ function TeamDetails({ teamId }: { teamId: string }) {
     <>
       <PageHeader
         title={team.name}
-        description={`You are ${ROLE_LABELS[team.viewerRole].toLowerCase()} of this team.${manager ? '' : ' Owners and admins manage members and invitations.'}`}
-        actions={<ButtonLink href={`/?team=${encodeURIComponent(team.id)}`}>View videos</ButtonLink>}
+        description={`Your role: ${ROLE_LABELS[team.viewerRole]}.${manager ? '' : ' Owners and admins manage members and invitations.'}`}
+        actions={can(team.viewerRole, 'video.read') ? <ButtonLink href={`/?team=${encodeURIComponent(team.id)}`}>View videos</ButtonLink> : undefined}
       />
       <div className="space-y-6">
         <TeamMembers
