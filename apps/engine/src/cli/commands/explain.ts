@@ -33,7 +33,8 @@ Options:
   --all-windows           explain every window of the video in turn
   --stride <frames>       window stride for --start auto (default T/2) and --all-windows (default T)
   --fit <mode>            center-crop (default) or resize
-  --gt <gt.npy>           ground-truth masks [T,H,W] (from fep synth): adds pointing game and IoU
+  --gt <gt.npy>           ground-truth masks [frames,H,W] for the whole video (from fep synth):
+                          adds pointing game and IoU on the clip's sampled frames
   --metric-steps <n>      insertion/deletion curve steps (default 256; 0 skips them)
   --backend <b>           node-gpu, node, wasm or cpu (default: ENGINE_BACKEND, else best available)`;
 
@@ -172,11 +173,12 @@ export async function explainCommand(argv: string[], ctx: CliContext): Promise<n
   // Validate the inputs that are cheap to check before loading TensorFlow.js.
   const { probeVideo } = await import('../../video/probe.ts');
   const meta = await probeVideo(plan.video);
-  let groundTruth: Uint8Array | undefined;
+  let groundTruth: { data: Uint8Array; shape: number[] } | undefined;
   if (plan.gt) {
     const { readNpy } = await import('../../synth/npy.ts');
     const gt = readNpy(plan.gt);
-    groundTruth = gt.dtype === 'uint8' ? gt.data : Uint8Array.from(gt.data, (v) => (v > 0 ? 1 : 0));
+    if (gt.shape.length !== 3) throw new UsageError(`--gt must hold a [frames,H,W] array, got shape [${gt.shape.join(',')}].`, EXPLAIN_USAGE);
+    groundTruth = { data: gt.dtype === 'uint8' ? gt.data : Uint8Array.from(gt.data, (v) => (v > 0 ? 1 : 0)), shape: gt.shape };
   }
 
   const cancel = new AbortController();
@@ -204,9 +206,21 @@ export async function explainCommand(argv: string[], ctx: CliContext): Promise<n
     model = await loadModel(modelDir);
     const m = model;
     const { frames: T, height: H, width: W } = m.input;
-    if (groundTruth && groundTruth.length !== T * H * W) {
-      throw new UsageError(`--gt holds ${groundTruth.length} voxels; the model's clips have ${T}×${H}×${W} = ${T * H * W}.`, EXPLAIN_USAGE);
+    if (groundTruth && (groundTruth.shape[1] !== H || groundTruth.shape[2] !== W)) {
+      throw new UsageError(`--gt frames are ${groundTruth.shape[1]}×${groundTruth.shape[2]}; the model's clips are ${H}×${W}.`, EXPLAIN_USAGE);
     }
+    /** The ground truth covers the whole video ([frames,H,W]); each clip takes the frames it sampled. */
+    const gtFor = (clip: DecodedClip): Uint8Array | undefined => {
+      if (!groundTruth) return undefined;
+      const plane = H * W;
+      const n = groundTruth.shape[0]!;
+      const out = new Uint8Array(T * plane);
+      clip.sourceFrameIndices.forEach((src, t) => {
+        const f = Math.min(Math.max(src, 0), n - 1);
+        out.set(groundTruth!.data.subarray(f * plane, (f + 1) * plane), t * plane);
+      });
+      return out;
+    };
     // Fail on a bad --target before any decoding or optimisation.
     if (plan.target !== 'top1') ev.resolveTarget(plan.target, m.labels, new Float32Array(m.labels.length));
     const videoSha256 = await ev.sha256File(plan.video);
@@ -222,7 +236,7 @@ export async function explainCommand(argv: string[], ctx: CliContext): Promise<n
         params: plan.params,
         videoSha256,
         backend,
-        groundTruth,
+        groundTruth: gtFor(clip),
         metricSteps: plan.metricSteps,
         skipCausalMetrics: plan.metricSteps === 0,
         onProgress: (p) => {
