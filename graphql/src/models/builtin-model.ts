@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db, Prisma } from '@fep/db';
@@ -15,6 +15,10 @@ export const BUILTIN_MODEL_DIR = path.resolve(
  * The engine re-verifies the weights hash when it loads the model for a job.
  */
 export async function registerBuiltinModel(db: Db, dir = BUILTIN_MODEL_DIR) {
+  if (!existsSync(path.join(dir, 'fep-model.json'))) {
+    console.warn(`[models] no built-in model at ${dir}; train one with \`npm run train:model -w @fep/engine\`.`);
+    return null;
+  }
   const manifest = JSON.parse(readFileSync(path.join(dir, 'fep-model.json'), 'utf8')) as {
     name: string;
     version: string;

@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { AppError } from '@fep/shared';
 import { authorizeObject } from '../auth/permissions.ts';
 import type { ApiDeps } from '../context.ts';
+import { createUploadServer, UPLOADS_PATH } from '../videos/uploads.ts';
 import { createApolloServer } from './apollo.ts';
 import { buildContext } from './request-context.ts';
 
@@ -32,6 +33,11 @@ export async function mountApi(app: Express, deps: ApiDeps, schema: GraphQLSchem
         buildContext(deps, { headers: req.headers, ip: req.ip ?? 'unknown' }, (cookie) => res.append('Set-Cookie', cookie)),
     }),
   );
+
+  const uploads = createUploadServer(deps);
+  const tus = (req: Request, res: Response) => void uploads.handle(req, res);
+  app.all(UPLOADS_PATH, tus);
+  app.all(`${UPLOADS_PATH}/{*id}`, tus);
 
   // Media: same-origin URLs the UI uses; every request is checked like a resolver.
   const media = async (

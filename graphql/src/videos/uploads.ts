@@ -1,0 +1,111 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { FileStore } from '@tus/file-store';
+import { Server as TusServer } from '@tus/server';
+import { AppError } from '@fep/shared';
+import { probeVideo } from '@fep/engine/video/probe.ts';
+import { authorizeTeam } from '../auth/permissions.ts';
+import type { ApiContext, ApiDeps } from '../context.ts';
+import { buildContext } from '../server/request-context.ts';
+import { createVideoFromFile } from './videos.service.ts';
+
+export const UPLOADS_PATH = '/api/uploads';
+/** 2 GiB by default: a few minutes of 1080p; raise with MAX_UPLOAD_BYTES. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+const VIDEO_EXTENSIONS = /\.(mp4|m4v|mov|webm|mkv|avi|mpg|mpeg|ogv|3gp)$/i;
+
+type TusError = { status_code: number; body: string };
+const tusError = (status_code: number, message: string): TusError => ({ status_code, body: JSON.stringify({ error: message }) + '\n' });
+
+async function contextFrom(deps: ApiDeps, req: Request): Promise<ApiContext> {
+  const headers: Record<string, string> = {};
+  req.headers.forEach((v, k) => (headers[k] = v));
+  try {
+    return await buildContext(deps, { headers, ip: headers['x-forwarded-for'] ?? 'upload' }, null);
+  } catch (err) {
+    throw tusError(401, (err as Error).message);
+  }
+}
+
+function asTusError(err: unknown): TusError {
+  if (err instanceof AppError) {
+    const status = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400 }[err.code as string] ?? 500;
+    return tusError(status, err.message);
+  }
+  if (err && typeof err === 'object' && 'status_code' in err) return err as TusError;
+  return tusError(500, 'The upload could not be processed.');
+}
+
+/**
+ * Resumable uploads (tus 1.0 protocol): the browser sends chunks and resumes after a network
+ * cut. Each request is authenticated; only the user who created an upload may continue it.
+ * On completion the file is probed and registered as a Video; the response carries its id.
+ * Required metadata: `teamId`, `filename`; optional: `title`, `filetype`.
+ */
+export function createUploadServer(deps: ApiDeps) {
+  const directory = path.join(deps.config.storageDir, 'uploads');
+  const datastore = new FileStore({ directory });
+  const maxSize = Number(process.env.MAX_UPLOAD_BYTES ?? DEFAULT_MAX_UPLOAD_BYTES);
+  return new TusServer({
+    path: UPLOADS_PATH,
+    datastore,
+    maxSize,
+    respectForwardedHeaders: Boolean(process.env.TRUST_PROXY),
+    async onUploadCreate(req, upload) {
+      const ctx = await contextFrom(deps, req);
+      if (!ctx.caller) throw tusError(401, 'You must be signed in to upload.');
+      const teamId = upload.metadata?.teamId;
+      const filename = upload.metadata?.filename ?? '';
+      if (!teamId) throw tusError(400, 'Upload metadata must include teamId.');
+      try {
+        await authorizeTeam(ctx, teamId, 'video.write');
+      } catch (err) {
+        throw asTusError(err);
+      }
+      const filetype = upload.metadata?.filetype ?? '';
+      if (!(filetype.startsWith('video/') || VIDEO_EXTENSIONS.test(filename))) {
+        throw tusError(415, 'Only video files can be uploaded (mp4, mov, webm, mkv, avi…).');
+      }
+      if (upload.size !== undefined && upload.size > maxSize) {
+        throw tusError(413, `The file is larger than the ${Math.round(maxSize / 1024 ** 2)} MB limit.`);
+      }
+      return { metadata: { ...upload.metadata, userId: ctx.caller.userId, teamId } };
+    },
+    async onIncomingRequest(req, uploadId) {
+      if (req.method === 'POST' || req.method === 'OPTIONS') return;
+      const ctx = await contextFrom(deps, req);
+      if (!ctx.caller) throw tusError(401, 'You must be signed in to upload.');
+      let owner: string | null | undefined;
+      try {
+        owner = (await datastore.getUpload(uploadId)).metadata?.userId;
+      } catch {
+        throw tusError(404, 'Upload not found.');
+      }
+      if (owner !== ctx.caller.userId) throw tusError(404, 'Upload not found.');
+    },
+    async onUploadFinish(req, upload) {
+      const ctx = await contextFrom(deps, req);
+      const file = path.join(directory, upload.id);
+      try {
+        const video = await createVideoFromFile(ctx, ctx.caller!, {
+          teamId: upload.metadata!.teamId!,
+          filePath: file,
+          filename: upload.metadata?.filename ?? 'video',
+          title: upload.metadata?.title ?? undefined,
+          probe: async (f) => {
+            const meta = await probeVideo(f);
+            return { ...meta };
+          },
+        });
+        await rm(`${file}.json`, { force: true });
+        return {
+          status_code: 200,
+          headers: { 'X-Video-Id': video.id, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ videoId: video.id, status: video.status, error: video.error }),
+        };
+      } catch (err) {
+        throw asTusError(err);
+      }
+    },
+  });
+}
