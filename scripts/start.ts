@@ -10,7 +10,8 @@
  *    it; with PostgreSQL, ENGINE_WORKERS (default 1) separate engine processes are started.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -21,8 +22,14 @@ import { loadConfig } from '@fep/shared';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
 process.env.NEXT_TELEMETRY_DISABLED = '1';
+mkdirSync(loadConfig().dataDir, { recursive: true });
+// Secrets come from the environment; for a zero-setup start, generate one and keep it in ./data.
+if (!process.env.TOKEN_PEPPER) {
+  const file = path.join(loadConfig().dataDir, 'token-pepper');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  process.env.TOKEN_PEPPER = readFileSync(file, 'utf8').trim();
+}
 const config = loadConfig();
-mkdirSync(config.dataDir, { recursive: true });
 const children: ChildProcess[] = [];
 
 function onPath(cmd: string): boolean {

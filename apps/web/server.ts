@@ -15,6 +15,10 @@ import { loadConfig } from '@fep/shared';
 
 const webDir = path.dirname(fileURLToPath(import.meta.url));
 const config = loadConfig();
+if (config.production && !process.env.TOKEN_PEPPER) {
+  console.error('[web] TOKEN_PEPPER must be set in production (npm start generates one under ./data).');
+  process.exit(1);
+}
 const dev = process.env.NODE_ENV !== 'production';
 
 const runtime = await createApiRuntime(config);

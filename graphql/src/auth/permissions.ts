@@ -82,3 +82,14 @@ export async function authorizeObject(
   if (!can(role, permission)) throw forbidden(`Your role (${role}) cannot do this.`);
   return { caller, role };
 }
+
+const ROLE_ORDER: Role[] = ['OWNER', 'ADMIN', 'REVIEWER', 'RATER', 'AUDITOR'];
+
+/** The matrix as a Markdown table; docs/permissions.md embeds exactly this (a test checks). */
+export function renderPermissionTable(): string {
+  const header = `| permission | ${ROLE_ORDER.join(' | ')} |\n|---|${ROLE_ORDER.map(() => ':-:').join('|')}|`;
+  const rows = (Object.keys(PERMISSIONS) as Permission[]).map(
+    (p) => `| \`${p}\` | ${ROLE_ORDER.map((r) => (can(r, p) ? '✓' : '—')).join(' | ')} |`,
+  );
+  return [header, ...rows].join('\n');
+}

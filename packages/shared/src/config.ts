@@ -13,20 +13,27 @@ export interface Config {
   port: number;
   host: string;
   production: boolean;
-  /** Secret used to sign nothing client-visible yet but to pepper token hashes. */
+  /** Secure flag on the session cookie: on in production unless serving on loopback. */
+  secureCookies: boolean;
+  /** Server-side secret mixed into session/API-token/invitation hashes (a stolen DB alone can't forge them). */
   tokenPepper: string;
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR ?? './data');
+  const production = env.NODE_ENV === 'production';
+  const host = env.HOST ?? '127.0.0.1';
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
     dataDir,
     storageDir: path.resolve(env.STORAGE_DIR ?? path.join(dataDir, 'storage')),
     port: Number(env.PORT ?? 3000),
-    host: env.HOST ?? '127.0.0.1',
-    production: env.NODE_ENV === 'production',
+    host,
+    production,
+    secureCookies: env.COOKIE_SECURE ? env.COOKIE_SECURE === '1' : production && !LOOPBACK.has(host),
     tokenPepper: env.TOKEN_PEPPER ?? 'fep-studio-dev-pepper',
   };
 }
