@@ -51,7 +51,7 @@ export async function buildContext(
     }
     throw err;
   }
-  const secure = deps.config.production;
+  const secure = deps.config.secureCookies;
   const cookies: CookieJar | null = setCookie
     ? {
         sessionToken,
