@@ -88,7 +88,9 @@ function parseArgs(/** @type {string[]} */ argv) {
 // ---------------------------------------------------------------------------------------------
 
 /** PostgreSQL OIDs the adapters cannot map to a Prisma column type (pg_type.dat). */
-const OID = { CHAR: 18, TEXT: 25, CHAR_ARRAY: 1002, NAME_ARRAY: 1003, TEXT_ARRAY: 1009 };
+const OID = { CHAR: 18, TEXT: 25, CHAR_ARRAY: 1002, NAME_ARRAY: 1003 };
+/** ColumnTypeEnum of @prisma/driver-adapter-utils (src/const.ts). */
+const COLUMN_TYPE = { Character: 6, CharacterArray: 70, TextArray: 71 };
 
 /** Parse a PostgreSQL text-format one-dimensional array literal, e.g. `{a,"b c",NULL}`. */
 export function parsePgTextArray(/** @type {string} */ literal) {
@@ -117,32 +119,42 @@ export function parsePgTextArray(/** @type {string} */ literal) {
 }
 
 /**
- * The introspection queries of the schema engine select columns of PostgreSQL's internal
- * `"char"` type (e.g. pg_class.relkind, pg_constraint.contype) and `name[]`; both adapters throw
- * UnsupportedNativeDataType for them. Present them as text / text[] — which is what the native
- * engine reads them as — by patching the result of the adapter's `performIO`.
+ * The schema engine's introspection queries select PostgreSQL's internal `"char"` type
+ * (pg_constraint.contype, pg_class.relkind, …) and arrays of `"char"`/`name`; both adapters throw
+ * UnsupportedNativeDataType for those OIDs. Report them as the column types the engine's
+ * describer reads them as (Character / CharacterArray / TextArray), with array literals parsed.
+ * Done per call on a derived object, so concurrent queries on one pool cannot mix their columns.
  */
-function castInternalTypesToText(/** @type {any} */ queryable) {
-  const performIO = queryable.performIO.bind(queryable);
-  queryable.performIO = async (/** @type {any} */ query) => {
-    const result = await performIO(query);
-    const fields = result?.fields;
-    if (!Array.isArray(fields)) return result;
-    fields.forEach((field, col) => {
-      if (field.dataTypeID === OID.CHAR) {
-        field.dataTypeID = OID.TEXT;
-      } else if (field.dataTypeID === OID.CHAR_ARRAY || field.dataTypeID === OID.NAME_ARRAY) {
-        field.dataTypeID = OID.TEXT_ARRAY;
-        for (const row of result.rows) {
-          if (typeof row[col] === 'string') row[col] = parsePgTextArray(row[col]);
-        }
-      }
+function fixInternalColumnTypes(/** @type {any} */ queryable) {
+  const queryRaw = queryable.queryRaw;
+  const performIO = queryable.performIO;
+  queryable.queryRaw = async (/** @type {any} */ query) => {
+    /** @type {Map<number, number>} */
+    const overrides = new Map();
+    const perCall = Object.create(queryable, {
+      performIO: {
+        value: async (/** @type {any} */ q) => {
+          const result = await performIO.call(queryable, q);
+          (result?.fields ?? []).forEach((/** @type {any} */ field, /** @type {number} */ col) => {
+            const oid = field.dataTypeID;
+            if (oid !== OID.CHAR && oid !== OID.CHAR_ARRAY && oid !== OID.NAME_ARRAY) return;
+            overrides.set(col, oid === OID.CHAR ? COLUMN_TYPE.Character : oid === OID.CHAR_ARRAY ? COLUMN_TYPE.CharacterArray : COLUMN_TYPE.TextArray);
+            field.dataTypeID = OID.TEXT; // something the adapter accepts; replaced below
+            if (oid !== OID.CHAR) {
+              for (const row of result.rows) if (typeof row[col] === 'string') row[col] = parsePgTextArray(row[col]);
+            }
+          });
+          return result;
+        },
+      },
     });
+    const result = await queryRaw.call(perCall, query);
+    for (const [col, type] of overrides) result.columnTypes[col] = type;
     return result;
   };
   if (typeof queryable.startTransaction === 'function') {
     const startTransaction = queryable.startTransaction.bind(queryable);
-    queryable.startTransaction = async (/** @type {any[]} */ ...a) => castInternalTypesToText(await startTransaction(...a));
+    queryable.startTransaction = async (/** @type {any[]} */ ...a) => fixInternalColumnTypes(await startTransaction(...a));
   }
   return queryable;
 }
@@ -187,12 +199,37 @@ function pgliteDataDir(/** @type {string | undefined} */ url) {
 /** @type {Array<() => Promise<void>>} */
 const closers = [];
 
-async function openPglite(/** @type {string | undefined} */ dataDir) {
-  const { PGlite } = await import(resolveUrl('@electric-sql/pglite'));
-  const db = new PGlite(dataDir ? { dataDir } : undefined);
+/** Compiled PGlite Wasm module, shared by every instance this process opens. */
+/** @type {Promise<WebAssembly.Module> | undefined} */
+let pgliteModule;
+/** Data dir of a freshly initialised in-memory PGlite, to skip initdb for the next one. */
+/** @type {Blob | undefined} */
+let pristineDataDir;
+
+async function openPglite(/** @type {string | undefined} */ dataDir, /** @type {Blob | undefined} */ loadDataDir = undefined) {
+  const entry = require.resolve('@electric-sql/pglite');
+  const { PGlite } = await import(pathToFileURL(entry).href);
+  pgliteModule ??= WebAssembly.compile(fs.readFileSync(path.join(path.dirname(entry), 'pglite.wasm')));
+  const db = new PGlite({ ...(dataDir ? { dataDir } : {}), pgliteWasmModule: await pgliteModule, ...(loadDataDir ? { loadDataDir } : {}) });
   await db.waitReady;
   closers.push(async () => { if (!db.closed) await db.close(); });
   return db;
+}
+
+/**
+ * A fresh in-memory PGlite for a shadow database. initdb dominates PGlite's start-up (seconds on
+ * this 2-core machine), so when the main database is an untouched in-memory PGlite its data dir
+ * is dumped once and loaded into the shadow instead of running initdb again.
+ */
+async function openShadowPglite(/** @type {any} */ mainMemoryDb) {
+  if (!pristineDataDir && mainMemoryDb) {
+    const { rows } = await mainMemoryDb.query(
+      `SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
+    );
+    if (rows[0].n === 0) pristineDataDir = await mainMemoryDb.dumpDataDir('none');
+  }
+  return openPglite(undefined, pristineDataDir);
 }
 
 async function pgliteAdapter(/** @type {any} */ db) {
@@ -203,14 +240,31 @@ async function pgliteAdapter(/** @type {any} */ db) {
   adapter.executeScript = async (/** @type {string} */ script) => {
     try { await db.exec(script); } catch (e) { adapter.onError(e); }
   };
-  return castInternalTypesToText(adapter);
+  return fixInternalColumnTypes(adapter);
 }
 
 /** Connect with node-postgres fields and return a PrismaPg adapter (with the cast fix). */
 async function pgAdapter(/** @type {Record<string, any>} */ config, /** @type {string | undefined} */ schema) {
   const { PrismaPg } = await import(resolveUrl('@prisma/adapter-pg'));
   const adapter = await new PrismaPg(config, schema ? { schema } : undefined).connect();
-  return castInternalTypesToText(adapter);
+  return fixInternalColumnTypes(adapter);
+}
+
+/** A driver adapter that creates the real one on its first query (see `connect` below). */
+function lazyAdapter(/** @type {() => Promise<any>} */ open) {
+  /** @type {Promise<any> | undefined} */
+  let real;
+  const get = () => (real ??= open());
+  return {
+    provider: 'postgres',
+    adapterName: 'pglite-prisma-adapter',
+    queryRaw: async (/** @type {any} */ q) => (await get()).queryRaw(q),
+    executeRaw: async (/** @type {any} */ q) => (await get()).executeRaw(q),
+    executeScript: async (/** @type {string} */ s) => (await get()).executeScript(s),
+    startTransaction: async (/** @type {any} */ l) => (await get()).startTransaction(l),
+    getConnectionInfo: () => ({ schemaName: undefined, supportsRelationJoins: true }),
+    dispose: async () => { if (real) await (await real).dispose(); },
+  };
 }
 
 /** Drop everything in a PostgreSQL database the user owns (the native engine's shadow-db reset). */
@@ -240,6 +294,9 @@ export function createAdapterFactory(/** @type {Datasource} */ datasource) {
     throw Object.assign(new Error('The shadow database URL must differ from the main database URL (the shadow database is emptied).'), { code: 'P3005' });
   }
   const kind = urlKind(url);
+  /** The main database when it is an in-memory PGlite (no URL / memory://). */
+  /** @type {any} */
+  let mainMemoryDb;
   return {
     provider: 'postgres',
     adapterName: kind === 'postgres' ? '@prisma/adapter-pg' : 'pglite-prisma-adapter',
@@ -248,7 +305,15 @@ export function createAdapterFactory(/** @type {Datasource} */ datasource) {
         const { config, schema } = pgConfigFromUrl(/** @type {string} */ (url));
         return pgAdapter(config, schema);
       }
-      return pgliteAdapter(await openPglite(pgliteDataDir(url)));
+      // The engine connects to the main database on start-up even for commands that never query
+      // it (`migrate diff --from-empty`, `--from-migrations`). Opening PGlite costs seconds and a
+      // file-backed data dir must not be opened while the app holds it, so open it on first use.
+      return lazyAdapter(async () => {
+        const dataDir = pgliteDataDir(url);
+        const db = await openPglite(dataDir);
+        if (!dataDir) mainMemoryDb = db;
+        return pgliteAdapter(db);
+      });
     },
     async connectToShadowDb() {
       if (shadowDatabaseUrl) {
@@ -284,7 +349,7 @@ export function createAdapterFactory(/** @type {Datasource} */ datasource) {
         closers.push(drop);
         return adapter;
       }
-      const db = await openPglite(undefined);
+      const db = await openShadowPglite(mainMemoryDb);
       const adapter = await pgliteAdapter(db);
       adapter.dispose = async () => { await db.close(); };
       return adapter;
@@ -295,6 +360,17 @@ export function createAdapterFactory(/** @type {Datasource} */ datasource) {
 // ---------------------------------------------------------------------------------------------
 // Wasm engine
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * Rust panics inside the Wasm engine are reported through this global before the Wasm traps
+ * (`__wbg_set_message_*` in schema_engine_bg.js); the Prisma CLI installs the same registry.
+ */
+const panicRegistry = {
+  message: '',
+  get() { return this.message; },
+  set_message(/** @type {string} */ m) { this.message = `RuntimeError: ${m}`; },
+};
+/** @type {any} */ (globalThis).PRISMA_WASM_PANIC_REGISTRY = panicRegistry;
 
 /** Instantiate @prisma/schema-engine-wasm (wasm-bindgen "bundler" target) in Node. */
 async function loadWasmEngineClass() {
@@ -324,8 +400,8 @@ async function startEngine(/** @type {Args} */ args) {
 // ---------------------------------------------------------------------------------------------
 
 function toRpcError(/** @type {any} */ e) {
-  const message = e?.message ?? String(e);
-  const isPanic = e?.name === 'RuntimeError' || /unreachable|panicked/i.test(message);
+  const isPanic = e instanceof WebAssembly.RuntimeError || panicRegistry.message !== '';
+  const message = isPanic && panicRegistry.message ? panicRegistry.message : (e?.message ?? String(e));
   return {
     code: 4466,
     message: 'An error happened. Check the data field for details.',
@@ -479,6 +555,12 @@ async function main() {
   for (const sig of /** @type {const} */ (['SIGTERM', 'SIGINT'])) {
     process.on(sig, () => { closeAll().finally(() => process.exit(0)); });
   }
+  // A Rust panic traps inside a Wasm callback, outside any request's promise: report it the way
+  // the native engine does (an ERROR log line on stderr, exit code 101 = panic for the CLI).
+  process.on('uncaughtException', (e) => {
+    logToStderr({ level: 'ERROR', target: 'schema_engine::logger', fields: { message: panicRegistry.message || (e?.stack ?? String(e)), is_panic: true } });
+    closeAll().finally(() => process.exit(101));
+  });
   await serve(args);
 }
 

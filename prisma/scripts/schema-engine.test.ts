@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrationDirName } from './new-migration.ts';
+import { parsePgTextArray, pgConfigFromUrl, urlKind } from './schema-engine.mjs';
+
+const shim = path.join(path.dirname(fileURLToPath(import.meta.url)), 'schema-engine.mjs');
+const prismaCli = path.join(path.dirname(createRequire(import.meta.url).resolve('prisma/package.json')), 'build', 'index.js');
+/** The local PostgreSQL server every machine of this project runs (docs: shared ENVIRONMENT.md). */
+const PG_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+const toySchema = (extraUserField = '') => `datasource db {
+  provider = "postgresql"
+}
+
+model User {
+  id    Int    @id @default(autoincrement())
+  email String @unique
+  kind  Kind${extraUserField}
+  posts Post[]
+}
+
+enum Kind {
+  A
+  B
+}
+
+model Post {
+  id       Int    @id
+  title    String
+  authorId Int
+  author   User   @relation(fields: [authorId], references: [id])
+}
+`;
+
+interface CliResult { code: number | null; stdout: string; stderr: string }
+
+/** Runs the real Prisma CLI with the shim as its schema engine (no network, no prisma.config.ts). */
+function prisma(cwd: string, args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: shim, CHECKPOINT_DISABLE: '1', ...env };
+    if (!('DATABASE_URL' in env)) delete childEnv.DATABASE_URL;
+    const child = spawn(process.execPath, [prismaCli, ...args], { cwd, env: childEnv });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function shadowDatabases(): Promise<string[]> {
+  const client = new pg.Client(pgConfigFromUrl(PG_URL).config);
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'prisma\\_shadow\\_%'`);
+    return rows.map((r) => r.datname);
+  } finally {
+    await client.end();
+  }
+}
+
+let dir: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fep-schema-engine-'));
+  fs.writeFileSync(path.join(dir, 'schema.prisma'), toySchema());
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('schema-engine shim helpers', () => {
+  it('parses PostgreSQL text arrays, including quoted items and NULL', () => {
+    expect(parsePgTextArray('{}')).toEqual([]);
+    expect(parsePgTextArray('{a,b}')).toEqual(['a', 'b']);
+    expect(parsePgTextArray('{"x,y","q\\"t",NULL,"NULL"}')).toEqual(['x,y', 'q"t', null, 'NULL']);
+  });
+
+  it('splits postgres URLs into fields so a shadow database name cannot be overridden', () => {
+    const { config, schema } = pgConfigFromUrl('postgresql://u%40x:p%3Aw@db.local:6543/main?schema=app');
+    expect(config).toEqual({ host: 'db.local', port: 6543, user: 'u@x', password: 'p:w', database: 'main' });
+    expect(config).not.toHaveProperty('connectionString');
+    expect(schema).toBe('app');
+    expect(pgConfigFromUrl('postgres://postgres@127.0.0.1/fep').config.port).toBe(5432);
+  });
+
+  it('routes URLs to the right adapter and rejects other providers', () => {
+    expect(urlKind(undefined)).toBe('pglite');
+    expect(urlKind('file:./data/pglite')).toBe('pglite');
+    expect(urlKind('postgres://x@h/d')).toBe('postgres');
+    expect(() => urlKind('mysql://x@h/d')).toThrow(/postgresql/);
+  });
+
+  it('names migrations like prisma migrate dev (UTC timestamp + snake_case)', () => {
+    expect(migrationDirName('Add ratings!', new Date('2025-03-04T05:06:07Z'))).toBe('20250304050607_add_ratings');
+    expect(() => migrationDirName('  ')).toThrow(/name/);
+  });
+});
+
+describe('Prisma CLI with the offline schema engine', () => {
+  it('reports the shim as its schema engine', async () => {
+    const res = await prisma(dir, ['--version']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/Schema Engine\s+: schema-engine-cli [0-9a-f]{40} .*resolved by PRISMA_SCHEMA_ENGINE_BINARY/);
+  });
+
+  it('migrate diff --from-empty prints the full SQL', async () => {
+    const res = await prisma(dir, ['migrate', 'diff', '--from-empty', '--to-schema', 'schema.prisma', '--script']);
+    expect(res.stderr).not.toMatch(/Error/);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(`CREATE TYPE "Kind" AS ENUM ('A', 'B');`);
+    expect(res.stdout).toMatch(/CREATE TABLE "User" \(\s+"id" SERIAL NOT NULL,\s+"email" TEXT NOT NULL,\s+"kind" "Kind" NOT NULL,/);
+    expect(res.stdout).toMatch(/CREATE TABLE "Post" \(\s+"id" INTEGER NOT NULL,\s+"title" TEXT NOT NULL,\s+"authorId" INTEGER NOT NULL,/);
+    expect(res.stdout).toContain('CREATE UNIQUE INDEX "User_email_key" ON "User"("email");');
+    expect(res.stdout).toContain('FOREIGN KEY ("authorId") REFERENCES "User"("id")');
+
+    // Commit it as the first migration for the next tests.
+    fs.mkdirSync(path.join(dir, 'migrations', '20250101000000_init'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'migrations', '20250101000000_init', 'migration.sql'), res.stdout);
+    fs.writeFileSync(path.join(dir, 'migrations', 'migration_lock.toml'), 'provider = "postgresql"\n');
+  });
+
+  it('migrate diff --from-migrations (PGlite shadow) prints only the delta', async () => {
+    fs.writeFileSync(path.join(dir, 'schema.prisma'), toySchema('\n  age   Int?'));
+    const res = await prisma(dir, ['migrate', 'diff', '--from-migrations', 'migrations', '--to-schema', 'schema.prisma', '--script', '--exit-code']);
+    expect(res.stderr).not.toMatch(/Error/);
+    expect(res.code).toBe(2); // --exit-code: 2 = non-empty diff
+    expect(res.stdout).toMatch(/ALTER TABLE "User" ADD COLUMN\s+"age" INTEGER;/);
+    expect(res.stdout).not.toContain('CREATE TABLE');
+  });
+
+  it('migrate diff --from-migrations (PostgreSQL throw-away shadow) is empty when nothing changed', async () => {
+    fs.writeFileSync(path.join(dir, 'schema.prisma'), toySchema());
+    const before = await shadowDatabases();
+    const res = await prisma(
+      dir,
+      ['migrate', 'diff', '--from-migrations', 'migrations', '--to-schema', 'schema.prisma', '--script', '--exit-code'],
+      { DATABASE_URL: PG_URL },
+    );
+    expect(res.stderr).not.toMatch(/Error/);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('-- This is an empty migration.');
+    // The shadow database was created on the server and dropped again.
+    const left = (await shadowDatabases()).filter((name) => !before.includes(name));
+    expect(left).toEqual([]);
+  });
+});
