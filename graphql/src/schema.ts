@@ -7,6 +7,7 @@ import { auditResolvers } from './audit/audit.resolvers.ts';
 import { authResolvers } from './auth/auth.resolvers.ts';
 import { DateTimeScalar, JSONScalar } from './common/scalars.ts';
 import { explanationResolvers } from './explanations/explanations.resolvers.ts';
+import { feedbackResolvers } from './feedback/feedback.resolvers.ts';
 import { healthResolvers } from './health/health.resolvers.ts';
 import { modelResolvers } from './models/models.resolvers.ts';
 import { teamResolvers } from './teams/teams.resolvers.ts';
@@ -39,6 +40,7 @@ export const resolvers: Resolvers[] = [
   videoResolvers,
   modelResolvers,
   explanationResolvers,
+  feedbackResolvers,
 ];
 
 export function buildSchema(): GraphQLSchema {

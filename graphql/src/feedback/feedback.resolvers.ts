@@ -1,0 +1,59 @@
+import type { Resolvers } from '../__generated__/resolvers-types.ts';
+import { authorizeObject, requireCaller } from '../auth/permissions.ts';
+import { getExplanationTeam } from '../explanations/explanations.service.ts';
+import * as feedback from './feedback.service.ts';
+
+/** Reads inherit the explanation's access (the parent Explanation was already authorised). */
+export const feedbackResolvers: Resolvers = {
+  Mutation: {
+    createAnnotation: async (_p, { input }, ctx) => {
+      const { caller } = await authorizeObject(ctx, 'Explanation', await getExplanationTeam(ctx, input.explanationId), 'feedback.write');
+      return feedback.createAnnotation(ctx, caller, input);
+    },
+    deleteAnnotation: async (_p, { id }, ctx) => {
+      const { caller, role } = await authorizeObject(ctx, 'Annotation', await feedback.getAnnotationTeam(ctx, id), 'feedback.write');
+      return feedback.deleteAnnotation(ctx, caller, role, id);
+    },
+    addComment: async (_p, { input }, ctx) => {
+      const { caller } = await authorizeObject(ctx, 'Explanation', await getExplanationTeam(ctx, input.explanationId), 'feedback.write');
+      return feedback.addComment(ctx, caller, input);
+    },
+    deleteComment: async (_p, { id }, ctx) => {
+      const { caller, role } = await authorizeObject(ctx, 'Comment', await feedback.getCommentTeam(ctx, id), 'feedback.write');
+      return feedback.deleteComment(ctx, caller, role, id);
+    },
+    rateExplanation: async (_p, { input }, ctx) => {
+      const { caller } = await authorizeObject(ctx, 'Explanation', await getExplanationTeam(ctx, input.explanationId), 'feedback.write');
+      return feedback.rateExplanation(ctx, caller, input);
+    },
+  },
+  Explanation: {
+    annotations: async (e, _a, ctx) => {
+      await authorizeObject(ctx, 'Explanation', e.teamId, 'explanation.read');
+      return feedback.listAnnotations(ctx, e.id);
+    },
+    comments: async (e, _a, ctx) => {
+      await authorizeObject(ctx, 'Explanation', e.teamId, 'explanation.read');
+      return feedback.listTopLevelComments(ctx, e.id);
+    },
+    ratings: async (e, _a, ctx) => {
+      await authorizeObject(ctx, 'Explanation', e.teamId, 'explanation.read');
+      return feedback.listRatings(ctx, e.id);
+    },
+    myRating: async (e, _a, ctx) => {
+      await authorizeObject(ctx, 'Explanation', e.teamId, 'explanation.read');
+      return feedback.getRatingBy(ctx, e.id, requireCaller(ctx).userId);
+    },
+  },
+  Annotation: {
+    author: (a, _a, ctx) => ctx.db.user.findUniqueOrThrow({ where: { id: a.authorId } }),
+  },
+  Comment: {
+    author: (c, _a, ctx) => ctx.db.user.findUniqueOrThrow({ where: { id: c.authorId } }),
+    mentions: (c, _a, ctx) => feedback.usersByIds(ctx, c.mentions),
+    replies: (c, _a, ctx) => feedback.listReplies(ctx, c.id),
+  },
+  Rating: {
+    rater: (r, _a, ctx) => ctx.db.user.findUniqueOrThrow({ where: { id: r.raterId } }),
+  },
+};
