@@ -1,0 +1,173 @@
+/**
+ * The whole data flow, end to end against the machine's real PostgreSQL and Redis:
+ * tus upload → content-addressed storage → requestExplanation (row QUEUED + job carrying the id)
+ * → engine worker (decodes with ffmpeg, runs F-EP on the shipped model) → row DONE with
+ * saliency, metrics and provenance → progress over a graphql-ws subscription → media route.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerBuiltinModel } from '@fep/api';
+import { startTestApi, type TestApi, type TestClient } from '@fep/api/testing/test-api.ts';
+import { initBackend } from '@fep/engine/backend.ts';
+import { decodeNpy } from '@fep/engine/synth/npy.ts';
+import { generateClip, SYNTH_ACTIONS_LABELS } from '@fep/engine/synth/synth-actions.ts';
+import { encodeMp4 } from '@fep/engine/video/encode.ts';
+import { disposeModelCache, startExplainWorker } from '@fep/engine/worker/explain-worker.ts';
+import type { Worker } from 'bullmq';
+
+let api: TestApi;
+let owner: TestClient;
+let teamId: string;
+let modelId: string;
+let worker: Worker;
+let tensorsAtStart: number;
+
+async function uploadVideo(client: TestClient, file: string): Promise<string> {
+  const bytes = readFileSync(file);
+  const meta = [`teamId ${Buffer.from(teamId).toString('base64')}`, `filename ${Buffer.from('clip.mp4').toString('base64')}`].join(',');
+  const created = await fetch(`${api.url}/api/uploads`, {
+    method: 'POST',
+    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(bytes.length), 'Upload-Metadata': meta, cookie: client.cookie! },
+  });
+  expect(created.status).toBe(201);
+  const done = await fetch(new URL(created.headers.get('location')!, api.url), {
+    method: 'PATCH',
+    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream', cookie: client.cookie! },
+    body: bytes,
+  });
+  expect(done.status).toBe(200);
+  return done.headers.get('x-video-id')!;
+}
+
+beforeAll(async () => {
+  api = await startTestApi();
+  const model = await registerBuiltinModel(api.runtime.db);
+  expect(model, 'the shipped model must be committed under apps/engine/models').not.toBeNull();
+  modelId = model!.id;
+  owner = (await api.signUp('Pipeline')).client;
+  teamId = (await owner.ok<any>(`mutation { createTeam(input: { name: "Pipeline" }) { id } }`)).createTeam.id;
+  const backend = await initBackend();
+  tensorsAtStart = tf.memory().numTensors;
+  worker = startExplainWorker(
+    // 16 causal-metric steps instead of 256 keep the test quick; the maths is the same.
+    { db: api.runtime.db, storage: api.runtime.storage, redis: api.runtime.redis, backend, metricSteps: 16 },
+    { redisUrl: api.runtime.config.redisUrl, prefix: api.runtime.queue.opts.prefix },
+  );
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await disposeModelCache();
+  await api?.close();
+});
+
+describe('explanation pipeline', () => {
+  it('uploads a SynthActions clip, explains it with F-EP through the queue, and stores the result', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fep-pipeline-'));
+    const clip = generateClip({ seed: 11, classIndex: 1 });
+    const file = path.join(dir, 'clip.mp4');
+    await encodeMp4(clip.frames, [16, 112, 112, 3], file, { fps: 8, quality: 'lossless' });
+    const videoId = await uploadVideo(owner, file);
+
+    // Subscribe before requesting, so no progress event is missed.
+    const requested = await owner.ok<any>(
+      `mutation($i: RequestExplanationInput!) { requestExplanation(input: $i) { id status } }`,
+      { i: { teamId, videoId, modelId, method: 'fep', iterations: 12, seed: 3, windowStartSec: 0 } },
+    );
+    const id = requested.requestExplanation.id as string;
+    expect(requested.requestExplanation.status).toBe('QUEUED');
+
+    const ws = createClient({
+      url: api.url.replace('http', 'ws') + '/api/graphql',
+      webSocketImpl: class extends WebSocket {
+        constructor(url: string, protocols?: string | string[]) {
+          super(url, protocols, { headers: { cookie: owner.cookie! } });
+        }
+      },
+    });
+    const events: any[] = [];
+    const final = await new Promise<any>((resolve, reject) => {
+      ws.subscribe(
+        { query: `subscription($id: ID!) { explanationProgress(id: $id) { status fraction iteration totalIterations energy } }`, variables: { id } },
+        {
+          next: (msg) => {
+            if (msg.errors) return reject(new Error(JSON.stringify(msg.errors)));
+            const ev = (msg.data as any).explanationProgress;
+            events.push(ev);
+            if (['DONE', 'FAILED', 'CANCELLED'].includes(ev.status)) resolve(ev);
+          },
+          error: reject,
+          complete: () => {},
+        },
+      );
+    });
+    await ws.dispose();
+    expect(final.status).toBe('DONE');
+    const iterations = events.filter((e) => e.iteration > 0).map((e) => e.iteration);
+    expect(iterations.length).toBeGreaterThan(0);
+    expect(Math.max(...iterations)).toBe(12);
+
+    const { explanation } = await owner.ok<any>(
+      `query($id: ID!) { explanation(id: $id) { status progress method saliencyShape saliencyUrl prediction metrics provenance timings video { sha256 } model { weightsSha256 } } }`,
+      { id },
+    );
+    expect(explanation.status).toBe('DONE');
+    expect(explanation.progress).toBe(1);
+    expect(explanation.saliencyShape).toEqual([16, 112, 112]);
+    expect(explanation.provenance.videoSha256).toBe(explanation.video.sha256);
+    expect(explanation.provenance.weightsSha256).toBe(explanation.model.weightsSha256);
+    expect(explanation.provenance.seed).toBe(3);
+    expect(explanation.provenance.backend).toBeTruthy();
+    // Which class the model predicts is the engine suite's business (shipped-model accuracy test);
+    // here the record must be complete and self-consistent.
+    expect(SYNTH_ACTIONS_LABELS).toContain(explanation.prediction.label);
+    expect(explanation.prediction.probability).toBeGreaterThan(0);
+    expect(explanation.prediction.top5).toHaveLength(5);
+    for (const key of ['insertionAuc', 'deletionAuc', 'temporalConsistency', 'spatialSmoothness']) {
+      expect(typeof explanation.metrics[key], key).toBe('number');
+    }
+
+    const res = await fetch(new URL(explanation.saliencyUrl, api.url), { headers: { cookie: owner.cookie! } });
+    expect(res.status).toBe(200);
+    const npy = decodeNpy(Buffer.from(await res.arrayBuffer()));
+    expect(npy.shape).toEqual([16, 112, 112]);
+    expect(npy.dtype).toBe('float32');
+
+    // The audit chain records the request and the engine's completion, and still verifies.
+    const { auditEvents, verifyAuditChain } = await owner.ok<any>(
+      `query($t: ID!) { auditEvents(teamId: $t, limit: 100) { events { action subjectId } } verifyAuditChain(teamId: $t) { ok } }`,
+      { t: teamId },
+    );
+    const actions = auditEvents.events.filter((e: any) => e.subjectId === id).map((e: any) => e.action);
+    expect(actions).toEqual(['explanation.requested', 'explanation.completed']);
+    expect(verifyAuditChain.ok).toBe(true);
+
+    // Another team cannot reach the result, not even the saliency file.
+    const stranger = (await api.signUp('Stranger')).client;
+    const denied = await fetch(new URL(explanation.saliencyUrl, api.url), { headers: { cookie: stranger.cookie! } });
+    expect(denied.status).toBe(404);
+  });
+
+  it('re-delivering a finished job changes nothing (exactly one result)', async () => {
+    const done = await api.runtime.db.explanation.findFirstOrThrow({ where: { status: 'DONE' } });
+    const { processExplanation } = await import('@fep/engine/worker/explain-worker.ts');
+    const outcome = await processExplanation(
+      { db: api.runtime.db, storage: api.runtime.storage, redis: api.runtime.redis, backend: { backend: 'wasm' } as never },
+      done.id,
+    );
+    expect(outcome).toBe('skipped');
+    const after = await api.runtime.db.explanation.findUniqueOrThrow({ where: { id: done.id } });
+    expect(after.saliencySha256).toBe(done.saliencySha256);
+    expect(after.finishedAt?.getTime()).toBe(done.finishedAt?.getTime());
+  });
+
+  it('leaks no tensors across explanations', () => {
+    // The model cache holds the model's weights; dispose it and compare with the count before it loaded.
+    return disposeModelCache().then(() => expect(tf.memory().numTensors).toBe(tensorsAtStart));
+  });
+});
