@@ -167,6 +167,16 @@ describe('fep synth → fep explain', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('leaves no partial output when the video turns out damaged mid-way', async () => {
+    const mp4 = await readFile(clipFile()); // faststart: the index survives the cut, the frames do not
+    await writeFile(tmp.file('cut.mp4'), mp4.subarray(0, Math.floor(mp4.length * 0.3)));
+    const out = tmp.file('out-cut');
+    const r = await fep('explain', tmp.file('cut.mp4'), '--model', modelDir, '--method', 'random', '--start', '1.2', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('CORRUPT');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('reports an unusable video with exit 1 and writes nothing', async () => {
     await writeFile(tmp.file('song.txt'), 'la la la\n'.repeat(50));
     const out = tmp.file('out-text');
