@@ -11,7 +11,8 @@
  * - reward `neg-log-prob` (Li et al. `simple_log_reward`): preserve −log p(target),
  *   delete −log(1 − p(target)); reward `logit` (TorchRay `simple_reward`, negated to be minimised):
  *   preserve −z_target, delete +z_target.
- * - R_a: sorted-mask area regulariser (core/area-regulariser.ts) over the mask volume.
+ * - R_a: sorted-mask area regulariser (core/area-regulariser.ts) over the mask volume (by default the
+ *   part over the clip; `areaOver: 'full'` includes the margin as TorchRay / Li et al.).
  * - λ_t = λ₀ · growth^(t / iterations): Li et al. use λ₀ = 300 multiplied by 1.0008668 per
  *   iteration, which doubles it over their 800 iterations (growth 2). TorchRay uses λ₀ = 300 with
  *   ×1.0035 per iteration (≈ ×16 over 800).
@@ -55,6 +56,13 @@ export interface ExtremalOptions {
   seed: number;
   /** TorchRay's jitter: flip the perturbed clips horizontally on even iterations. */
   jitter: boolean;
+  /**
+   * Which mask the area regulariser sorts: `crop`, the mask over the clip itself, so that `area` is
+   * the fraction of the clip volume kept; or `full`, the mask including the generator's margin, as
+   * TorchRay and Li et al. do (there `area` is a fraction of the padded volume, e.g. 134²/112² ≈
+   * 1.43× more of the clip at σ = 11).
+   */
+  areaOver: 'crop' | 'full';
 }
 
 /** Gradient hook: receives ∂E/∂θ [A,T,h,w] and returns the tensor to step with (may be the input). */
@@ -94,6 +102,7 @@ function validate(opts: ExtremalOptions, input: ExplainInput): void {
   if (!(opts.momentum >= 0 && opts.momentum < 1)) bad('momentum must be in [0,1)');
   if (!(opts.dampening >= 0 && opts.dampening <= 1)) bad('dampening must be in [0,1]');
   if (!(opts.areaWeight >= 0) || !(opts.areaWeightGrowth > 0)) bad('areaWeight ≥ 0 and areaWeightGrowth > 0');
+  if (!['crop', 'full'].includes(opts.areaOver)) bad(`unknown areaOver ${opts.areaOver}`);
   const k = input.model.labels.length;
   if (!(Number.isInteger(input.target) && input.target >= 0 && input.target < k)) {
     bad(`target ${input.target} is not a class index in [0,${k})`);
@@ -182,7 +191,10 @@ export class ExtremalProblem {
       if (opts.jitter && it % 2 === 0) x = tf.reverse(x, 3);
       const logits = this.input.model.logits(x);
       const reward = rewardLoss(logits, this.input.target, opts.variant, opts.reward, a);
-      const regul = tf.mul(areaLoss(full.reshape([a, t * oh * ow]) as tf.Tensor2D, opts.areas), this.areaWeightAt(it));
+      const [, h, w] = this.input.clip.shape;
+      const sorted =
+        opts.areaOver === 'full' ? full.reshape([a, t * oh * ow]) : cropped.reshape([a, t * h * w]);
+      const regul = tf.mul(areaLoss(sorted as tf.Tensor2D, opts.areas), this.areaWeightAt(it));
       return tf.sum(tf.add(reward, regul));
     });
   }

@@ -19,7 +19,7 @@
  * - Sparsity: Gini index of the saliency values (Chalasani et al., ICML 2020): 0 when all voxels
  *   are equal, → 1 when all mass sits in one voxel.
  * - Pointing game (Zhang et al., ECCV 2016; TorchRay / Li et al.): per frame with ground truth, the
- *   maximum-saliency pixel (first in row-major order on ties) is a hit if a ground-truth pixel lies
+ *   maximum-saliency pixel (see `maxPoint` for plateaus) is a hit if a ground-truth pixel lies
  *   at Euclidean distance < tolerance (15 px), or, for boxes, inside the box grown by the tolerance
  *   (Li et al.). Accuracy = hits / frames with ground truth.
  * - IoU of the top-a region: the ⌈a·N⌉ most salient voxels vs the ground-truth voxels; `a`
@@ -127,6 +127,38 @@ export interface PointingGameResult {
   perFrame: Array<boolean | null>;
 }
 
+/**
+ * The maximum-saliency pixel of one frame. A saturated mask has a plateau of equal maxima; then the
+ * plateau pixel nearest to the plateau's centroid is used (first in row-major order on ties), not the
+ * plateau's top-left corner.
+ */
+export function maxPoint(s: ArrayLike<number>, offset: number, h: number, w: number): [number, number] {
+  let max = -Infinity;
+  for (let i = 0; i < h * w; i++) if (s[offset + i]! > max) max = s[offset + i]!;
+  let cy = 0;
+  let cx = 0;
+  let count = 0;
+  for (let i = 0; i < h * w; i++)
+    if (s[offset + i] === max) {
+      cy += Math.floor(i / w);
+      cx += i % w;
+      count++;
+    }
+  cy /= count;
+  cx /= count;
+  let best = -1;
+  let bestD = Infinity;
+  for (let i = 0; i < h * w; i++)
+    if (s[offset + i] === max) {
+      const d = (Math.floor(i / w) - cy) ** 2 + ((i % w) - cx) ** 2;
+      if (d < bestD) {
+        bestD = d;
+        best = i;
+      }
+    }
+  return [Math.floor(best / w), best % w];
+}
+
 export function pointingGame(s: ArrayLike<number>, shape: Shape3, gt: GroundTruth, tolerance = 15): PointingGameResult {
   checkSize(s, shape);
   const [t, h, w] = shape;
@@ -143,10 +175,7 @@ export function pointingGame(s: ArrayLike<number>, shape: Shape3, gt: GroundTrut
       perFrame.push(null);
       continue;
     }
-    let best = 0;
-    for (let i = 1; i < h * w; i++) if (s[o + i]! > s[o + best]!) best = i;
-    const py = Math.floor(best / w);
-    const px = best % w;
+    const [py, px] = maxPoint(s, o, h, w);
     let hit = false;
     if (gt.kind === 'masks') {
       const r = Math.ceil(tolerance);

@@ -76,9 +76,14 @@ export class Perturbation {
   readonly levels: number;
   readonly maxBlur: number;
   readonly shape: [number, number, number, number];
-  /** blur: one [T,H,W,L] pyramid per channel (level axis last so the blend reduces over it). */
-  private readonly pyramids: tf.Tensor4D[] = [];
-  private readonly levelIndex: tf.Tensor1D | null = null;
+  /** blur: the pyramid as [V = T·H·W, C·L] and constants for matMul broadcasting. */
+  private readonly pyramid: tf.Tensor2D | null = null;
+  private readonly levelRep: tf.Tensor2D | null = null;
+  private readonly onesL: tf.Tensor2D | null = null;
+  /** [L, C·L]: repeats a per-level row for every channel. */
+  private readonly spreadLevels: tf.Tensor2D | null = null;
+  /** [C, C·L]: repeats a per-channel row for every level. */
+  private readonly spreadChannels: tf.Tensor2D | null = null;
   private readonly clip: tf.Tensor4D | null = null;
   private readonly base: tf.Tensor | null = null;
 
@@ -91,16 +96,25 @@ export class Perturbation {
       if (!(Number.isInteger(this.levels) && this.levels >= 2)) throw new RangeError('levels must be an integer ≥ 2');
       if (!(this.maxBlur > 0)) throw new RangeError('maxBlur must be > 0');
       const levels = this.levels;
-      const stack = tf.tidy(() => {
+      const [t, h, w, c] = clip.shape;
+      const v = t * h * w;
+      // Pyramid as [V, C·L] (index c·L + l): the blend then only needs same-shape element-wise ops
+      // and matMul-based broadcasts (wasm's generic broadcasting and tile are ~100× slower).
+      this.pyramid = tf.tidy(() => {
         const out: tf.Tensor4D[] = [];
         for (let l = 0; l < levels; l++) out.push(blurFrames(clip, (1 - l / (levels - 1)) * this.maxBlur));
-        return tf.stack(out, 4) as tf.Tensor5D; // [T,H,W,C,L]
+        return (tf.stack(out, 4) as tf.Tensor5D).reshape([v, c * levels]) as tf.Tensor2D;
       });
-      const c = clip.shape[3];
-      const perChannel = tf.unstack(stack, 3) as tf.Tensor4D[];
-      stack.dispose();
-      for (let i = 0; i < c; i++) this.pyramids.push(perChannel[i]!);
-      this.levelIndex = tf.range(0, levels, 1, 'float32') as tf.Tensor1D;
+      const lv = new Float32Array(v * levels);
+      for (let i = 0; i < v; i++) for (let l = 0; l < levels; l++) lv[i * levels + l] = l;
+      this.levelRep = tf.tensor2d(lv, [v, levels]);
+      this.onesL = tf.ones([1, levels]) as tf.Tensor2D;
+      const f = new Float32Array(levels * c * levels);
+      for (let l = 0; l < levels; l++) for (let ch = 0; ch < c; ch++) f[l * c * levels + ch * levels + l] = 1;
+      this.spreadLevels = tf.tensor2d(f, [levels, c * levels]);
+      const e = new Float32Array(c * c * levels);
+      for (let ch = 0; ch < c; ch++) for (let l = 0; l < levels; l++) e[ch * c * levels + ch * levels + l] = 1;
+      this.spreadChannels = tf.tensor2d(e, [c, c * levels]);
     } else if (this.type === 'fade') {
       this.clip = clip.clone();
       this.base =
@@ -121,16 +135,56 @@ export class Perturbation {
         const m = masks.expandDims(4);
         return tf.add(tf.mul(this.clip!, m), tf.mul(this.base!, tf.sub(1, m))) as tf.Tensor5D;
       }
-      const z = tf.mul(masks, this.levels - 1).expandDims(4); // [A,T,H,W,1]
-      const tent = tf.relu(tf.sub(1, tf.abs(tf.sub(z, this.levelIndex!)))); // [A,T,H,W,L]
-      const channels = this.pyramids.map((p) => tf.sum(tf.mul(tent, p), -1));
-      return tf.stack(channels, 4) as tf.Tensor5D;
+      return this.blend(masks);
     });
   }
 
+  /**
+   * Blur blend with a custom gradient: the value is Σ_l relu(1 − |z − l|)·level_l (z = m·(L−1)); the
+   * gradient is TorchRay's (its `gather` interpolation): (L−1)·(level_{k+1} − level_k) with
+   * k = ⌊z⌋, and 0 at z = L−1 where TorchRay clamps k + 1. Writing it by hand avoids keeping the
+   * [A,T,H,W,L] tent intermediates on the tape (≈5× faster backward on wasm).
+   */
+  private readonly blend = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const masks = args[0] as tf.Tensor4D;
+    const save = args[1] as tf.GradSaveFunc;
+    save([masks]);
+    const levels = this.levels;
+    const [t, h, w, c] = this.shape;
+    const v = t * h * w;
+    const a = masks.shape[0];
+    // z·1ᵀ as [V, L] for one area's mask.
+    const zRep = (m: tf.Tensor) => tf.matMul(tf.mul(m.reshape([v, 1]), levels - 1) as tf.Tensor2D, this.onesL!);
+    const value = tf.tidy(() => {
+      const outs = tf.split(masks, a, 0).map((m) => {
+        const tent = tf.relu(tf.sub(1, tf.abs(tf.sub(zRep(m), this.levelRep!)))) as tf.Tensor2D; // [V,L]
+        const weighted = tf.mul(tf.matMul(tent, this.spreadLevels!), this.pyramid!); // [V, C·L]
+        return tf.sum(weighted.reshape([v, c, levels]), -1).reshape([1, t, h, w, c]);
+      });
+      return (a === 1 ? outs[0]! : tf.concat(outs, 0)) as tf.Tensor5D;
+    });
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      tf.tidy(() => {
+        const ms = tf.split(saved[0]!, a, 0);
+        const dys = tf.split(dy, a, 0);
+        const grads = ms.map((m, i) => {
+          const z = zRep(m);
+          const k = tf.floor(z);
+          const slope = tf.mul(
+            tf.sub(tf.cast(tf.equal(this.levelRep!, tf.add(k, 1)), 'float32'), tf.cast(tf.equal(this.levelRep!, k), 'float32')),
+            tf.cast(tf.less(z, levels - 1), 'float32'),
+          ) as tf.Tensor2D; // [V,L]: +1 at level k+1, −1 at level k
+          const dyRep = tf.matMul(dys[i]!.reshape([v, c]) as tf.Tensor2D, this.spreadChannels!); // [V, C·L]
+          const prod = tf.mul(tf.mul(dyRep, tf.matMul(slope, this.spreadLevels!)), this.pyramid!);
+          return tf.mul(tf.sum(prod, -1), levels - 1).reshape([1, t, h, w]);
+        });
+        return [a === 1 ? grads[0]! : tf.concat(grads, 0)];
+      });
+    return { value, gradFunc };
+  }) as (masks: tf.Tensor4D) => tf.Tensor5D;
+
   dispose(): void {
-    for (const p of this.pyramids) p.dispose();
-    this.levelIndex?.dispose();
+    tf.dispose([this.pyramid, this.levelRep, this.onesL, this.spreadLevels, this.spreadChannels].filter((x) => x !== null));
     this.clip?.dispose();
     this.base?.dispose();
   }

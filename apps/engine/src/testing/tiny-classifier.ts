@@ -50,13 +50,15 @@ class ConvClassifier implements VideoClassifier {
     private readonly dense: tf.Tensor2D,
     private readonly denseBias: tf.Tensor1D,
     private readonly pool: 'mean' | 'temporal-diff',
+    private readonly activation: 'relu' | 'square' = 'relu',
   ) {}
 
   logits(clips: tf.Tensor5D): tf.Tensor2D {
     return tf.tidy(() => {
       const [n, t, h, w, c] = clips.shape;
       const frames = clips.reshape([n * t, h, w, c]) as tf.Tensor4D;
-      const f = tf.relu(tf.add(tf.conv2d(frames, this.kernel, 1, 'same'), this.bias));
+      const pre = tf.add(tf.conv2d(frames, this.kernel, 1, 'same'), this.bias);
+      const f = this.activation === 'relu' ? tf.relu(pre) : tf.square(pre);
       const k = this.kernel.shape[3];
       let pooled: tf.Tensor2D;
       if (this.pool === 'mean') {
@@ -96,20 +98,22 @@ export function createTinyClassifier(spec: TinyClassifierSpec, opts: { classes?:
 }
 
 /**
- * Two classes: "red object" (logit = gain · mean over voxels of relu(R − G − B − 0.2)) and
- * "background" (constant logit). Preserving the red pixels keeps class 0; blurring them lowers it,
- * so an explanation of class 0 should point at the red object.
+ * Two classes: "red object" (logit = gain · mean over voxels of (R − (G + B)/2)², a smooth colour
+ * contrast energy that blurring removes) and "background" (constant logit). Preserving the red
+ * pixels keeps class 0; blurring them lowers it, so an explanation of class 0 should point at the
+ * red object.
  */
-export function createRedDetector(spec: TinyClassifierSpec, gain = 400, backgroundLogit = 1): VideoClassifier {
+export function createRedDetector(spec: TinyClassifierSpec, gain = 150, backgroundLogit = 1): VideoClassifier {
   return new ConvClassifier(
     'tiny-red-detector',
     ['red-object', 'background'],
     inputSpec(spec),
-    tf.tensor4d([1, -1, -1], [1, 1, 3, 1]),
-    tf.tensor1d([-0.2]),
+    tf.tensor4d([1, -0.5, -0.5], [1, 1, 3, 1]),
+    tf.tensor1d([0]),
     tf.tensor2d([gain, 0], [1, 2]),
     tf.tensor1d([0, backgroundLogit]),
     'mean',
+    'square',
   );
 }
 

@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { engineVersion, initBackend } from '../backend.ts';
+import { createTinyClassifier } from '../testing/tiny-classifier.ts';
+import { METHODS, UnknownMethodError, getMethod } from './index.ts';
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+describe('method registry', () => {
+  it('exposes fep, ep and random with documented defaults', () => {
+    expect(Object.keys(METHODS).sort()).toEqual(['ep', 'fep', 'random']);
+    expect(getMethod('fep').name).toBe('fep');
+    expect(getMethod('fep').defaults).toMatchObject({ iterations: 300, learningRate: 0.05, step: 7, weighting: 'gaussian' });
+    expect(getMethod('ep').defaults).not.toHaveProperty('weighting');
+  });
+
+  it('throws a typed error for unknown names (also for prototype keys)', () => {
+    expect(() => getMethod('gradcam')).toThrow(UnknownMethodError);
+    expect(() => getMethod('toString')).toThrow(UnknownMethodError);
+  });
+
+  it('random baseline is seeded and has the clip shape', async () => {
+    const model = createTinyClassifier({ frames: 2, height: 8, width: 8 });
+    const clip = tf.zeros([2, 8, 8, 3]) as tf.Tensor4D;
+    const a = await getMethod('random').explain({ clip, model, target: 0 }, { seed: 3 });
+    const b = await getMethod('random').explain({ clip, model, target: 0 }, { seed: 3 });
+    const c = await getMethod('random').explain({ clip, model, target: 0 }, { seed: 4 });
+    expect(a.shape).toEqual([2, 8, 8]);
+    expect(a.saliency).toEqual(b.saliency);
+    expect(a.saliency).not.toEqual(c.saliency);
+    clip.dispose();
+    model.dispose();
+  });
+});
+
+describe('backend', () => {
+  it('selects wasm here (tfjs-node is not installed) and returns the same choice again', async () => {
+    const info = await initBackend();
+    expect(['wasm', 'tensorflow', 'cpu']).toContain(info.backend);
+    if (!process.env.ENGINE_BACKEND) expect(info.backend).toBe('wasm');
+    expect(await initBackend()).toEqual(info);
+    expect(tf.getBackend()).toBe(info.backend);
+  });
+
+  it('engineVersion prefers FEP_ENGINE_VERSION, else a git commit', () => {
+    const saved = process.env.FEP_ENGINE_VERSION;
+    process.env.FEP_ENGINE_VERSION = 'v-test';
+    expect(engineVersion()).toBe('v-test');
+    delete process.env.FEP_ENGINE_VERSION;
+    expect(engineVersion()).toMatch(/^([0-9a-f]{40}|\d+\.\d+\.\d+)$/);
+    if (saved !== undefined) process.env.FEP_ENGINE_VERSION = saved;
+  });
+});
