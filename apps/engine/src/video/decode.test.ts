@@ -151,6 +151,29 @@ describe('sampleWindows / decodeWindows', () => {
     expect(windows[0]!.sourceFrameIndices.slice(-11)).toEqual(new Array(11).fill(29));
   });
 
+  it('falls back to the nominal rate when ffmpeg logs no frame times (e.g. another ffmpeg build)', async () => {
+    await ffmpeg('-f', 'lavfi', '-i', 'testsrc=size=32x32:rate=25:duration=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', f('fifty.mp4'));
+    // A wrapper that swallows ffmpeg's log, so no showinfo line ever arrives.
+    const { ffmpegPath } = await import('./ffmpeg.ts');
+    const wrapper = f('quiet-ffmpeg.sh');
+    await writeFile(wrapper, `#!/bin/sh\nexec "${ffmpegPath()}" "$@" 2>/dev/null\n`, { mode: 0o755 });
+    const saved = process.env.FFMPEG_PATH;
+    process.env.FFMPEG_PATH = wrapper;
+    try {
+      const starts: number[] = [];
+      let last: number[] = [];
+      for await (const w of decodeWindows(f('fifty.mp4'), { frames: 16, height: 8, width: 8, stride: 16 })) {
+        starts.push(w.window.startFrame);
+        last = w.timestamps;
+      }
+      expect(starts).toEqual([0, 16, 32, 34]);
+      last.forEach((ts, i) => expect(ts).toBeCloseTo((34 + i) / 25, 6));
+    } finally {
+      if (saved === undefined) delete process.env.FFMPEG_PATH;
+      else process.env.FFMPEG_PATH = saved;
+    }
+  });
+
   it('stops ffmpeg when the consumer stops early', async () => {
     let n = 0;
     for await (const _ of decodeWindows(f('index.mp4'), { frames: 4, height: 16, width: 16, stride: 1 })) {

@@ -96,11 +96,17 @@ export async function* readFrames(file: string, meta: VideoMeta, opts: FrameStre
     w?.();
   };
 
+  let parsedAnyTime = false;
   const pair = () => {
     while (noTime.length > 0 && times.length > 0) {
       ready.push({ rgb: noTime.shift()!, time: times.shift()!, n: delivered++ });
     }
-    if (ready.length + noTime.length > 8 && !paused) {
+    // No showinfo line understood after many frames (an ffmpeg whose log format differs):
+    // stop waiting for times, which would stall the pipe, and use the nominal rate instead.
+    if (!parsedAnyTime && noTime.length >= 32) {
+      while (noTime.length > 0) ready.push({ rgb: noTime.shift()!, time: Number.NaN, n: delivered++ });
+    }
+    if ((ready.length > 8 || (parsedAnyTime && noTime.length > 8)) && !paused) {
       proc.stdout.pause();
       paused = true;
     }
@@ -132,6 +138,7 @@ export async function* readFrames(file: string, meta: VideoMeta, opts: FrameStre
       if (m) {
         const t = Number(m[3]);
         times.push(Number.isFinite(t) ? roundUs(t + seek) : Number.NaN);
+        parsedAnyTime = true;
       } else if (!line.includes('showinfo')) {
         errLog.push(line + '\n');
       }
