@@ -15,6 +15,7 @@ import { buildR2Plus1D } from '../model/r2plus1d.ts';
 import { readNpy } from '../synth/npy.ts';
 import { generateClip, SYNTH_ACTIONS_LABELS } from '../synth/synth-actions.ts';
 import { decodeClip } from '../video/decode.ts';
+import { probeVideo } from '../video/probe.ts';
 import { withTempDir } from '../video/test-fixtures.ts';
 
 /**
@@ -101,7 +102,8 @@ describe('fep synth → fep explain', () => {
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(png.readUInt32BE(16)).toBe(W);
     expect(png.readUInt32BE(20)).toBe(H);
-    expect((await readdir(out)).sort()).toEqual(['overlays', 'result.json', 'saliency.npy']); // no staging left
+    expect((await readdir(out)).sort()).toEqual(['overlay.mp4', 'overlays', 'result.json', 'saliency.npy']); // no staging left
+    expect(await probeVideo(path.join(out, 'overlay.mp4'))).toMatchObject({ frameCount: T, width: W, height: H });
 
     const res = JSON.parse(await readFile(path.join(out, 'result.json'), 'utf8'));
     expect(res.prediction).toEqual(expect.objectContaining({ label: expect.any(String), index: expect.any(Number), probability: expect.any(Number) }));

@@ -12,6 +12,7 @@ export const EXPLAIN_USAGE = `Usage: fep explain <video> --out <dir> [options]
 Explains the model's prediction on a clip of the video and writes into <dir>:
   saliency.npy       float32 [T,H,W] saliency volume (T,H,W = the model's input)
   overlays/          frame_000.png … heat map blended on each clip frame
+  overlay.mp4        the same overlay frames as an H.264 video
   result.json        prediction, top-5, target, method, params (defaults resolved), metrics,
                      provenance (hashes, versions, backend, seed, frame timestamps), timings
 With --all-windows: windows/000/…, windows/001/… (one set per window) and an index result.json.
@@ -249,9 +250,11 @@ export async function explainCommand(argv: string[], ctx: CliContext): Promise<n
       await writeFile(path.join(dir, 'saliency.npy'), npy.encodeNpy(saliency, [T, H, W]));
       const overlay = enc.overlayFrames(clip.data, saliency, [T, H, W]);
       await enc.writePngFrames(path.join(dir, 'overlays'), overlay, [T, H, W]);
+      // The same overlay as a short video at the clip's sampling rate, for quick viewing.
+      await enc.encodeMp4(overlay, [T, H, W, 3], path.join(dir, 'overlay.mp4'), { fps: T / clip.windowSec });
       const full = {
         ...record,
-        files: { saliency: 'saliency.npy', overlays: Array.from({ length: T }, (_, t) => `overlays/frame_${String(t).padStart(Math.max(3, String(T - 1).length), '0')}.png`) },
+        files: { saliency: 'saliency.npy', overlayVideo: 'overlay.mp4', overlays: Array.from({ length: T }, (_, t) => `overlays/frame_${String(t).padStart(Math.max(3, String(T - 1).length), '0')}.png`) },
         input: { video: path.resolve(plan.video), model: plan.modelDir === 'builtin' ? 'builtin' : modelDir, fit: plan.fit, meta },
       };
       await writeFile(path.join(dir, 'result.json'), JSON.stringify(full, null, 2) + '\n');
