@@ -138,8 +138,9 @@ export interface OverlayOptions {
   /** Strength of the heat map where saliency is maximal. Default 0.6. */
   alpha?: number;
   /**
-   * 'global' (default): divide by the volume's maximum, so frames compare with each other;
-   * 'frame': each frame by its own maximum.
+   * Min–max scaling to [0,1]. 'global' (default): over the whole volume, so frames compare with
+   * each other; 'frame': each frame on its own. Min–max rather than divide-by-max because an
+   * under-optimised mask can sit in, say, [0.65, 0.95], which divide-by-max paints uniformly hot.
    */
   normalize?: 'global' | 'frame';
 }
@@ -162,16 +163,22 @@ export function overlayFrames(
   const alpha = opts.alpha ?? 0.6;
   const out = new Uint8Array(T * H * W * 3);
   const plane = H * W;
-  let globalMax = 0;
-  for (let i = 0; i < saliency.length; i++) if (saliency[i]! > globalMax) globalMax = saliency[i]!;
-  for (let t = 0; t < T; t++) {
-    let max = globalMax;
-    if (opts.normalize === 'frame') {
-      max = 0;
-      for (let p = 0; p < plane; p++) max = Math.max(max, saliency[t * plane + p]!);
+  const range = (from: number, to: number): [number, number] => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = from; i < to; i++) {
+      const v = saliency[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
     }
+    return [lo, hi];
+  };
+  const globalRange = range(0, saliency.length);
+  for (let t = 0; t < T; t++) {
+    const [lo, hi] = opts.normalize === 'frame' ? range(t * plane, (t + 1) * plane) : globalRange;
+    const span = hi - lo;
     for (let p = 0; p < plane; p++) {
-      const s = max > 0 ? Math.max(0, saliency[t * plane + p]!) / max : 0;
+      const s = span > 0 ? (saliency[t * plane + p]! - lo) / span : 0;
       const [r, g, b] = jet(s);
       const w = alpha * s;
       const o = (t * plane + p) * 3;
