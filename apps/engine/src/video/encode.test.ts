@@ -111,7 +111,7 @@ describe('PNG and overlays', () => {
     const perFrame = overlayFrames(frames, sal, shape, { alpha: 1, normalize: 'frame' });
     expect(Array.from(perFrame.subarray(12, 15))).toEqual(jet(1).map((v) => Math.round(v * 255)));
     // Min–max: a volume offset by a constant renders the same; a constant volume renders nothing.
-    const shifted = overlayFrames(frames, sal.map((v) => v + 0.6), shape, { alpha: 1 });
+    const shifted = overlayFrames(frames, sal.map((v) => v + 0.5), shape, { alpha: 1 });
     expect(Buffer.compare(Buffer.from(shifted), Buffer.from(out))).toBe(0);
     const flat = overlayFrames(frames, new Float32Array(8).fill(0.7), shape);
     expect(flat.every((v) => v === 128)).toBe(true);
