@@ -10,6 +10,7 @@ import { explanationResolvers } from './explanations/explanations.resolvers.ts';
 import { feedbackResolvers } from './feedback/feedback.resolvers.ts';
 import { healthResolvers } from './health/health.resolvers.ts';
 import { modelResolvers } from './models/models.resolvers.ts';
+import { studyResolvers } from './studies/studies.resolvers.ts';
 import { teamResolvers } from './teams/teams.resolvers.ts';
 import { videoResolvers } from './videos/videos.resolvers.ts';
 import type { Resolvers } from './__generated__/resolvers-types.ts';
@@ -41,6 +42,7 @@ export const resolvers: Resolvers[] = [
   modelResolvers,
   explanationResolvers,
   feedbackResolvers,
+  studyResolvers,
 ];
 
 export function buildSchema(): GraphQLSchema {

@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { AppError } from '@fep/shared';
 import { authorizeObject } from '../auth/permissions.ts';
 import type { ApiDeps } from '../context.ts';
+import { mountStudyRoutes } from '../studies/studies.routes.ts';
 import { createUploadServer, UPLOADS_PATH } from '../videos/uploads.ts';
 import { createApolloServer } from './apollo.ts';
 import { buildContext } from './request-context.ts';
@@ -73,6 +74,7 @@ export async function mountApi(app: Express, deps: ApiDeps, schema: GraphQLSchem
       return { sha256: e!.saliencySha256, type: 'application/octet-stream', name: `saliency-${e!.id}.npy` };
     }),
   );
+  mountStudyRoutes(app, deps);
   return { stop: () => apollo.stop() };
 }
 
