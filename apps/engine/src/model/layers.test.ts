@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv2dSame, GlobalAvgPool3D, Pool2Plus1D, SpatialConv, TemporalConv } from './layers.ts';
+import { conv2dSame, GlobalAvgMaxPool3D, GlobalAvgPool3D, Pool2Plus1D, SpatialConv, TemporalConv, TemporalDiff } from './layers.ts';
 
 // The reference gradients come from TF.js's own conv2d gradient on the CPU backend (which has the
 // Conv2DBackpropFilter/Input kernels the wasm backend lacks).
@@ -71,5 +71,18 @@ describe('(2+1)D layers', () => {
     const m = g.apply(x) as tf.Tensor;
     expect(m.shape).toEqual([2, 3]);
     expect(maxAbsDiff(m, tf.mean(x, [1, 2, 3]))).toBeLessThan(1e-5);
+  });
+
+  it('TemporalDiff appends frame differences and GlobalAvgMaxPool3D concatenates mean and max', () => {
+    const x = tf.randomNormal([2, 3, 4, 4, 2], 0, 1, 'float32', 6) as tf.Tensor5D;
+    const d = new TemporalDiff({}).apply(x) as tf.Tensor;
+    expect(d.shape).toEqual([2, 3, 4, 4, 4]);
+    expect(maxAbsDiff(tf.slice(d, [0, 0, 0, 0, 0], [2, 3, 4, 4, 2]), x)).toBe(0);
+    expect(tf.max(tf.abs(tf.slice(d, [0, 0, 0, 0, 2], [2, 1, 4, 4, 2]))).dataSync()[0]).toBe(0);
+    const expectedDiff = tf.sub(tf.slice(x, [0, 2], [2, 1]), tf.slice(x, [0, 1], [2, 1]));
+    expect(maxAbsDiff(tf.slice(d, [0, 2, 0, 0, 2], [2, 1, 4, 4, 2]), expectedDiff)).toBeLessThan(1e-6);
+    const p = new GlobalAvgMaxPool3D({}).apply(x) as tf.Tensor;
+    expect(p.shape).toEqual([2, 4]);
+    expect(maxAbsDiff(p, tf.concat([tf.mean(x, [1, 2, 3]), tf.max(x, [1, 2, 3])], 1))).toBeLessThan(1e-5);
   });
 });

@@ -277,6 +277,53 @@ export class GlobalAvgPool3D extends tf.layers.Layer {
   }
 }
 
+/**
+ * Parameter-free motion stem: [N,T,H,W,C] → [N,T,H,W,2C] = concat(x_t, x_t − x_{t−1}) with the
+ * difference of the first frame set to 0. Frame differences are the classic cue for motion
+ * (e.g. the "RGB difference" input of TSN, Wang et al., ECCV 2016); giving them to the network
+ * explicitly removes the static appearance from half of its input, which lets a small network
+ * trained from scratch on little data find the moving object.
+ */
+export class TemporalDiff extends tf.layers.Layer {
+  static className = 'FepTemporalDiff';
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const s = shape5(inputShape);
+    return [s[0]!, s[1]!, s[2]!, s[3]!, s[4] == null ? null : 2 * s[4]];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = single(inputs);
+      const [n, t, h, w, c] = x.shape as [number, number, number, number, number];
+      const diff = tf.sub(tf.slice(x, [0, 1], [n, t - 1]), tf.slice(x, [0, 0], [n, t - 1]));
+      const padded = tf.concat([tf.zeros([n, 1, h, w, c]), diff], 1);
+      return tf.concat([x, padded], 4);
+    });
+  }
+}
+
+/**
+ * Global average and max over T, H, W, concatenated: [N,T,H,W,C] → [N,2C]. The max half routes
+ * the gradient to the strongest response (the moving target) instead of spreading it over every
+ * background position, which is what lets training leave the chance plateau on SynthActions
+ * (measured: with average pooling alone the loss stayed at chance for 180 steps).
+ */
+export class GlobalAvgMaxPool3D extends tf.layers.Layer {
+  static className = 'FepGlobalAvgMaxPool3D';
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const s = shape5(inputShape);
+    return [s[0]!, s[4] == null ? null : 2 * s[4]];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = single(inputs);
+      const [n, t, h, w, c] = x.shape as [number, number, number, number, number];
+      // Reduce over the last axis (fast on wasm, see ENVIRONMENT.md): [N, C, T·H·W].
+      const flat = tf.transpose(tf.reshape(x, [n, t * h * w, c]), [0, 2, 1]);
+      return tf.concat([tf.mean(flat, 2), tf.max(flat, 2)], 1);
+    });
+  }
+}
+
 let registered = false;
 /** Register the custom layers (idempotent). Called on import and by `loadModel`. */
 export function registerFepLayers(): void {
@@ -285,6 +332,8 @@ export function registerFepLayers(): void {
   tf.serialization.registerClass(TemporalConv);
   tf.serialization.registerClass(Pool2Plus1D);
   tf.serialization.registerClass(GlobalAvgPool3D);
+  tf.serialization.registerClass(TemporalDiff);
+  tf.serialization.registerClass(GlobalAvgMaxPool3D);
   registered = true;
 }
 registerFepLayers();
