@@ -3,17 +3,20 @@
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { userMessage } from '../lib/graphql-client.ts';
-import { VIDEOS } from '../lib/operations/videos.ts';
+import { DELETE_VIDEO, VIDEOS } from '../lib/operations/videos.ts';
+import type { VideosQuery } from '../lib/__generated__/graphql.ts';
 import { ROLE_LABELS, can } from '../lib/roles.ts';
-import { useQuery } from '../lib/use-api.ts';
+import { useMutation, useQuery } from '../lib/use-api.ts';
 import { Alert } from './Alert.tsx';
 import { AppShell } from './AppShell.tsx';
 import { Button } from './Button.tsx';
 import { PageHeader } from './Card.tsx';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { CreateTeamDialog } from './CreateTeamDialog.tsx';
 import { EmptyState } from './EmptyState.tsx';
 import { LoadingRegion, Skeleton } from './Skeleton.tsx';
 import { VideoGrid, VideoGridSkeleton } from './VideoGrid.tsx';
+import { VideoUpload } from './VideoUpload.tsx';
 import { useViewer } from './ViewerContext.tsx';
 
 export function DashboardSkeleton() {
@@ -48,6 +51,9 @@ function TeamVideos({ urlTeam }: { urlTeam: string | null }) {
   const team = memberships.find((m) => m.team.id === teamId)?.team ?? null;
   const mayReadVideos = can(role, 'video.read');
   const videos = useQuery(VIDEOS, teamId && mayReadVideos ? { teamId } : null);
+  const mayUpload = can(role, 'video.write');
+  const [deleting, setDeleting] = useState<VideosQuery['videos'][number] | null>(null);
+  const deleteVideo = useMutation(DELETE_VIDEO);
 
   // Keep the resolved team in the URL so the page can be shared and reloaded as is.
   useEffect(() => {
@@ -100,6 +106,7 @@ function TeamVideos({ urlTeam }: { urlTeam: string | null }) {
         description={`${mayReadVideos ? 'Videos of this team' : 'Team overview'}${role ? ` · your role: ${ROLE_LABELS[role]}` : ''}`}
         actions={createButton}
       />
+      {mayUpload && teamId ? <VideoUpload teamId={teamId} onUploaded={() => void videos.reload()} /> : null}
       <section aria-labelledby="videos-heading">
         <h2 id="videos-heading" className="sr-only">
           Videos
@@ -128,12 +135,35 @@ function TeamVideos({ urlTeam }: { urlTeam: string | null }) {
         ) : videos.data.videos.length === 0 ? (
           <EmptyState title="No videos yet" testId="videos-empty-state">
             Videos uploaded to {team.name} appear here, with their status and length, as soon as the upload
-            finishes.
+            finishes.{mayUpload ? ' Drop a file above to start.' : ''}
           </EmptyState>
         ) : (
-          <VideoGrid videos={videos.data.videos} />
+          <VideoGrid
+            videos={videos.data.videos}
+            hrefFor={(v) => `/videos/${encodeURIComponent(v.id)}`}
+            {...(mayUpload ? { onDelete: (v: VideosQuery['videos'][number]) => { deleteVideo.reset(); setDeleting(v); } } : {})}
+          />
         )}
       </section>
+      <ConfirmDialog
+        open={deleting !== null}
+        title={`Delete “${deleting?.title ?? ''}”?`}
+        confirmLabel="Delete video"
+        pending={deleteVideo.pending}
+        error={deleteVideo.error}
+        testId="delete-video-dialog"
+        onClose={() => setDeleting(null)}
+        onConfirm={async () => {
+          if (!deleting) return;
+          const ok = await deleteVideo.run({ id: deleting.id });
+          if (ok) {
+            videos.setData((prev) => (prev ? { videos: prev.videos.filter((v) => v.id !== deleting.id) } : prev));
+            setDeleting(null);
+          }
+        }}
+      >
+        The video disappears from the library. Its file, hashes, explanations and audit trail are kept for audits.
+      </ConfirmDialog>
       {dialog}
     </>
   );

@@ -13,16 +13,46 @@ const STATUS: Record<VideoStatus, { label: string; tone: 'green' | 'amber' | 're
 
 const GRID = 'grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4';
 
-export function VideoGrid({ videos, hrefFor }: { videos: Video[]; hrefFor?: (v: Video) => string }) {
+export function VideoGrid({
+  videos,
+  hrefFor,
+  onDelete,
+}: {
+  videos: Video[];
+  hrefFor?: (v: Video) => string;
+  /** Shows a delete button on each card (the caller confirms). */
+  onDelete?: (v: Video) => void;
+}) {
   return (
     <ul className={GRID} data-testid="video-grid" aria-label="Videos">
       {videos.map((v) => (
-        <li key={v.id} data-testid="video-card">
+        <li key={v.id} data-testid="video-card" className="relative">
           <VideoCard video={v} href={hrefFor?.(v)} />
+          {onDelete ? (
+            <button
+              type="button"
+              onClick={() => onDelete(v)}
+              data-testid="video-delete"
+              className="absolute top-2 left-2 rounded bg-white/90 px-2 py-1 text-xs font-medium text-red-700 shadow hover:bg-white"
+            >
+              Delete<span className="sr-only"> {v.title}</span>
+            </button>
+          ) : null}
         </li>
       ))}
     </ul>
   );
+}
+
+/** "25 fps · 200 frames · 320×240": what probing found, in one line. */
+export function probeSummary(v: Pick<Video, 'fps' | 'frameCount' | 'width' | 'height'>): string {
+  return [
+    v.fps ? `${Number(v.fps.toFixed(2))} fps` : null,
+    v.frameCount ? `${v.frameCount} frames` : null,
+    v.width && v.height ? `${v.width}×${v.height}` : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 function VideoCard({ video: v, href }: { video: Video; href: string | undefined }) {
@@ -52,10 +82,11 @@ function VideoCard({ video: v, href }: { video: Video; href: string | undefined 
           </h3>
           <Badge tone={status.tone}>{status.label}</Badge>
         </div>
+        <p className="truncate text-xs text-slate-600" data-testid="video-probe">
+          {probeSummary(v) || 'Not probed'}
+        </p>
         <p className="truncate text-xs text-slate-600">
-          {[v.width && v.height ? `${v.width}×${v.height}` : null, formatBytes(v.sizeBytes), formatDate(v.createdAt)]
-            .filter(Boolean)
-            .join(' · ')}
+          {[formatBytes(v.sizeBytes), formatDate(v.createdAt)].filter(Boolean).join(' · ')}
         </p>
         {v.status === 'FAILED' && v.error ? <p className="line-clamp-2 text-xs text-red-700">{v.error}</p> : null}
       </div>
@@ -80,6 +111,7 @@ export function VideoGridSkeleton({ count = 8 }: { count?: number }) {
           <div className="space-y-2 p-3">
             <Skeleton className="h-4 w-3/4" />
             <Skeleton className="h-3 w-1/2" />
+            <Skeleton className="h-3 w-1/3" />
           </div>
         </div>
       ))}

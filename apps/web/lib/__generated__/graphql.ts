@@ -2,10 +2,37 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type AddCommentInput = {
+  body: string;
+  explanationId: string;
+  /** User ids of team members to mention. */
+  mentions?: Array<string> | null | undefined;
+  /** Reply to this comment (same explanation). */
+  parentId?: string | null | undefined;
+  timeEndSec?: number | null | undefined;
+  timeStartSec?: number | null | undefined;
+};
+
+export type AnnotationShape =
+  | 'POLYGON'
+  | 'RECTANGLE';
+
 export type ChangeRoleInput = {
   role: Role;
   teamId: string;
   userId: string;
+};
+
+export type CreateAnnotationInput = {
+  explanationId: string;
+  frameEnd: number;
+  frameStart: number;
+  label?: string | null | undefined;
+  /** Required when shape is POLYGON: at least 3 [x, y] points in [0, 1]. */
+  points?: Array<Array<number>> | null | undefined;
+  /** Required when shape is RECTANGLE. */
+  rect?: RectangleInput | null | undefined;
+  shape: AnnotationShape;
 };
 
 export type CreateApiTokenInput = {
@@ -20,6 +47,13 @@ export type CreateTeamInput = {
   name: string;
 };
 
+export type ExplanationStatus =
+  | 'CANCELLED'
+  | 'DONE'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING';
+
 export type InviteMemberInput = {
   email: string;
   role: Role;
@@ -29,6 +63,38 @@ export type InviteMemberInput = {
 export type LoginInput = {
   email: string;
   password: string;
+};
+
+export type RateExplanationInput = {
+  comment?: string | null | undefined;
+  confidence?: number | null | undefined;
+  explanationId: string;
+  plausibility: number;
+};
+
+export type RectangleInput = {
+  h: number;
+  w: number;
+  x: number;
+  y: number;
+};
+
+export type RequestExplanationInput = {
+  /** Fraction of the clip the mask keeps, e.g. 0.1. */
+  area?: number | null | undefined;
+  iterations?: number | null | undefined;
+  /** fep (default), ep, or a baseline the engine offers. */
+  method?: string | null | undefined;
+  modelId: string;
+  /** Advanced method parameters (validated by the engine's schema). */
+  params?: unknown;
+  seed?: number | null | undefined;
+  /** top1 (default), a label, or a class index. */
+  target?: string | null | undefined;
+  teamId: string;
+  videoId: string;
+  /** Start of the explained window in seconds; omit for the window the model is most confident about. */
+  windowStartSec?: number | null | undefined;
 };
 
 export type Role =
@@ -91,6 +157,85 @@ export type RevokeApiTokenMutationVariables = Exact<{
 
 
 export type RevokeApiTokenMutation = { revokeApiToken: { id: string, revokedAt: string | null } };
+
+export type RequestExplanationMutationVariables = Exact<{
+  input: RequestExplanationInput;
+}>;
+
+
+export type RequestExplanationMutation = { requestExplanation: { id: string, status: ExplanationStatus, progress: number } };
+
+export type CancelExplanationMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type CancelExplanationMutation = { cancelExplanation: { id: string, status: ExplanationStatus } };
+
+export type ExplanationViewQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ExplanationViewQuery = { explanation: { id: string, teamId: string, method: string, target: string, params: unknown, status: ExplanationStatus, progress: number, error: string | null, prediction: unknown, metrics: unknown, provenance: unknown, timings: unknown, saliencyShape: Array<number> | null, saliencyUrl: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, requestedBy: { id: string, name: string }, model: { id: string, name: string, version: string, weightsSha256: string, labels: Array<string> }, video: { id: string, title: string, url: string, fps: number | null, frameCount: number | null, durationSec: number | null, width: number | null, height: number | null } } };
+
+export type ExplanationProgressSubscriptionVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ExplanationProgressSubscription = { explanationProgress: { explanationId: string, status: ExplanationStatus, fraction: number, iteration: number | null, totalIterations: number | null, energy: number | null, etaMs: number | null } };
+
+export type FeedbackQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type FeedbackQuery = { explanation: { id: string, annotations: Array<{ id: string, shape: AnnotationShape, geometry: unknown, frameStart: number, frameEnd: number, label: string | null, createdAt: string, author: { id: string, name: string } }>, comments: Array<{ id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, replies: Array<{ id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }> }>, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }> }>, ratings: Array<{ id: string, plausibility: number, confidence: number | null, comment: string | null, updatedAt: string, rater: { id: string, name: string } }>, myRating: { id: string, plausibility: number, confidence: number | null, comment: string | null } | null } };
+
+export type CommentFieldsFragment = { id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }> };
+
+export type TeamMembersForMentionsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type TeamMembersForMentionsQuery = { team: { id: string, members: Array<{ id: string, user: { id: string, name: string } }> } };
+
+export type CreateAnnotationMutationVariables = Exact<{
+  input: CreateAnnotationInput;
+}>;
+
+
+export type CreateAnnotationMutation = { createAnnotation: { id: string } };
+
+export type DeleteAnnotationMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteAnnotationMutation = { deleteAnnotation: { id: string } };
+
+export type AddCommentMutationVariables = Exact<{
+  input: AddCommentInput;
+}>;
+
+
+export type AddCommentMutation = { addComment: { id: string } };
+
+export type RateExplanationMutationVariables = Exact<{
+  input: RateExplanationInput;
+}>;
+
+
+export type RateExplanationMutation = { rateExplanation: { id: string, plausibility: number, confidence: number | null, comment: string | null } };
+
+export type ModelsQueryVariables = Exact<{
+  teamId: string;
+}>;
+
+
+export type ModelsQuery = { models: Array<{ id: string, name: string, version: string, labels: Array<string>, builtin: boolean, weightsSha256: string }> };
 
 export type TeamQueryVariables = Exact<{
   id: string;
@@ -162,4 +307,18 @@ export type VideosQueryVariables = Exact<{
 }>;
 
 
-export type VideosQuery = { videos: Array<{ id: string, title: string, filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, width: number | null, height: number | null, url: string, createdAt: string, uploadedBy: { id: string, name: string } }> };
+export type VideosQuery = { videos: Array<{ id: string, title: string, filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, uploadedBy: { id: string, name: string } }> };
+
+export type VideoPageQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type VideoPageQuery = { video: { id: string, teamId: string, title: string, filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, codec: string | null, url: string, createdAt: string, uploadedBy: { id: string, name: string }, explanations: Array<{ id: string, method: string, target: string, params: unknown, status: ExplanationStatus, progress: number, error: string | null, prediction: unknown, createdAt: string, finishedAt: string | null, model: { id: string, name: string, version: string } }> } };
+
+export type DeleteVideoMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteVideoMutation = { deleteVideo: { id: string, deletedAt: string | null } };

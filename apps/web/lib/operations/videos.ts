@@ -1,5 +1,12 @@
 import { operation } from '../graphql-client.ts';
-import type { VideosQuery, VideosQueryVariables } from '../__generated__/graphql.ts';
+import type {
+  DeleteVideoMutation,
+  DeleteVideoMutationVariables,
+  VideoPageQuery,
+  VideoPageQueryVariables,
+  VideosQuery,
+  VideosQueryVariables,
+} from '../__generated__/graphql.ts';
 
 export const VIDEOS = operation<VideosQuery, VideosQueryVariables>(/* GraphQL */ `
   query Videos($teamId: ID!) {
@@ -11,6 +18,8 @@ export const VIDEOS = operation<VideosQuery, VideosQueryVariables>(/* GraphQL */
       status
       error
       durationSec
+      fps
+      frameCount
       width
       height
       url
@@ -19,6 +28,58 @@ export const VIDEOS = operation<VideosQuery, VideosQueryVariables>(/* GraphQL */
         id
         name
       }
+    }
+  }
+`);
+
+export const VIDEO_PAGE = operation<VideoPageQuery, VideoPageQueryVariables>(/* GraphQL */ `
+  query VideoPage($id: ID!) {
+    video(id: $id) {
+      id
+      teamId
+      title
+      filename
+      sizeBytes
+      status
+      error
+      durationSec
+      fps
+      frameCount
+      width
+      height
+      codec
+      url
+      createdAt
+      uploadedBy {
+        id
+        name
+      }
+      explanations {
+        id
+        method
+        target
+        params
+        status
+        progress
+        error
+        prediction
+        createdAt
+        finishedAt
+        model {
+          id
+          name
+          version
+        }
+      }
+    }
+  }
+`);
+
+export const DELETE_VIDEO = operation<DeleteVideoMutation, DeleteVideoMutationVariables>(/* GraphQL */ `
+  mutation DeleteVideo($id: ID!) {
+    deleteVideo(id: $id) {
+      id
+      deletedAt
     }
   }
 `);

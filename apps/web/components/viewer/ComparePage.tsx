@@ -1,0 +1,240 @@
+'use client';
+
+import Link from 'next/link';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { userMessage } from '../../lib/graphql-client.ts';
+import { cropRect, nearestClipFrame } from '../../lib/frame-sync.ts';
+import { methodLabel } from '../../lib/methods.ts';
+import { EXPLANATION_VIEW } from '../../lib/operations/explanations.ts';
+import { gqlRequest, isApiError } from '../../lib/graphql-client.ts';
+import { Alert } from '../Alert.tsx';
+import { AppShell } from '../AppShell.tsx';
+import { Button } from '../Button.tsx';
+import { PageHeader } from '../Card.tsx';
+import { EmptyState } from '../EmptyState.tsx';
+import { NotFoundState } from '../NotFoundState.tsx';
+import { LoadingRegion, Skeleton } from '../Skeleton.tsx';
+import { useViewer } from '../ViewerContext.tsx';
+import { useVideoClock } from './clock.ts';
+import { clipTiming, type ExplanationData } from './ExplanationViewer.tsx';
+import { OverlayControls } from './OverlayControls.tsx';
+import { DEFAULT_SETTINGS, drawSaliencyFrame, useSaliency, type OverlaySettings, type Saliency } from './saliency.ts';
+import { isTyping } from './ShortcutsDialog.tsx';
+
+function CompareSkeleton({ n = 2 }: { n?: number }) {
+  return (
+    <LoadingRegion label="Loading the explanations">
+      <div className="mb-6 min-h-10 space-y-2">
+        <Skeleton className="h-7 w-72" />
+        <Skeleton className="h-4 w-96" />
+      </div>
+      <div className="grid gap-4 sm:grid-cols-2">
+        {Array.from({ length: n }, (_, i) => (
+          <Skeleton key={i} className="aspect-square w-full" />
+        ))}
+      </div>
+    </LoadingRegion>
+  );
+}
+
+/** `/compare?ids=a,b,c`: 2–4 explanations of one video side by side, driven by one video clock. */
+export function ComparePage({ ids }: { ids: string[] }) {
+  return (
+    <AppShell skeleton={<CompareSkeleton n={Math.min(4, Math.max(2, ids.length))} />}>
+      <CompareBody ids={ids} />
+    </AppShell>
+  );
+}
+
+function CompareBody({ ids }: { ids: string[] }) {
+  const { rememberTeam } = useViewer();
+  const [list, setList] = useState<ExplanationData[] | null>(null);
+  const [error, setError] = useState<{ notFound: boolean; message: string } | null>(null);
+  const key = ids.join(',');
+  useEffect(() => {
+    let cancelled = false;
+    setList(null);
+    setError(null);
+    Promise.all(key.split(',').filter(Boolean).map((id) => gqlRequest(EXPLANATION_VIEW, { id })))
+      .then((rs) => !cancelled && setList(rs.map((r) => r.explanation)))
+      .catch((e: unknown) => !cancelled && setError({ notFound: isApiError(e) && e.code === 'NOT_FOUND', message: userMessage(e) }));
+    return () => {
+      cancelled = true;
+    };
+  }, [key]);
+  useEffect(() => {
+    if (list?.[0]) rememberTeam(list[0].teamId);
+  }, [list, rememberTeam]);
+
+  if (ids.length < 2 || ids.length > 4)
+    return (
+      <EmptyState title="Pick 2 to 4 explanations to compare" testId="compare-invalid">
+        Open a video, tick the explanations you want side by side, and press Compare.
+      </EmptyState>
+    );
+  if (error?.notFound) return <NotFoundState what="Explanation" />;
+  if (error) return <Alert tone="error" title="We could not load these explanations">{error.message}</Alert>;
+  if (!list) return <CompareSkeleton n={ids.length} />;
+  const videoIds = new Set(list.map((e) => e.video.id));
+  if (videoIds.size > 1)
+    return (
+      <EmptyState title="These explanations are of different videos" testId="compare-invalid">
+        Compare mode shows explanations of one video on a shared clock. Pick explanations of the same video.
+      </EmptyState>
+    );
+  const notDone = list.find((e) => e.status !== 'DONE');
+  if (notDone) return <Alert tone="info" title="Not finished yet">The {methodLabel(notDone.method)} explanation is {notDone.status.toLowerCase()}; compare again once it is done.</Alert>;
+  return <Compare list={list} />;
+}
+
+function Compare({ list }: { list: ExplanationData[] }) {
+  const video = list[0]!.video;
+  const [settings, setSettings] = useState<OverlaySettings>(DEFAULT_SETTINGS);
+  const timings = useMemo(() => list.map((e) => clipTiming(e)), [list]);
+  const canvases = useRef<(HTMLCanvasElement | null)[]>([]);
+  const volumes = useRef<(Saliency | null)[]>([]);
+  const latest = useRef(settings);
+  latest.current = settings;
+  const crops = useMemo(() => timings.map((t) => cropRect({ width: video.width ?? 0, height: video.height ?? 0 }, t.modelSize)), [timings, video]);
+
+  const draw = useCallback(
+    (_f: number | null, t: number) => {
+      list.forEach((_e, i) => {
+        const c = canvases.current[i];
+        const s = volumes.current[i];
+        if (!c || !s) return;
+        // The first pane overlays the real <video>; the others draw its current frame themselves.
+        drawSaliencyFrame(c, s, nearestClipFrame(timings[i]!.timestamps, t), latest.current, crops[i]!, i === 0 ? null : clock.videoRef.current);
+      });
+    },
+    [list, timings, crops],
+  );
+  const clock = useVideoClock(timings[0]!.timestamps, draw);
+  const [loaded, setLoaded] = useState(0);
+  useEffect(() => clock.redraw(), [settings, loaded, clock.redraw]);
+
+  useEffect(() => {
+    const onKey = (ev: KeyboardEvent) => {
+      if (isTyping(ev)) return;
+      if (ev.key === ' ') {
+        ev.preventDefault();
+        clock.togglePlay();
+      } else if (ev.key === 'ArrowRight') {
+        ev.preventDefault();
+        clock.step(1);
+      } else if (ev.key === 'ArrowLeft') {
+        ev.preventDefault();
+        clock.step(-1);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [clock]);
+
+  const started = useRef(false);
+  const aspect = video.width && video.height ? `${video.width} / ${video.height}` : '1 / 1';
+  return (
+    <>
+      <PageHeader
+        title={`Comparing ${list.length} explanations`}
+        description={
+          <>
+            <Link href={`/videos/${encodeURIComponent(video.id)}`} className="text-indigo-700 underline underline-offset-2">
+              {video.title}
+            </Link>{' '}
+            · one clock for all panes: play, step (← →) and seek move them together
+          </>
+        }
+      />
+      <div className={`grid gap-4 sm:grid-cols-2 ${list.length === 3 ? 'xl:grid-cols-3' : list.length === 4 ? 'xl:grid-cols-4' : ''}`} data-testid="compare-grid">
+        {list.map((e, i) => (
+          <Pane
+            key={e.id}
+            e={e}
+            aspect={aspect}
+            canvasRef={(c) => (canvases.current[i] = c)}
+            onVolume={(s) => {
+              volumes.current[i] = s;
+              setLoaded((n) => n + 1);
+            }}
+          >
+            {i === 0 ? (
+              <video
+                ref={clock.videoRef}
+                src={video.url}
+                muted
+                playsInline
+                preload="auto"
+                className="absolute inset-0 h-full w-full"
+                aria-label={`Video: ${video.title}`}
+                onLoadedData={() => {
+                  if (!started.current && timings[0]!.timestamps.length) {
+                    started.current = true;
+                    clock.seekFrame(0);
+                  }
+                }}
+              />
+            ) : null}
+          </Pane>
+        ))}
+      </div>
+      <div className="mt-4 flex flex-wrap items-center gap-2">
+        <Button size="sm" variant="secondary" onClick={() => clock.step(-1)} aria-label="Previous frame (←)">
+          ←
+        </Button>
+        <Button size="sm" onClick={clock.togglePlay} className="w-20" data-testid="compare-play">
+          {clock.playing ? 'Pause' : 'Play'}
+        </Button>
+        <Button size="sm" variant="secondary" onClick={() => clock.step(1)} aria-label="Next frame (→)" data-testid="compare-next">
+          →
+        </Button>
+        <span className="font-mono text-xs text-slate-700" aria-live="polite" data-testid="compare-frame">
+          {clock.frame === null ? 'outside the explained window' : `frame ${clock.frame + 1}/${timings[0]!.timestamps.length}`} · {clock.mediaTime.toFixed(3)} s
+        </span>
+      </div>
+      <div className="mt-4">
+        <OverlayControls settings={settings} onChange={setSettings} />
+      </div>
+    </>
+  );
+}
+
+function Pane({
+  e,
+  aspect,
+  canvasRef,
+  onVolume,
+  children,
+}: {
+  e: ExplanationData;
+  aspect: string;
+  canvasRef: (c: HTMLCanvasElement | null) => void;
+  onVolume: (s: Saliency) => void;
+  children?: React.ReactNode;
+}) {
+  const { saliency, error } = useSaliency(e.saliencyUrl);
+  const onVolumeRef = useRef(onVolume);
+  onVolumeRef.current = onVolume;
+  useEffect(() => {
+    if (saliency) onVolumeRef.current(saliency);
+  }, [saliency]);
+  const metrics = (e.metrics ?? {}) as Record<string, number | null>;
+  const params = (e.params ?? {}) as Record<string, unknown>;
+  return (
+    <figure className="min-w-0 space-y-2" data-testid="compare-pane">
+      <div className="relative w-full overflow-hidden rounded-lg bg-black" style={{ aspectRatio: aspect }}>
+        {children}
+        <canvas ref={canvasRef} width={e.video.width ?? 112} height={e.video.height ?? 112} className="pointer-events-none absolute inset-0 h-full w-full" role="img" aria-label={`${methodLabel(e.method)} heat map`} data-testid="compare-canvas" />
+      </div>
+      <figcaption className="text-sm">
+        <Link href={`/explanations/${encodeURIComponent(e.id)}`} className="font-medium text-indigo-700 underline underline-offset-2">
+          {methodLabel(e.method)}
+        </Link>{' '}
+        <span className="text-slate-600">
+          · area {String(params.area ?? '—')} · insertion {metrics.insertionAuc?.toFixed(3) ?? '—'} · deletion {metrics.deletionAuc?.toFixed(3) ?? '—'} · temporal {metrics.temporalConsistency?.toFixed(3) ?? '—'}
+        </span>
+        {error ? <span className="block text-red-700">{error}</span> : null}
+      </figcaption>
+    </figure>
+  );
+}

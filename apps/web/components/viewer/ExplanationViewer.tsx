@@ -1,0 +1,279 @@
+'use client';
+
+import Link from 'next/link';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ExplanationViewQuery } from '../../lib/__generated__/graphql.ts';
+import { userMessage } from '../../lib/graphql-client.ts';
+import { cropRect } from '../../lib/frame-sync.ts';
+import { methodLabel } from '../../lib/methods.ts';
+import { EXPLANATION_VIEW } from '../../lib/operations/explanations.ts';
+import { FEEDBACK } from '../../lib/operations/feedback.ts';
+import { can } from '../../lib/roles.ts';
+import { useQuery } from '../../lib/use-api.ts';
+import { Alert } from '../Alert.tsx';
+import { AppShell } from '../AppShell.tsx';
+import { Button } from '../Button.tsx';
+import { PageHeader } from '../Card.tsx';
+import { NotFoundState } from '../NotFoundState.tsx';
+import { LoadingRegion, Skeleton } from '../Skeleton.tsx';
+import { useViewer } from '../ViewerContext.tsx';
+import { AnnotationLayer, type Draft, type Tool } from './AnnotationLayer.tsx';
+import { useVideoClock } from './clock.ts';
+import { AnnotatePanel, CommentsPanel, RatingPanel } from './FeedbackPanel.tsx';
+import { MetricsPanel } from './MetricsPanel.tsx';
+import { OverlayControls } from './OverlayControls.tsx';
+import { ProvenancePanel } from './ProvenancePanel.tsx';
+import { DEFAULT_SETTINGS, drawSaliencyFrame, useSaliency, type OverlaySettings, type Saliency } from './saliency.ts';
+import { isTyping, ShortcutsDialog } from './ShortcutsDialog.tsx';
+import { Timeline } from './Timeline.tsx';
+
+export type ExplanationData = NonNullable<ExplanationViewQuery['explanation']>;
+
+export function ViewerSkeleton() {
+  return (
+    <LoadingRegion label="Loading the explanation">
+      <div className="mb-6 min-h-10 space-y-2">
+        <Skeleton className="h-7 w-72" />
+        <Skeleton className="h-4 w-96" />
+      </div>
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+        <div className="space-y-3">
+          <Skeleton className="aspect-square w-full max-h-[60vh]" />
+          <Skeleton className="h-12 w-full" />
+        </div>
+        <Skeleton className="h-96 w-full" />
+      </div>
+    </LoadingRegion>
+  );
+}
+
+/** Clip timing from the explanation's provenance (see apps/engine/src/worker/explain-worker.ts). */
+export function clipTiming(e: Pick<ExplanationData, 'provenance'>) {
+  const p = (e.provenance ?? {}) as { frameTimestamps?: unknown; clip?: { width?: number; height?: number } };
+  const timestamps = Array.isArray(p.frameTimestamps) ? (p.frameTimestamps as number[]).filter((x) => typeof x === 'number') : [];
+  return { timestamps, modelSize: { width: p.clip?.width ?? 0, height: p.clip?.height ?? 0 } };
+}
+
+/** `/explanations/[id]`: the heart of the product. */
+export function ExplanationViewer({ explanationId }: { explanationId: string }) {
+  return (
+    <AppShell skeleton={<ViewerSkeleton />}>
+      <ViewerBody id={explanationId} />
+    </AppShell>
+  );
+}
+
+function ViewerBody({ id }: { id: string }) {
+  const { memberships, rememberTeam, user } = useViewer();
+  const query = useQuery(EXPLANATION_VIEW, { id });
+  const e = query.data?.explanation;
+  useEffect(() => {
+    if (e) rememberTeam(e.teamId);
+  }, [e, rememberTeam]);
+  if (query.error?.code === 'NOT_FOUND') return <NotFoundState what="Explanation" />;
+  if (query.error)
+    return (
+      <Alert tone="error" title="We could not load this explanation" action={<Button variant="secondary" size="sm" onClick={() => void query.reload()}>Try again</Button>}>
+        {userMessage(query.error)}
+      </Alert>
+    );
+  if (!e) return <ViewerSkeleton />;
+  const role = memberships.find((m) => m.team.id === e.teamId)?.role ?? null;
+  if (e.status !== 'DONE')
+    return (
+      <>
+        <Header e={e} />
+        <Alert tone={e.status === 'FAILED' ? 'error' : 'info'} title={`This explanation is ${e.status.toLowerCase()}.`}>
+          {e.status === 'FAILED' ? e.error ?? 'The engine could not finish it.' : 'Results appear here once the engine has finished.'}{' '}
+          <Link href={`/videos/${encodeURIComponent(e.video.id)}`} className="underline">
+            Back to the video
+          </Link>
+        </Alert>
+      </>
+    );
+  return <Viewer e={e} mayWrite={can(role, 'feedback.write')} viewerId={user.id} />;
+}
+
+function Header({ e }: { e: ExplanationData }) {
+  const prediction = e.prediction as { label?: string; probability?: number } | null;
+  return (
+    <PageHeader
+      title={`${methodLabel(e.method)} explanation`}
+      description={
+        <>
+          <Link href={`/videos/${encodeURIComponent(e.video.id)}`} className="text-indigo-700 underline underline-offset-2">
+            {e.video.title}
+          </Link>{' '}
+          · {e.model.name} {e.model.version} · target {e.target}
+          {prediction?.label ? ` → “${prediction.label}” (${((prediction.probability ?? 0) * 100).toFixed(1)} %)` : ''} · by {e.requestedBy.name}
+        </>
+      }
+    />
+  );
+}
+
+function Viewer({ e, mayWrite, viewerId }: { e: ExplanationData; mayWrite: boolean; viewerId: string }) {
+  const { saliency, error: salError } = useSaliency(e.saliencyUrl);
+  const feedback = useQuery(FEEDBACK, { id: e.id });
+  const [settings, setSettings] = useState<OverlaySettings>(DEFAULT_SETTINGS);
+  const [tool, setTool] = useState<Tool>('none');
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [help, setHelp] = useState(false);
+  const { timestamps, modelSize } = useMemo(() => clipTiming(e), [e]);
+  const crop = useMemo(
+    () => cropRect({ width: e.video.width ?? 0, height: e.video.height ?? 0 }, modelSize),
+    [e.video.width, e.video.height, modelSize],
+  );
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const latest = useRef({ saliency, settings, crop });
+  latest.current = { saliency, settings, crop };
+  const draw = useCallback((frame: number | null) => {
+    const { saliency: s, settings: st, crop: c } = latest.current;
+    if (canvas.current && s) drawSaliencyFrame(canvas.current, s, frame, st, c);
+  }, []);
+  const clock = useVideoClock(timestamps, draw);
+
+  // Redraw on settings/volume changes (the video may be paused).
+  useEffect(() => clock.redraw(), [saliency, settings, crop, clock.redraw]);
+
+  // Open at the start of the explained window.
+  const started = useRef(false);
+  const onLoaded = () => {
+    if (!started.current && timestamps.length) {
+      started.current = true;
+      clock.seekFrame(0);
+    }
+  };
+
+  useEffect(() => {
+    const onKey = (ev: KeyboardEvent) => {
+      if (isTyping(ev) || help) return;
+      if (ev.key === ' ') {
+        ev.preventDefault();
+        clock.togglePlay();
+      } else if (ev.key === 'ArrowRight') {
+        ev.preventDefault();
+        clock.step(1);
+      } else if (ev.key === 'ArrowLeft') {
+        ev.preventDefault();
+        clock.step(-1);
+      } else if (ev.key === '?') {
+        setHelp(true);
+      } else if (ev.key === 'o' || ev.key === 'O') {
+        setSettings((s) => ({ ...s, view: s.view === 'original' ? 'overlay' : s.view === 'overlay' ? 'mask' : 'original' }));
+      } else if (mayWrite && (ev.key === 'r' || ev.key === 'R')) {
+        setDraft(null);
+        setTool('rectangle');
+      } else if (mayWrite && (ev.key === 'p' || ev.key === 'P')) {
+        setDraft(null);
+        setTool('polygon');
+      } else if (ev.key === 'Escape' && tool !== 'none') {
+        setTool('none');
+      } else if (ev.key === 'Enter' && tool === 'polygon') {
+        setTool('none');
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [clock, help, mayWrite, tool]);
+
+  const frame = clock.frame;
+  const shown = (feedback.data?.explanation.annotations ?? []).filter((a) => frame !== null && a.frameStart <= frame && frame <= a.frameEnd);
+  const aspect = e.video.width && e.video.height ? `${e.video.width} / ${e.video.height}` : '1 / 1';
+
+  return (
+    <>
+      <Header e={e} />
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+        <div className="min-w-0 space-y-4">
+          <div className="mx-auto w-full max-w-[min(100%,70vh)]">
+            <div className="relative w-full overflow-hidden rounded-lg bg-black" style={{ aspectRatio: aspect }} data-testid="player-stage" data-frame={frame ?? ''}>
+              <video
+                ref={clock.videoRef}
+                src={e.video.url}
+                muted
+                playsInline
+                preload="auto"
+                onLoadedData={onLoaded}
+                className="absolute inset-0 h-full w-full"
+                aria-label={`Video: ${e.video.title}`}
+                data-testid="viewer-video"
+              />
+              <canvas
+                ref={canvas}
+                width={e.video.width ?? modelSize.width ?? 112}
+                height={e.video.height ?? modelSize.height ?? 112}
+                className={`pointer-events-none absolute inset-0 h-full w-full ${settings.view === 'original' ? 'invisible' : ''}`}
+                data-testid="saliency-canvas"
+                aria-label="Saliency heat map"
+                role="img"
+              />
+              <AnnotationLayer tool={tool} annotations={shown} draft={draft} onDraft={setDraft} />
+              {!saliency && !salError ? <div className="absolute inset-x-0 bottom-0 bg-black/60 px-3 py-1 text-xs text-white">Loading the heat map…</div> : null}
+            </div>
+          </div>
+          {salError ? <Alert tone="error">{salError}</Alert> : null}
+          <div className="flex flex-wrap items-center gap-2">
+            <Button size="sm" variant="secondary" onClick={() => clock.step(-1)} aria-label="Previous frame (←)" data-testid="prev-frame">
+              ←
+            </Button>
+            <Button size="sm" onClick={clock.togglePlay} className="w-20" data-testid="play-pause">
+              {clock.playing ? 'Pause' : 'Play'}
+            </Button>
+            <Button size="sm" variant="secondary" onClick={() => clock.step(1)} aria-label="Next frame (→)" data-testid="next-frame">
+              →
+            </Button>
+            <span className="font-mono text-xs text-slate-700" aria-live="polite" data-testid="frame-indicator">
+              {frame === null ? 'outside the explained window' : `frame ${frame + 1}/${timestamps.length}`} · {clock.mediaTime.toFixed(3)} s
+            </span>
+            <Button size="sm" variant="ghost" className="ml-auto" onClick={() => setHelp(true)} aria-keyshortcuts="?">
+              Shortcuts (?)
+            </Button>
+          </div>
+          {saliency ? (
+            <Timeline means={saliency.means} frame={frame} onSeek={clock.seekFrame} ranges={(feedback.data?.explanation.annotations ?? []).map((a) => ({ start: a.frameStart, end: a.frameEnd }))} />
+          ) : (
+            <Skeleton className="h-16 w-full" />
+          )}
+          <OverlayControls settings={settings} onChange={setSettings} />
+          <AnnotatePanel
+            explanationId={e.id}
+            frames={timestamps.length || (saliency?.T ?? 1)}
+            frame={frame}
+            tool={tool}
+            onTool={setTool}
+            draft={draft}
+            onDraft={setDraft}
+            feedback={feedback.data?.explanation}
+            mayWrite={mayWrite}
+            viewerId={viewerId}
+            onSaved={() => void feedback.reload()}
+          />
+        </div>
+        <div className="min-w-0 space-y-6">
+          <MetricsPanel metrics={(e.metrics ?? null) as Record<string, unknown> | null} />
+          <RatingPanel explanationId={e.id} feedback={feedback.data?.explanation} mayWrite={mayWrite} onSaved={() => void feedback.reload()} />
+          <CommentsPanel
+            explanationId={e.id}
+            teamId={e.teamId}
+            feedback={feedback.data?.explanation}
+            mayWrite={mayWrite}
+            mediaTime={clock.mediaTime}
+            onSeekTime={(t) => {
+              const v = clock.videoRef.current;
+              if (v) {
+                v.pause();
+                v.currentTime = t;
+              }
+            }}
+            onSaved={() => void feedback.reload()}
+          />
+          <ProvenancePanel provenance={(e.provenance ?? null) as Record<string, unknown> | null} timings={(e.timings ?? null) as Record<string, unknown> | null} params={e.params} model={e.model} />
+        </div>
+      </div>
+      <ShortcutsDialog open={help} onClose={() => setHelp(false)} />
+    </>
+  );
+}
+
+export type { Saliency };

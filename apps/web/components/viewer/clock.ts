@@ -1,0 +1,89 @@
+'use client';
+
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { nearestClipFrame, seekTimeFor } from '../../lib/frame-sync.ts';
+
+type FrameCallbackVideo = HTMLVideoElement & {
+  requestVideoFrameCallback?: (cb: (now: number, meta: { mediaTime: number }) => void) => number;
+  cancelVideoFrameCallback?: (handle: number) => void;
+};
+
+/**
+ * The clock of a viewer: follows the <video> per presented frame with requestVideoFrameCallback
+ * (falls back to timeupdate/seeked) and maps its media time to the clip frame with the nearest
+ * source timestamp. `onFrame` runs for every presented frame — draw there.
+ */
+export function useVideoClock(timestamps: readonly number[], onFrame: (frame: number | null, mediaTime: number) => void) {
+  const videoRef = useRef<HTMLVideoElement | null>(null);
+  const [frame, setFrame] = useState<number | null>(null);
+  const [mediaTime, setMediaTime] = useState(0);
+  const [playing, setPlaying] = useState(false);
+  const onFrameRef = useRef(onFrame);
+  onFrameRef.current = onFrame;
+
+  useEffect(() => {
+    const v = videoRef.current as FrameCallbackVideo | null;
+    if (!v) return;
+    let handle = 0;
+    let stopped = false;
+    const update = (t: number) => {
+      const f = nearestClipFrame(timestamps, t);
+      setFrame(f);
+      setMediaTime(t);
+      onFrameRef.current(f, t);
+    };
+    const loop = (_now: number, meta: { mediaTime: number }) => {
+      if (stopped) return;
+      update(meta.mediaTime);
+      handle = v.requestVideoFrameCallback!(loop);
+    };
+    if (v.requestVideoFrameCallback) handle = v.requestVideoFrameCallback(loop);
+    const onTime = () => update(v.currentTime);
+    const onPlay = () => setPlaying(true);
+    const onPause = () => setPlaying(false);
+    v.addEventListener('seeked', onTime);
+    v.addEventListener('loadeddata', onTime);
+    if (!v.requestVideoFrameCallback) v.addEventListener('timeupdate', onTime);
+    v.addEventListener('play', onPlay);
+    v.addEventListener('pause', onPause);
+    return () => {
+      stopped = true;
+      if (handle && v.cancelVideoFrameCallback) v.cancelVideoFrameCallback(handle);
+      v.removeEventListener('seeked', onTime);
+      v.removeEventListener('loadeddata', onTime);
+      v.removeEventListener('timeupdate', onTime);
+      v.removeEventListener('play', onPlay);
+      v.removeEventListener('pause', onPause);
+    };
+  }, [timestamps]);
+
+  const seekFrame = useCallback(
+    (i: number) => {
+      const v = videoRef.current;
+      if (!v || !timestamps.length) return;
+      v.pause();
+      v.currentTime = seekTimeFor(timestamps, i);
+    },
+    [timestamps],
+  );
+  const step = useCallback(
+    (delta: number) => {
+      const current = frame ?? (delta > 0 ? -1 : timestamps.length);
+      seekFrame(Math.max(0, Math.min(timestamps.length - 1, current + delta)));
+    },
+    [frame, seekFrame, timestamps.length],
+  );
+  const togglePlay = useCallback(() => {
+    const v = videoRef.current;
+    if (!v) return;
+    if (v.paused) void v.play().catch(() => {});
+    else v.pause();
+  }, []);
+  /** Redraws the current frame (after a settings change while paused). */
+  const redraw = useCallback(() => {
+    const v = videoRef.current;
+    if (v) onFrameRef.current(nearestClipFrame(timestamps, v.currentTime), v.currentTime);
+  }, [timestamps]);
+
+  return { videoRef, frame, mediaTime, playing, seekFrame, step, togglePlay, redraw };
+}

@@ -1,0 +1,98 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import { LUTS, paintSlice, type ColormapName } from '../../lib/colormaps.ts';
+import { frameMeans, parseNpy, volumeMax, type NpyArray } from '../../lib/npy.ts';
+
+export type ViewMode = 'original' | 'overlay' | 'mask';
+
+export interface OverlaySettings {
+  view: ViewMode;
+  colormap: ColormapName;
+  /** 0..1 */
+  opacity: number;
+  /** 0..1 of the volume's maximum. */
+  threshold: number;
+}
+
+export const DEFAULT_SETTINGS: OverlaySettings = { view: 'overlay', colormap: 'viridis', opacity: 0.6, threshold: 0 };
+
+export interface Saliency {
+  volume: NpyArray;
+  T: number;
+  H: number;
+  W: number;
+  max: number;
+  means: number[];
+}
+
+/** Fetches and parses the saliency .npy of an explanation (same-origin, cookie-authenticated). */
+export function useSaliency(url: string | null | undefined) {
+  const [saliency, setSaliency] = useState<Saliency | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!url) return;
+    let cancelled = false;
+    setSaliency(null);
+    setError(null);
+    fetch(url, { credentials: 'same-origin' })
+      .then(async (res) => {
+        if (!res.ok) throw new Error(res.status === 404 ? 'The saliency volume is missing.' : `The saliency volume could not be loaded (${res.status}).`);
+        const volume = parseNpy(await res.arrayBuffer());
+        const [T = 0, H = 0, W = 0] = volume.shape;
+        if (!cancelled) setSaliency({ volume, T, H, W, max: volumeMax(volume), means: frameMeans(volume) });
+      })
+      .catch((e: unknown) => {
+        if (!cancelled) setError(e instanceof Error ? e.message : 'The saliency volume could not be loaded.');
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [url]);
+  return { saliency, error };
+}
+
+const scratch = new WeakMap<Saliency, { canvas: HTMLCanvasElement; image: ImageData }>();
+
+/**
+ * Draws one frame into `canvas` (sized to the source video): optionally the video frame itself
+ * (compare panes), then the heat map of clip frame `frame` inside `crop` (normalised rect of the
+ * part of the frame the model saw). `frame === null` (outside the explained window) draws no heat map.
+ */
+export function drawSaliencyFrame(
+  canvas: HTMLCanvasElement,
+  s: Saliency,
+  frame: number | null,
+  settings: OverlaySettings,
+  crop: { x: number; y: number; w: number; h: number },
+  video?: HTMLVideoElement | null,
+): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  if (settings.view === 'mask') {
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+  } else if (video && video.readyState >= 2) {
+    ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+  }
+  if (settings.view === 'original' || frame === null) return;
+  let sc = scratch.get(s);
+  if (!sc) {
+    const c = document.createElement('canvas');
+    c.width = s.W;
+    c.height = s.H;
+    sc = { canvas: c, image: new ImageData(s.W, s.H) };
+    scratch.set(s, sc);
+  }
+  const n = s.H * s.W;
+  paintSlice(sc.image.data, s.volume.data.subarray(frame * n, (frame + 1) * n), {
+    lut: LUTS[settings.colormap],
+    max: s.max,
+    threshold: settings.threshold,
+    opacity: settings.view === 'mask' ? 1 : settings.opacity,
+  });
+  sc.canvas.getContext('2d')!.putImageData(sc.image, 0, 0);
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(sc.canvas, crop.x * canvas.width, crop.y * canvas.height, crop.w * canvas.width, crop.h * canvas.height);
+}
