@@ -70,9 +70,6 @@ function main(argv: string[]): number {
   const name = argv.filter((a) => !a.startsWith('--')).join('_');
   const dirName = check ? '' : migrationDirName(name);
   const existing = committedMigrations();
-  if (existing.length > 0 && !fs.existsSync(path.join(migrationsDir, 'migration_lock.toml'))) {
-    fs.writeFileSync(path.join(migrationsDir, 'migration_lock.toml'), LOCKFILE);
-  }
   const sql = diffSql(existing.length > 0);
   if (sql === null) {
     console.log(`schema.prisma matches the ${existing.length} committed migration(s); nothing to write.`);
@@ -86,6 +83,7 @@ function main(argv: string[]): number {
   const dir = path.join(migrationsDir, dirName);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'migration.sql'), sql);
+  // Like `prisma migrate dev`, record the provider next to the migrations.
   if (!fs.existsSync(path.join(migrationsDir, 'migration_lock.toml'))) {
     fs.writeFileSync(path.join(migrationsDir, 'migration_lock.toml'), LOCKFILE);
   }

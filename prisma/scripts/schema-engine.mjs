@@ -243,10 +243,17 @@ async function pgliteAdapter(/** @type {any} */ db) {
   return fixInternalColumnTypes(adapter);
 }
 
-/** Connect with node-postgres fields and return a PrismaPg adapter (with the cast fix). */
+/** Connect with node-postgres fields and return a PrismaPg adapter (with the fixes below). */
 async function pgAdapter(/** @type {Record<string, any>} */ config, /** @type {string | undefined} */ schema) {
   const { PrismaPg } = await import(resolveUrl('@prisma/adapter-pg'));
   const adapter = await new PrismaPg(config, schema ? { schema } : undefined).connect();
+  // @prisma/adapter-pg 7.10 runs scripts by splitting them on every ";", which breaks migrations
+  // with a ";" inside a comment, a string or a $$-quoted function body. Send the whole script as
+  // one simple-protocol query instead, as the native engine does (multi-statement, one implicit
+  // transaction).
+  adapter.executeScript = async (/** @type {string} */ script) => {
+    try { await adapter.client.query(script); } catch (e) { adapter.onError(e); }
+  };
   return fixInternalColumnTypes(adapter);
 }
 
@@ -511,6 +518,15 @@ async function serve(/** @type {Args} */ args) {
   };
 
   let queue = Promise.resolve();
+  /**
+   * The engine refuses a migrations directory without migration_lock.toml ("Could not determine
+   * the connector"). This engine only speaks PostgreSQL, so a missing lockfile can only mean that.
+   */
+  const withLockfile = (/** @type {any} */ list) => {
+    if (list && list.lockfile && list.lockfile.content == null) {
+      list.lockfile = { ...list.lockfile, content: 'provider = "postgresql"\n' };
+    }
+  };
   const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
   rl.on('line', (line) => {
     if (!line.trim()) return;
@@ -526,6 +542,8 @@ async function serve(/** @type {Args} */ args) {
     queue = queue.then(async () => {
       try {
         const engine = await enginePromise;
+        const p = msg.params;
+        if (p) [p.migrationsList, p.from?.tag === 'migrations' ? p.from : null, p.to?.tag === 'migrations' ? p.to : null].forEach(withLockfile);
         let result;
         if (special[msg.method]) result = await special[msg.method](engine, msg.params);
         else if (typeof engine[msg.method] === 'function' && msg.method !== 'free') result = await engine[msg.method](msg.params ?? undefined);

@@ -67,10 +67,48 @@ async function shadowDatabases(): Promise<string[]> {
 }
 
 let dir: string;
+let initSql: string | undefined;
+
+/** Commits the toy schema's full SQL (from `--from-empty`) as the first migration. */
+async function writeInitMigration(): Promise<void> {
+  if (initSql === undefined) {
+    fs.writeFileSync(path.join(dir, 'schema.prisma'), toySchema());
+    const res = await prisma(dir, ['migrate', 'diff', '--from-empty', '--to-schema', 'schema.prisma', '--script']);
+    expect(res.code).toBe(0);
+    initSql = res.stdout;
+  }
+  fs.mkdirSync(path.join(dir, 'migrations', '20250101000000_init'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'migrations', '20250101000000_init', 'migration.sql'), initSql);
+  fs.writeFileSync(path.join(dir, 'migrations', 'migration_lock.toml'), 'provider = "postgresql"\n');
+}
+
+/**
+ * A hand-written migration with ";" inside a comment and a $$-quoted body: applying it must send
+ * the script whole (@prisma/adapter-pg's executeScript alone splits it at every ";").
+ */
+function writeTriggerMigration(): void {
+  fs.mkdirSync(path.join(dir, 'migrations', '20250102000000_trigger'), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'migrations', '20250102000000_trigger', 'migration.sql'),
+    `-- Posts are append-only; nobody edits them.
+CREATE FUNCTION "post_append_only"() RETURNS trigger AS $$
+BEGIN
+  RAISE EXCEPTION 'Post is append-only; % refused', TG_OP;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER "post_no_update" BEFORE UPDATE ON "Post" FOR EACH ROW EXECUTE FUNCTION "post_append_only"();
+`,
+  );
+}
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fep-schema-engine-'));
   fs.writeFileSync(path.join(dir, 'schema.prisma'), toySchema());
+  // Prisma 7 reads the datasource URL from the config file only.
+  fs.writeFileSync(
+    path.join(dir, 'prisma.config.mjs'),
+    `export default { schema: 'schema.prisma', migrations: { path: 'migrations' }, datasource: { url: process.env.DATABASE_URL } };\n`,
+  );
 });
 
 afterAll(() => {
@@ -121,14 +159,11 @@ describe('Prisma CLI with the offline schema engine', () => {
     expect(res.stdout).toMatch(/CREATE TABLE "Post" \(\s+"id" INTEGER NOT NULL,\s+"title" TEXT NOT NULL,\s+"authorId" INTEGER NOT NULL,/);
     expect(res.stdout).toContain('CREATE UNIQUE INDEX "User_email_key" ON "User"("email");');
     expect(res.stdout).toContain('FOREIGN KEY ("authorId") REFERENCES "User"("id")');
-
-    // Commit it as the first migration for the next tests.
-    fs.mkdirSync(path.join(dir, 'migrations', '20250101000000_init'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'migrations', '20250101000000_init', 'migration.sql'), res.stdout);
-    fs.writeFileSync(path.join(dir, 'migrations', 'migration_lock.toml'), 'provider = "postgresql"\n');
+    initSql = res.stdout;
   });
 
   it('migrate diff --from-migrations (PGlite shadow) prints only the delta', async () => {
+    await writeInitMigration();
     fs.writeFileSync(path.join(dir, 'schema.prisma'), toySchema('\n  age   Int?'));
     const res = await prisma(dir, ['migrate', 'diff', '--from-migrations', 'migrations', '--to-schema', 'schema.prisma', '--script', '--exit-code']);
     expect(res.stderr).not.toMatch(/Error/);
@@ -137,8 +172,10 @@ describe('Prisma CLI with the offline schema engine', () => {
     expect(res.stdout).not.toContain('CREATE TABLE');
   });
 
-  it('migrate diff --from-migrations (PostgreSQL throw-away shadow) is empty when nothing changed', async () => {
+  it('migrate diff --from-migrations (PostgreSQL throw-away shadow) replays hand-written SQL and is empty when nothing changed', async () => {
+    await writeInitMigration();
     fs.writeFileSync(path.join(dir, 'schema.prisma'), toySchema());
+    writeTriggerMigration();
     const before = await shadowDatabases();
     const res = await prisma(
       dir,
@@ -151,5 +188,44 @@ describe('Prisma CLI with the offline schema engine', () => {
     // The shadow database was created on the server and dropped again.
     const left = (await shadowDatabases()).filter((name) => !before.includes(name));
     expect(left).toEqual([]);
+  });
+
+  it('migrate deploy creates a missing PostgreSQL database, applies every migration whole, and status agrees', async () => {
+    await writeInitMigration();
+    writeTriggerMigration();
+    fs.writeFileSync(path.join(dir, 'schema.prisma'), toySchema());
+    const database = `fep_shim_test_${process.pid}_${Date.now()}`;
+    const url = `postgresql://postgres@127.0.0.1:5432/${database}`;
+    const admin = new pg.Client(pgConfigFromUrl(PG_URL).config);
+    await admin.connect();
+    try {
+      const deploy = await prisma(dir, ['migrate', 'deploy'], { DATABASE_URL: url });
+      expect(deploy.stderr).not.toMatch(/Error/);
+      expect(deploy.code).toBe(0);
+      expect(deploy.stdout).toContain(`PostgreSQL database ${database} created`);
+      expect(deploy.stdout).toContain('All migrations have been successfully applied.');
+
+      const status = await prisma(dir, ['migrate', 'status'], { DATABASE_URL: url });
+      expect(status.code).toBe(0);
+      expect(status.stdout).toContain('Database schema is up to date!');
+
+      const db = new pg.Client({ ...pgConfigFromUrl(url).config });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ migration_name: string }>(
+          `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY migration_name`,
+        );
+        expect(rows.map((r) => r.migration_name)).toEqual(fs.readdirSync(path.join(dir, 'migrations')).filter((n) => n !== 'migration_lock.toml').sort());
+        await db.query(`INSERT INTO "User" (email, kind) VALUES ('a@b.c', 'A')`);
+        await db.query(`INSERT INTO "Post" (id, title, "authorId") VALUES (1, 't', 1)`);
+        // The trigger from the hand-written migration exists only if its $$ body reached the server whole.
+        await expect(db.query(`UPDATE "Post" SET title = 'u'`)).rejects.toThrow(/append-only/);
+      } finally {
+        await db.end();
+      }
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await admin.end();
+    }
   });
 });
