@@ -159,6 +159,7 @@ describe('fep synth → fep explain', () => {
       [['--iterations', '0'], /--iterations must be ≥ 1/],
       [['--method', 'gradcam'], /--method must be one of fep, ep, random/],
       [['--all-windows', '--start', '1'], /cannot be combined/],
+      [['--start', '9'], /past the end of the video \(2\.000 s\)/],
     ];
     for (const [extra, message] of cases) {
       const r = await fep('explain', clipFile(), '--model', modelDir, '--out', out, ...extra);

@@ -174,6 +174,10 @@ export async function explainCommand(argv: string[], ctx: CliContext): Promise<n
   // Validate the inputs that are cheap to check before loading TensorFlow.js.
   const { probeVideo } = await import('../../video/probe.ts');
   const meta = await probeVideo(plan.video);
+  const videoEnd = meta.firstFrameTime + meta.durationSec;
+  if (typeof plan.start === 'number' && plan.start >= videoEnd) {
+    throw new UsageError(`--start ${plan.start} is past the end of the video (${videoEnd.toFixed(3)} s).`, EXPLAIN_USAGE);
+  }
   let groundTruth: { data: Uint8Array; shape: number[] } | undefined;
   if (plan.gt) {
     const { readNpy } = await import('../../synth/npy.ts');
