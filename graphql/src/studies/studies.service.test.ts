@@ -357,3 +357,47 @@ describe('pairwise study: blinding and randomisation', () => {
     expect(direct.status).toBe(403);
   });
 });
+
+describe('ranking study with manual assignment', () => {
+  it('assigns manually, ranks, and reports mean ranks, alpha and Bradley–Terry', async () => {
+    const draft = await createStudy({ name: 'Ranks', design: 'RANKING', videoIds, methods: METHODS, overlap: 2, seed: 5 });
+    expect(draft.items).toHaveLength(2);
+    expect(draft.items[0].explanations).toHaveLength(3);
+    const [r0, r1] = raters;
+    const set = await owner.gql(`mutation($id: ID!, $a: [RaterItemsInput!]!) { setStudyAssignment(id: $id, assignments: $a) { assignmentMode } }`, {
+      id: draft.id,
+      a: [
+        { raterId: r0!.userId, itemIds: draft.items.map((i: any) => i.id) },
+        { raterId: r1!.userId, itemIds: [draft.items[0].id] },
+      ],
+    });
+    expect(set.data?.setStudyAssignment.assignmentMode).toBe('MANUAL');
+    await markAllDone();
+    await open(draft.id);
+    const best: Record<string, number> = { gradcam: 0, occlusion: 1, 'integrated-gradients': 2 };
+    for (const { client, userId } of [r0!, r1!]) {
+      for (;;) {
+        const { nextStudyItem: item } = await client.ok<any>(NEXT, { s: draft.id });
+        if (!item) break;
+        const methods = await Promise.all(item.options.map((o: any) => methodOfAlias(draft.id, userId, item.ref, o.alias)));
+        const ranking = item.options.map((o: any, i: number) => [o.alias, best[methods[i]]!] as const).sort((a: any, b: any) => a[1] - b[1]).map((x: any) => x[0]);
+        await client.ok(SUBMIT, { i: { studyId: draft.id, ref: item.ref, ranking, timeOnItemMs: 2000 } });
+      }
+    }
+    const unassigned = await raters[2]!.client.gql(NEXT, { s: draft.id });
+    expect(unassigned.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const { study: s } = await owner.ok<any>(
+      `query($id: ID!) { study(id: $id) { assignments { pseudonym items judged } export { csv }
+        results { judgements methods { method estimate distribution } alpha { level alpha method } bradleyTerry { method strength } fleissKappa } } }`,
+      { id: draft.id },
+    );
+    expect(s.assignments.map((a: any) => a.items).sort()).toEqual([1, 2]);
+    expect(s.results.judgements).toBe(3);
+    const mean = Object.fromEntries(s.results.methods.map((m: any) => [m.method, m.estimate]));
+    expect(mean).toEqual({ gradcam: 1, occlusion: 2, 'integrated-gradients': 3 });
+    expect(s.results.alpha.find((a: any) => a.level === 'ordinal' && a.method === null).alpha).toBe(1);
+    expect(s.results.fleissKappa).toBeNull();
+    const rows = parse(s.export.csv, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r.value)).toEqual(['gradcam>occlusion>integrated-gradients', 'gradcam>occlusion>integrated-gradients', 'gradcam>occlusion>integrated-gradients']);
+  });
+});

@@ -376,7 +376,10 @@ export async function openStudy(ctx: ApiContext, caller: Caller, studyId: string
   let assignment: Map<string, string[]>;
   if (config.assignmentMode === 'MANUAL') {
     const checks = items.filter((i) => i.isAttentionCheck).map((i) => i.id);
-    assignment = new Map(config.raterIds.map((r) => [r, [...(config.manual?.[r] ?? []), ...checks]]));
+    // Raters given no items by the manual assignment take no part (no assignment row).
+    const assigned = config.raterIds.filter((r) => config.manual?.[r]?.length);
+    if (!assigned.length) throw badInput('The manual assignment gives no rater any item.');
+    assignment = new Map(assigned.map((r) => [r, [...config.manual![r]!, ...checks]]));
   } else {
     if (study.overlap > config.raterIds.length) throw badInput(`Overlap (${study.overlap}) exceeds the number of raters (${config.raterIds.length}).`);
     assignment = autoAssign(study.seed, config.raterIds, pitems, study.overlap);
