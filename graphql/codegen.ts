@@ -25,6 +25,8 @@ const config: CodegenConfig = {
           Video: '@fep/db#Video as VideoRow',
           Model: '@fep/db#Model as ModelRow',
           Explanation: '@fep/db#Explanation as ExplanationRow',
+          ModelCardRevision: '@fep/db#ModelCardRevision as ModelCardRevisionRow',
+          AuditReport: '@fep/db#AuditReport as AuditReportRow',
           Study: '@fep/db#Study as StudyRow',
           StudyItem: '@fep/db#StudyItem as StudyItemRow',
           Annotation: '@fep/db#Annotation as AnnotationRow',

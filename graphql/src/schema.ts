@@ -8,6 +8,7 @@ import { authResolvers } from './auth/auth.resolvers.ts';
 import { DateTimeScalar, JSONScalar } from './common/scalars.ts';
 import { explanationResolvers } from './explanations/explanations.resolvers.ts';
 import { feedbackResolvers } from './feedback/feedback.resolvers.ts';
+import { governanceResolvers } from './governance/governance.resolvers.ts';
 import { healthResolvers } from './health/health.resolvers.ts';
 import { modelResolvers } from './models/models.resolvers.ts';
 import { studyResolvers } from './studies/studies.resolvers.ts';
@@ -41,6 +42,7 @@ export const resolvers: Resolvers[] = [
   videoResolvers,
   modelResolvers,
   explanationResolvers,
+  governanceResolvers,
   feedbackResolvers,
   studyResolvers,
 ];

@@ -26,6 +26,7 @@ export const PERMISSIONS = {
   'team.rename': ['OWNER', 'ADMIN'],
   'team.members.manage': ['OWNER', 'ADMIN'],
   'audit.read': ['OWNER', 'ADMIN', 'AUDITOR'],
+  'report.generate': ['OWNER', 'ADMIN', 'AUDITOR'],
   'video.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
   'video.write': ['OWNER', 'ADMIN', 'REVIEWER'],
   'model.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],

@@ -13,6 +13,8 @@ export const PERMISSIONS = {
   'team.rename': ['OWNER', 'ADMIN'],
   'team.members.manage': ['OWNER', 'ADMIN'],
   'audit.read': ['OWNER', 'ADMIN', 'AUDITOR'],
+  /** Generating an audit report records the report; it changes none of the team's data. */
+  'report.generate': ['OWNER', 'ADMIN', 'AUDITOR'],
   'video.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
   'video.write': ['OWNER', 'ADMIN', 'REVIEWER'],
   'model.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],

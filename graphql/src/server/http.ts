@@ -75,6 +75,17 @@ export async function mountApi(app: Express, deps: ApiDeps, schema: GraphQLSchem
     }),
   );
   mountStudyRoutes(app, deps);
+  app.get('/api/media/reports/:id/:file', (req, res) =>
+    media(req, res, async (ctx) => {
+      const report = await ctx.db.auditReport.findUnique({ where: { id: String(req.params.id) } });
+      await authorizeObject(ctx, 'Audit report', report?.teamId, 'audit.read');
+      const name = String(req.params.file);
+      const stored = (report!.manifest as { stored?: Record<string, { sha256: string }> }).stored?.[name];
+      if (!stored) throw new AppError('NOT_FOUND', 'No such file in this report.');
+      const type = name.endsWith('.pdf') ? 'application/pdf' : name.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/json';
+      return { sha256: stored.sha256, type, name };
+    }),
+  );
   return { stop: () => apollo.stop() };
 }
 

@@ -11,7 +11,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { appendAuditEvent, type Db, type Prisma } from '@fep/db';
+import { createHash } from 'node:crypto';
+import { appendAuditEvent, canonicalJson, type Db, type Prisma } from '@fep/db';
 import {
   EXPLAIN_QUEUE,
   cancelKey,
@@ -25,7 +26,8 @@ import { engineVersion, type BackendInfo } from '../backend.ts';
 import { explainClip, TargetError } from '../explain-video.ts';
 import { ExplanationCancelledError, type VideoClassifier } from '../methods/types.ts';
 import { BUILTIN_MODEL_DIR, loadModel } from '../model/load-model.ts';
-import { encodeNpy } from '../synth/npy.ts';
+import { decodeNpy, encodeNpy } from '../synth/npy.ts';
+import { compareSaliency } from './compare.ts';
 import { decodeClip } from '../video/decode.ts';
 import { probeVideo } from '../video/probe.ts';
 import { VideoError } from '../video/video-error.ts';
@@ -154,8 +156,15 @@ export async function processExplanation(deps: WorkerDeps, explanationId: string
     });
 
     const stored = await deps.storage.putBuffer(encodeNpy(saliency, [T, H, W]));
+    const comparison = row.reproducesId ? await compareWithOriginal(deps, row.reproducesId, saliency, record.params, deps.backend) : null;
     const provenance = {
       ...record.provenance,
+      method: row.method,
+      params: record.params,
+      target: record.target,
+      iterations: record.timings.iterations,
+      finalEnergy: record.metrics.finalEnergy,
+      reproducesId: row.reproducesId,
       explanationId,
       modelId: row.model.id,
       modelName: row.model.name,
@@ -169,6 +178,9 @@ export async function processExplanation(deps: WorkerDeps, explanationId: string
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
     };
+    // The hash goes into the row and into the (hash-chained) completion event, so an edit of the
+    // provenance made behind the database's back is detectable.
+    const provenanceSha256 = createHash('sha256').update(canonicalJson(provenance)).digest('hex');
     const wrote = await finish(
       deps,
       explanationId,
@@ -182,11 +194,13 @@ export async function processExplanation(deps: WorkerDeps, explanationId: string
         prediction: { ...record.prediction, top5: record.top5 } as unknown as Prisma.InputJsonValue,
         metrics: record.metrics as unknown as Prisma.InputJsonValue,
         provenance: provenance as unknown as Prisma.InputJsonValue,
+        provenanceSha256,
+        ...(comparison ? { comparison: comparison as unknown as Prisma.InputJsonValue } : {}),
         timings: record.timings as unknown as Prisma.InputJsonValue,
         params: row.params as Prisma.InputJsonValue,
       },
       'explanation.completed',
-      { saliencySha256: stored.sha256, method: row.method, iterations: record.timings.iterations },
+      { saliencySha256: stored.sha256, provenanceSha256, method: row.method, iterations: record.timings.iterations, ...(comparison ? { comparison } : {}) },
     );
     await publish(deps, { ...base, status: 'DONE', fraction: 1, iteration: record.timings.iterations, totalIterations: record.timings.iterations, energy: record.metrics.finalEnergy, etaMs: 0, stage: 'saving' }, job);
     log(`explanation ${explanationId} done in ${record.timings.totalMs.toFixed(0)} ms (${wrote ? 'written' : 'already final'})`);
@@ -213,6 +227,34 @@ export async function processExplanation(deps: WorkerDeps, explanationId: string
     const leaked = tf.memory().numTensors - tensorsBefore;
     if (leaked > 0) log(`warning: ${leaked} tensors leaked by explanation ${explanationId}`);
   }
+}
+
+/**
+ * Reproduce-and-compare: agreement of this run with the explanation it reproduces. Same backend
+ * and engine should give identical bytes; across backends the report shows how far they differ.
+ */
+async function compareWithOriginal(
+  deps: WorkerDeps,
+  originalId: string,
+  saliency: Float32Array,
+  params: Record<string, unknown>,
+  backend: BackendInfo,
+) {
+  const original = await deps.db.explanation.findUnique({ where: { id: originalId } });
+  if (!original?.saliencySha256 || original.saliencyDeletedAt) {
+    return { error: 'The original saliency volume is no longer stored (retention); only provenance can be compared.' };
+  }
+  const npy = decodeNpy(await deps.storage.read(original.saliencySha256));
+  const areas = (params.areas as number[] | undefined) ?? [];
+  const area = typeof params.area === 'number' ? params.area : (areas[0] ?? 0.1);
+  const prov = (original.provenance ?? {}) as { backend?: string; device?: string; engineVersion?: string };
+  return {
+    originalId,
+    ...compareSaliency(npy.data as Float32Array, saliency, area),
+    original: { backend: prov.backend ?? null, device: prov.device ?? null, engineVersion: prov.engineVersion ?? null },
+    reproduction: { backend: backend.backend, device: backend.device, engineVersion: engineVersion() },
+    sameBackend: prov.backend === backend.backend && prov.device === backend.device,
+  };
 }
 
 function readableReason(err: unknown): string {

@@ -1,0 +1,159 @@
+/**
+ * "The AUDITOR role reads everything of its team and changes nothing" — checked against the
+ * whole schema: every mutation is called as an auditor with arguments pointing at real objects
+ * of the auditor's team, and must be refused; afterwards the team's data is unchanged.
+ */
+import {
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  type GraphQLInputType,
+} from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSchema } from '../schema.ts';
+import { startTestApi, type TestApi, type TestClient } from '../testing/test-api.ts';
+
+/** Mutations an auditor may call: personal (not team data) or read-only by design (documented). */
+const ALLOWED_FOR_AUDITOR = new Set([
+  'signUp',
+  'login',
+  'logout',
+  'createTeam', // creates a new team the auditor owns; changes nothing of this team
+  'createApiToken', // personal credential
+  'revokeApiToken',
+  'acceptInvitation',
+  'generateAuditReport', // records a report about the team; changes none of its data
+  '_noop',
+]);
+
+let api: TestApi;
+let auditor: TestClient;
+let ids: Record<string, string>;
+
+async function snapshot(teamId: string) {
+  const db = api.runtime.db;
+  const where = { teamId };
+  return {
+    team: await db.team.findUniqueOrThrow({ where: { id: teamId } }),
+    memberships: await db.membership.findMany({ where, orderBy: { id: 'asc' } }),
+    invitations: await db.invitation.findMany({ where, orderBy: { id: 'asc' } }),
+    videos: await db.video.findMany({ where, orderBy: { id: 'asc' } }),
+    models: await db.model.findMany({ where, orderBy: { id: 'asc' } }),
+    explanations: await db.explanation.findMany({ where, orderBy: { id: 'asc' } }),
+    annotations: await db.annotation.findMany({ where, orderBy: { id: 'asc' } }),
+    comments: await db.comment.findMany({ where, orderBy: { id: 'asc' } }),
+    ratings: await db.rating.findMany({ where, orderBy: { id: 'asc' } }),
+    studies: await db.study.findMany({ where, orderBy: { id: 'asc' } }),
+    reviews: await db.reviewSession.findMany({ where, orderBy: { id: 'asc' } }),
+    cards: await db.modelCardRevision.findMany({ where, orderBy: { id: 'asc' } }),
+  };
+}
+
+/** A value for an input, preferring real ids of the auditor's team for id-like fields. */
+function value(name: string, type: GraphQLInputType): string {
+  if (isNonNullType(type)) return value(name, type.ofType);
+  if (isListType(type)) return `[${value(name.replace(/s$/, ''), type.ofType)}]`;
+  const named = getNamedType(type);
+  if (isEnumType(named)) return named.getValues()[0]!.name;
+  if (isInputObjectType(named)) {
+    const fields = Object.values(named.getFields()).filter((f) => isNonNullType(f.type) && f.defaultValue === undefined);
+    return `{${fields.map((f) => `${f.name}: ${value(f.name, f.type)}`).join(', ')}}`;
+  }
+  if (isScalarType(named)) {
+    if (named.name === 'ID' || /Id$/.test(name)) return JSON.stringify(ids[name] ?? ids.id ?? 'unknown');
+    if (named.name === 'Int') return '1';
+    if (named.name === 'Float') return '0.5';
+    if (named.name === 'Boolean') return 'true';
+    if (named.name === 'JSON') return '{}';
+    if (named.name === 'DateTime') return '"2026-01-01T00:00:00Z"';
+    if (name === 'email') return '"someone@example.com"';
+    return '"A reasonable value"';
+  }
+  throw new Error(`no value for ${name}`);
+}
+
+beforeAll(async () => {
+  api = await startTestApi();
+  const owner = await api.signUp('Owner');
+  const teamId = (await owner.client.ok<any>(`mutation { createTeam(input: { name: "Governed" }) { id } }`)).createTeam.id;
+  const aud = await api.signUp('Auditor');
+  const inv = await owner.client.ok<any>(`mutation($i: InviteMemberInput!) { inviteMember(input: $i) { token invitation { id } } }`, {
+    i: { teamId, email: aud.email, role: 'AUDITOR' },
+  });
+  await aud.client.ok(`mutation($t: String!) { acceptInvitation(token: $t) { id } }`, { t: inv.inviteMember.token });
+  auditor = aud.client;
+  const pending = await owner.client.ok<any>(`mutation($i: InviteMemberInput!) { inviteMember(input: $i) { invitation { id } } }`, {
+    i: { teamId, email: 'later@example.com', role: 'RATER' },
+  });
+  const db = api.runtime.db;
+  const stored = await api.runtime.storage.putBuffer(Buffer.from('video'));
+  const video = await db.video.create({
+    data: { teamId, uploadedById: owner.userId, title: 'v', filename: 'v.mp4', sha256: stored.sha256, sizeBytes: 5n, status: 'READY' },
+  });
+  const model = await db.model.create({
+    data: { teamId, name: 'm', version: '1', format: 'layers-model', manifest: {}, labels: ['a', 'b'], weightsSha256: 'e'.repeat(64) },
+  });
+  const explanation = await db.explanation.create({
+    data: { teamId, videoId: video.id, modelId: model.id, requestedById: owner.userId, method: 'fep', params: {}, status: 'DONE', provenance: { seed: 1 } },
+  });
+  ids = {
+    id: explanation.id,
+    teamId,
+    videoId: video.id,
+    modelId: model.id,
+    explanationId: explanation.id,
+    userId: owner.userId,
+    invitationId: pending.inviteMember.invitation.id,
+  };
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+describe('AUDITOR is read-only across the whole schema', () => {
+  const mutations = Object.values(buildSchema().getMutationType()!.getFields());
+
+  it('every team-changing mutation is refused and the team is unchanged', async () => {
+    const before = await snapshot(ids.teamId!);
+    const candidates = [ids.explanationId, ids.videoId, ids.modelId, ids.invitationId, ids.userId];
+    const checked: string[] = [];
+    for (const m of mutations) {
+      if (ALLOWED_FOR_AUDITOR.has(m.name)) continue;
+      // Operations taking a bare `id` are tried with every kind of object of the team.
+      const runs = m.args.some((a) => a.name === 'id') ? candidates : [undefined];
+      for (const candidate of runs) {
+        if (candidate) ids.id = candidate;
+        const args = m.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined);
+        const argText = args.length ? `(${args.map((a) => `${a.name}: ${value(a.name, a.type)}`).join(', ')})` : '';
+        const named = getNamedType(m.type);
+        const sel = isScalarType(named) || isEnumType(named) ? '' : ' { __typename }';
+        const doc = `mutation { ${m.name}${argText}${sel} }`;
+        const res = await auditor.gql(doc);
+        const code = res.errors?.[0]?.extensions?.code;
+        expect(['FORBIDDEN', 'NOT_FOUND'], `${doc} → ${JSON.stringify(res)}`).toContain(code);
+      }
+      checked.push(m.name);
+    }
+    expect(checked.length).toBeGreaterThan(15);
+    expect(await snapshot(ids.teamId!)).toEqual(before);
+  });
+
+  it('the auditor can read the team: videos, explanations, the audit log, and generate a report', async () => {
+    const res = await auditor.ok<any>(
+      `query($t: ID!) { videos(teamId: $t) { id } explanations(teamId: $t) { id } verifyAuditChain(teamId: $t) { ok } }`,
+      { t: ids.teamId },
+    );
+    expect(res.videos).toHaveLength(1);
+    expect(res.explanations).toHaveLength(1);
+    expect(res.verifyAuditChain.ok).toBe(true);
+    const report = await auditor.ok<any>(`mutation($t: ID!, $m: ID!) { generateAuditReport(teamId: $t, modelId: $m) { id files { name sha256 url } } }`, {
+      t: ids.teamId,
+      m: ids.modelId,
+    });
+    expect(report.generateAuditReport.files.map((f: any) => f.name)).toEqual(expect.arrayContaining(['report.json', 'report.html', 'manifest.json']));
+  });
+});

@@ -1,0 +1,51 @@
+import type { Resolvers } from '../__generated__/resolvers-types.ts';
+import { authorizeObject, authorizeTeam } from '../auth/permissions.ts';
+import { getExplanationTeam } from '../explanations/explanations.service.ts';
+import { generateAuditReport } from './audit-report.service.ts';
+import * as governance from './governance.service.ts';
+
+export const governanceResolvers: Resolvers = {
+  Query: {
+    verifyExplanationProvenance: async (_p, { id }, ctx) => {
+      await authorizeObject(ctx, 'Explanation', await getExplanationTeam(ctx, id), 'explanation.read');
+      return governance.verifyProvenance(ctx, id);
+    },
+    modelCardHistory: async (_p, { teamId, modelId }, ctx) => {
+      await authorizeTeam(ctx, teamId, 'model.read');
+      return governance.modelCardHistory(ctx, teamId, modelId);
+    },
+    auditReports: async (_p, { teamId }, ctx) => {
+      await authorizeTeam(ctx, teamId, 'audit.read');
+      return ctx.db.auditReport.findMany({ where: { teamId }, orderBy: { createdAt: 'desc' }, take: 200 });
+    },
+  },
+  Mutation: {
+    reproduceExplanation: async (_p, { id }, ctx) => {
+      const { caller } = await authorizeObject(ctx, 'Explanation', await getExplanationTeam(ctx, id), 'explanation.request');
+      return governance.reproduceExplanation(ctx, caller, id);
+    },
+    updateModelCard: async (_p, { teamId, modelId, input }, ctx) => {
+      const { caller } = await authorizeTeam(ctx, teamId, 'model.write');
+      return governance.updateModelCard(ctx, caller, teamId, modelId, input);
+    },
+    generateAuditReport: async (_p, { teamId, modelId }, ctx) => {
+      const { caller } = await authorizeTeam(ctx, teamId, 'report.generate');
+      return generateAuditReport(ctx, caller, teamId, modelId);
+    },
+  },
+  Explanation: {
+    reproductions: (e, _a, ctx) => ctx.db.explanation.findMany({ where: { reproducesId: e.id }, orderBy: { createdAt: 'asc' } }),
+  },
+  ModelCardRevision: {
+    author: (r, _a, ctx) => ctx.db.user.findUniqueOrThrow({ where: { id: r.authorId } }),
+  },
+  AuditReport: {
+    files: (r) => {
+      const stored = ((r.manifest as { stored?: Record<string, { sha256: string; bytes: number }> }).stored ?? {}) as Record<
+        string,
+        { sha256: string; bytes: number }
+      >;
+      return Object.entries(stored).map(([name, f]) => ({ name, sha256: f.sha256, bytes: f.bytes, url: `/api/media/reports/${r.id}/${name}` }));
+    },
+  },
+};
