@@ -6,3 +6,8 @@ export declare function pgConfigFromUrl(url: string): {
 };
 export declare function urlKind(url: string | undefined): 'postgres' | 'pglite';
 
+export declare function scriptFeedback(script: string): {
+  migrationSteps: number;
+  unexecutableSteps: { message: string; stepIndex: number }[];
+  warnings: { message: string; stepIndex: number }[];
+};

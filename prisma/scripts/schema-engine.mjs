@@ -488,6 +488,67 @@ function send(/** @type {unknown} */ message) {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
+/** The SQL from the committed migrations (replayed in the shadow database) to the schema. */
+async function diffMigrationsToSchema(/** @type {any} */ engine, /** @type {any} */ params) {
+  const result = await engine.diff({
+    from: { tag: 'migrations', ...params.migrationsList },
+    to: { tag: 'schemaDatamodel', files: params.schema.files },
+    script: true,
+    exitCode: true,
+    filters: params.filters ?? { externalTables: [], externalEnums: [] },
+  });
+  return { exitCode: Number(result.exitCode ?? 0), stdout: String(result.stdout ?? '') };
+}
+
+/** UTC yyyymmddHHMMSS, the prefix `prisma migrate dev` gives migration directories. */
+function migrationTimestamp(now = new Date()) {
+  return now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+/**
+ * evaluateDataLoss's answer from a rendered migration script: one step per "-- StepName" header,
+ * and a warning for every statement that can lose data or fail on existing rows. `diff` renders
+ * no warnings, so they are read off the SQL (wording after the native engine's messages). The
+ * native engine additionally checks whether the affected tables hold rows and reports only
+ * those; here every such change is reported, so `migrate dev` always asks before applying it.
+ */
+export function scriptFeedback(/** @type {string} */ script) {
+  const migrationSteps = (script.match(/^-- [A-Z][A-Za-z]*$/gm) ?? []).length;
+  /** @type {{ message: string, stepIndex: number }[]} */
+  const warnings = [];
+  const warn = (/** @type {string} */ message) => warnings.push({ message, stepIndex: 0 });
+  const statements = script.replace(/^--.*$/gm, '').split(/;\s*$/m).map((st) => st.trim()).filter(Boolean);
+  for (const st of statements) {
+    let m;
+    if ((m = /^DROP TABLE "([^"]+)"/i.exec(st))) {
+      warn(`You are about to drop the \`${m[1]}\` table. If the table is not empty, all the data it contains will be lost.`);
+      continue;
+    }
+    if ((m = /^ALTER TYPE "([^"]+)" RENAME TO "[^"]+_old"/i.exec(st))) {
+      warn(`The enum \`${m[1]}\` is recreated without some of its values. If these variants are still used in the database, this will fail.`);
+      continue;
+    }
+    if ((m = /^CREATE UNIQUE INDEX "[^"]+" ON "([^"]+)"\(([^)]*)\)/i.exec(st))) {
+      warn(`A unique constraint covering the columns \`[${m[2].replace(/"/g, '')}]\` on the table \`${m[1]}\` will be added. If there are existing duplicate values, this will fail.`);
+      continue;
+    }
+    const table = /^ALTER TABLE "([^"]+)"/i.exec(st)?.[1];
+    if (!table) continue;
+    for (const clause of st.replace(/^ALTER TABLE "[^"]+"\s*/i, '').split(/,\s*\n/)) {
+      if ((m = /^DROP COLUMN "([^"]+)"/i.exec(clause.trim()))) {
+        warn(`You are about to drop the column \`${m[1]}\` on the \`${table}\` table. All the data in the column will be lost.`);
+      } else if ((m = /^ALTER COLUMN "([^"]+)" SET DATA TYPE/i.exec(clause.trim()))) {
+        warn(`You are about to alter the column \`${m[1]}\` on the \`${table}\` table. The data in that column could be lost.`);
+      } else if ((m = /^ALTER COLUMN "([^"]+)" SET NOT NULL/i.exec(clause.trim()))) {
+        warn(`Made the column \`${m[1]}\` on table \`${table}\` required. If it holds NULL values, this will fail.`);
+      } else if ((m = /^ADD COLUMN\s+"([^"]+)"(.*)$/is.exec(clause.trim())) && /NOT NULL/i.test(m[2]) && !/DEFAULT|SERIAL/i.test(m[2])) {
+        warn(`Added the required column \`${m[1]}\` to the \`${table}\` table without a default value. This is not possible if the table is not empty.`);
+      }
+    }
+  }
+  return { migrationSteps: Math.max(migrationSteps, 1), unexecutableSteps: [], warnings };
+}
+
 async function serve(/** @type {Args} */ args) {
   const enginePromise = startEngine(args);
   enginePromise.catch(() => {}); // surfaced per request
@@ -515,6 +576,26 @@ async function serve(/** @type {Args} */ args) {
       return { ...result, stdout: null };
     },
     debugPanic: async (engine) => engine.debugPanic(),
+    // The Wasm engine's createMigration and evaluateDataLoss (`migrate dev`) do not receive the
+    // adapter factory, so on PostgreSQL they fail with "shadow DB must be provided through an
+    // external factory" (schema-engine-wasm src/wasm/engine.rs); `diff` does receive it. Both are
+    // therefore answered from a migrations → schema diff, whose script the engine renders with the
+    // same renderer as createMigration's.
+    createMigration: async (engine, params) => {
+      const { exitCode, stdout } = await diffMigrationsToSchema(engine, params);
+      const empty = exitCode === 0;
+      return {
+        connectorType: 'postgresql',
+        generatedMigrationName: `${migrationTimestamp()}_${params.migrationName}`,
+        migrationScript: empty && !params.draft ? null : stdout,
+        extension: 'sql',
+      };
+    },
+    evaluateDataLoss: async (engine, params) => {
+      const { exitCode, stdout } = await diffMigrationsToSchema(engine, params);
+      if (exitCode === 0) return { migrationSteps: 0, unexecutableSteps: [], warnings: [] };
+      return scriptFeedback(stdout);
+    },
   };
 
   let queue = Promise.resolve();

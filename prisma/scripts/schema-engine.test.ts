@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationDirName } from './new-migration.ts';
-import { parsePgTextArray, pgConfigFromUrl, urlKind } from './schema-engine.mjs';
+import { parsePgTextArray, pgConfigFromUrl, scriptFeedback, urlKind } from './schema-engine.mjs';
 
 const shim = path.join(path.dirname(fileURLToPath(import.meta.url)), 'schema-engine.mjs');
 const prismaCli = path.join(path.dirname(createRequire(import.meta.url).resolve('prisma/package.json')), 'build', 'index.js');
@@ -137,11 +137,75 @@ describe('schema-engine shim helpers', () => {
     expect(() => urlKind('mysql://x@h/d')).toThrow(/postgresql/);
   });
 
+  it('reads data-loss warnings and step counts off a rendered migration script', () => {
+    const feedback = scriptFeedback(`-- AlterTable
+ALTER TABLE "User" DROP COLUMN "age",
+ADD COLUMN     "nick" TEXT,
+ADD COLUMN     "score" INTEGER NOT NULL,
+ADD COLUMN     "n" INTEGER NOT NULL DEFAULT 0;
+
+-- DropTable
+DROP TABLE "Post";
+`);
+    expect(feedback.migrationSteps).toBe(2);
+    expect(feedback.warnings.map((w) => w.message)).toEqual([
+      'You are about to drop the column `age` on the `User` table. All the data in the column will be lost.',
+      'Added the required column `score` to the `User` table without a default value. This is not possible if the table is not empty.',
+      'You are about to drop the `Post` table. If the table is not empty, all the data it contains will be lost.',
+    ]);
+    expect(scriptFeedback('-- AlterTable\nALTER TABLE "User" ADD COLUMN     "age" INTEGER;\n').warnings).toEqual([]);
+  });
+
   it('names migrations like prisma migrate dev (UTC timestamp + snake_case)', () => {
     expect(migrationDirName('Add ratings!', new Date('2025-03-04T05:06:07Z'))).toBe('20250304050607_add_ratings');
     expect(() => migrationDirName('  ')).toThrow(/name/);
   });
 });
+
+/** Talks JSON-RPC to the shim the way the CLI does (answers `print` requests), for `migrate dev`'s
+ * methods, which the CLI only calls from an interactive terminal. */
+async function rpc(cwd: string, datasource: object, method: string, params: object): Promise<any> {
+  const child = spawn(process.execPath, [shim, '--datamodels', 'schema.prisma', '--datasource', JSON.stringify(datasource)], { cwd });
+  let buf = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.stdout.on('data', (d) => {
+      buf += d;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const msg = JSON.parse(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+        if (msg.method === 'print') {
+          child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: {} })}\n`);
+        } else if (msg.id === 1) {
+          child.stdin.end();
+          if (msg.error) reject(new Error(`${msg.error.data?.message ?? msg.error.message}\n${stderr}`));
+          else resolve(msg.result);
+        }
+      }
+    });
+    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })}\n`);
+  });
+}
+
+function migrationsList(): object {
+  const base = path.join(dir, 'migrations');
+  return {
+    baseDir: base,
+    lockfile: { path: 'migration_lock.toml', content: null },
+    shadowDbInitScript: '',
+    migrationDirectories: fs
+      .readdirSync(base)
+      .filter((n) => n !== 'migration_lock.toml')
+      .sort()
+      .map((n) => ({
+        path: n,
+        migrationFile: { path: 'migration.sql', content: { tag: 'ok', value: fs.readFileSync(path.join(base, n, 'migration.sql'), 'utf8') } },
+      })),
+  };
+}
 
 describe('Prisma CLI with the offline schema engine', () => {
   it('reports the shim as its schema engine', async () => {
@@ -188,6 +252,33 @@ describe('Prisma CLI with the offline schema engine', () => {
     // The shadow database was created on the server and dropped again.
     const left = (await shadowDatabases()).filter((name) => !before.includes(name));
     expect(left).toEqual([]);
+  });
+
+  it("migrate dev's createMigration and evaluateDataLoss work on PostgreSQL (the Wasm engine alone refuses them)", async () => {
+    await writeInitMigration();
+    fs.writeFileSync(path.join(dir, 'schema.prisma'), toySchema().replace('  kind  Kind\n', ''));
+    const files = [{ path: 'schema.prisma', content: fs.readFileSync(path.join(dir, 'schema.prisma'), 'utf8') }];
+    const filters = { externalTables: [], externalEnums: [] };
+    const datasource = { url: PG_URL };
+
+    const loss = await rpc(dir, datasource, 'evaluateDataLoss', { migrationsList: migrationsList(), schema: { files }, filters });
+    expect(loss.migrationSteps).toBe(1);
+    expect(loss.warnings.map((w: { message: string }) => w.message)).toEqual([
+      'You are about to drop the column `kind` on the `User` table. All the data in the column will be lost.',
+    ]);
+
+    const created = await rpc(dir, datasource, 'createMigration', {
+      draft: false, migrationName: 'drop_kind', migrationsList: migrationsList(), schema: { files }, filters,
+    });
+    expect(created.generatedMigrationName).toMatch(/^\d{14}_drop_kind$/);
+    expect(created.migrationScript).toMatch(/ALTER TABLE "User" DROP COLUMN "kind";/);
+    expect(created.migrationScript).not.toContain('CREATE TABLE');
+
+    fs.writeFileSync(path.join(dir, 'schema.prisma'), toySchema());
+    const none = await rpc(dir, datasource, 'createMigration', {
+      draft: false, migrationName: 'nothing', migrationsList: migrationsList(), schema: { files: [{ path: 'schema.prisma', content: toySchema() }] }, filters,
+    });
+    expect(none.migrationScript).toBeNull();
   });
 
   it('migrate deploy creates a missing PostgreSQL database, applies every migration whole, and status agrees', async () => {
