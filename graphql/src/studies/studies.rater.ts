@@ -175,6 +175,11 @@ export async function submitJudgement(ctx: ApiContext, caller: Caller, raw: unkn
     stored = { ...value, attentionCheck: { passed } };
   }
   const total = plan(a).entries.length;
+  // Two concurrent submissions of one item: the unique (assignment, item) index lets one win.
+  const duplicate = (err: unknown) => {
+    if ((err as { code?: string }).code === 'P2002') throw conflict('You have already judged this item.');
+    throw err;
+  };
   return ctx.db.$transaction(async (tx) => {
     const existing = await tx.judgement.findUnique({ where: { assignmentId_itemId: { assignmentId: a.id, itemId: item.id } } });
     if (existing) throw conflict('You have already judged this item.');
@@ -199,5 +204,5 @@ export async function submitJudgement(ctx: ApiContext, caller: Caller, raw: unkn
       payload: { studyId: study.id, itemId: item.id, pseudonym: a.pseudonym },
     });
     return { judged, total, completed: judged >= total };
-  });
+  }).catch(duplicate);
 }
