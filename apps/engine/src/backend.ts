@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { installFastWasmKernels } from './core/wasm-kernels.ts';
 
 export type BackendPreference = 'node-gpu' | 'node' | 'wasm' | 'cpu';
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['node-gpu', 'node', 'wasm', 'cpu'];
@@ -64,6 +65,8 @@ async function tryPreference(pref: BackendPreference): Promise<BackendInfo | nul
     case 'cpu': {
       if (!(await tf.setBackend(pref))) return null;
       await tf.ready();
+      // Faster Slice/SplitV/Concat for wasm (identical values; see core/wasm-kernels.ts).
+      if (pref === 'wasm') installFastWasmKernels();
       return { backend: tf.getBackend(), device: 'cpu', preference: pref };
     }
   }

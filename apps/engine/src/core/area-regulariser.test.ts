@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
-import { areaLoss, areaStats } from './area-regulariser.ts';
+import { areaLoss, areaStats, areaStatsFast } from './area-regulariser.ts';
 
 beforeAll(async () => {
   await initBackend();
@@ -60,5 +60,25 @@ describe('areaLoss', () => {
       expect(grad[0]![i]).toBeCloseTo((f(up) - f(dn)) / (2 * e), 4);
     }
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('the O(N) statistics equal the sorting reference on random masks with ties', () => {
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 60; trial++) {
+      const n = 1 + Math.floor(rnd() * 400);
+      // Quantised values make ties at the threshold common; some masks are constant.
+      const levels = trial % 5 === 0 ? 1 : 2 + Math.floor(rnd() * 20);
+      const v = Float32Array.from({ length: n }, () => Math.floor(rnd() * levels) / levels);
+      const area = [0.05, 0.1, 0.2, 0.5, 0.999, 0.0001][trial % 6]!;
+      const ref = new Float32Array(n);
+      const fast = areaStatsFast(v, area, ref, new Float32Array(n));
+      const slow = areaStats(v, area);
+      expect(fast.threshold).toBe(slow.threshold);
+      expect(fast.tieShare).toBeCloseTo(slow.tieShare, 12);
+      expect(fast.loss).toBeCloseTo(slow.loss, 10);
+      const k = n - Math.floor((1 - area) * n);
+      expect(ref.reduce((a, b) => a + b, 0)).toBeCloseTo(k, 3);
+    }
   });
 });

@@ -164,9 +164,13 @@ export class ExtremalProblem {
     return this.opts.areaWeight * this.opts.areaWeightGrowth ** (it / this.opts.iterations);
   }
 
-  masks(params: tf.Tensor4D) {
+  /** Masks for params [A,T,h,w]: `cropped` [A·T,H,W] and, with `withFull`, `full` (incl. margin). */
+  masks(params: tf.Tensor4D, withFull = this.opts.areaOver === 'full'): { cropped: tf.Tensor3D; full: tf.Tensor3D | null } {
     const [a, t, ph, pw] = this.paramShape;
-    return this.generator.generate(params.reshape([a * t, ph, pw]) as tf.Tensor3D);
+    const p3 = params.reshape([a * t, ph, pw]) as tf.Tensor3D;
+    if (withFull) return this.generator.generate(p3);
+    // Only the cells over the clip (identical values, fewer cells: see MaskGenerator).
+    return { cropped: this.generator.generateCropped(p3), full: null };
   }
 
   /** Perturbed clips for the game: [A or 2A, T, H, W, C]. */
@@ -192,8 +196,7 @@ export class ExtremalProblem {
       const logits = this.input.model.logits(x);
       const reward = rewardLoss(logits, this.input.target, opts.variant, opts.reward, a);
       const [, h, w] = this.input.clip.shape;
-      const sorted =
-        opts.areaOver === 'full' ? full.reshape([a, t * oh * ow]) : cropped.reshape([a, t * h * w]);
+      const sorted = opts.areaOver === 'full' ? full!.reshape([a, t * oh * ow]) : cropped.reshape([a, t * h * w]);
       const regul = tf.mul(areaLoss(sorted as tf.Tensor2D, opts.areas), this.areaWeightAt(it));
       return tf.sum(tf.add(reward, regul));
     });

@@ -135,4 +135,44 @@ describe('MaskGenerator', () => {
     expect(s).toBe(0);
     g.dispose();
   });
+
+  it('matches a plain autodiff implementation (stack of slices + softmax) in value and gradient, cropped == full crop', () => {
+    // The previous implementation's formulation, differentiated by TF.js itself.
+    const g = new MaskGenerator({ height: 28, width: 21, step: 7, sigma: 11, chunkElements: 40_000 });
+    const [ph, pw] = g.shapeIn;
+    const k1 = 2 * g.radius + 1;
+    const naive = (p: tf.Tensor3D) => {
+      const [b] = p.shape;
+      const pad = tf.pad(p, [[0, 0], [g.padding, g.padding], [g.padding, g.padding]]);
+      const taps: tf.Tensor3D[] = [];
+      for (let ky = 0; ky < k1; ky++) for (let kx = 0; kx < k1; kx++) taps.push(tf.slice(pad, [0, ky, kx], [b, g.y.mid, g.x.mid]));
+      const u = tf.stack(taps, 3).reshape([b, g.y.mid, g.x.mid, 1, g.taps]);
+      const v = tf.mul(u, tf.tensor2d(g.weights, [g.step * g.step, g.taps]));
+      const y = tf.sum(tf.mul(v, tf.softmax(tf.mul(v, g.coldness))), -1);
+      const up = y.reshape([b, g.y.mid, g.x.mid, g.step, g.step]).transpose([0, 1, 3, 2, 4]).reshape([b, g.y.up, g.x.up]);
+      const full = tf.clipByValue(tf.slice(up, [0, 0, 0], [b, g.y.out, g.x.out]), 0, 1);
+      return tf.slice(full, [0, 11, 11], [b, g.y.n, g.x.n]);
+    };
+    const before = tf.memory().numTensors;
+    const base = Array.from({ length: 3 * ph * pw }, (_, i) => (Math.sin(i * 1.7) + 1) / 2);
+    const p = tf.tensor3d(base, [3, ph, pw]);
+    const r = tf.randomUniform([3, 28, 21], 0, 1, 'float32', 5);
+    const [vN, gN, vF, gF, vC, gC] = tf.tidy(() => [
+      naive(p).dataSync(),
+      tf.grad((x: tf.Tensor) => tf.sum(tf.mul(naive(x as tf.Tensor3D), r)))(p).dataSync(),
+      g.generate(p).cropped.dataSync(),
+      tf.grad((x: tf.Tensor) => tf.sum(tf.mul(g.generate(x as tf.Tensor3D).cropped, r)))(p).dataSync(),
+      g.generateCropped(p).dataSync(),
+      tf.grad((x: tf.Tensor) => tf.sum(tf.mul(g.generateCropped(x as tf.Tensor3D), r)))(p).dataSync(),
+    ]);
+    expect(Array.from(vC)).toEqual(Array.from(vF));
+    for (let i = 0; i < vN.length; i++) expect(Math.abs(vF[i]! - vN[i]!)).toBeLessThan(1e-6);
+    for (let i = 0; i < gN.length; i++) {
+      expect(Math.abs(gF[i]! - gN[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(gN[i]!)));
+      expect(Math.abs(gC[i]! - gN[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(gN[i]!)));
+    }
+    tf.dispose([p, r]);
+    expect(tf.memory().numTensors).toBe(before);
+    g.dispose();
+  });
 });

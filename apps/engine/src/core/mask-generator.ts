@@ -18,10 +18,17 @@
  * coldness 20), then clamped to [0, 1].
  *
  * Because the kernel weight only depends on the phase φ and the offset k, the implementation
- * evaluates the pooling on [B, cells, cells, step², K] and reshapes, instead of materialising the
- * nearest-upsampled unfold of TorchRay. The smooth max has a custom gradient
- * (∂y/∂v_k = s_k (1 + coldness·(v_k − y))) so that no [.., step², K] intermediate is kept on the
- * tape, and it is evaluated in chunks to bound the wasm heap.
+ * evaluates the pooling on [cells, step², K] and reshapes, instead of materialising the
+ * nearest-upsampled unfold of TorchRay. Speed on the wasm backend (measured, bench/profile-stages.ts):
+ *  - the unfold is one conv2d with a one-hot [k, k, 1, K] kernel and a hand-written input gradient
+ *    (a conv2d of the padded output gradient with the flipped kernel): `tf.stack` of K slices and
+ *    its gradient (`Unpack`) cost ~0.4 s per iteration at 16×112×112, the convolutions ~10 ms;
+ *  - the smooth max has a custom gradient (∂y/∂v_k = s_k (1 + coldness·(v_k − y))) that reuses the
+ *    forward's softmax instead of recomputing it, and reduces over the phase axis with broadcast
+ *    multiplies and a sum instead of a batched mat-vec (`BatchMatMul` with 1-row matrices is slow);
+ *  - `generateCropped` evaluates only the cells that cover the clip (17² instead of 20² cells per
+ *    frame at 112×112, σ = 11), for callers that do not need the margin.
+ * It is evaluated in chunks over the batch to bound the wasm heap.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -69,7 +76,10 @@ export class MaskGenerator {
   readonly weights: Float32Array;
   private readonly weightTensor: tf.Tensor2D;
   private readonly chunkElements: number;
-  private readonly smoothMax: (u: tf.Tensor4D) => tf.Tensor4D;
+  private readonly smoothMax: (u: tf.Tensor2D) => tf.Tensor2D;
+  /** One-hot unfold kernel [k1, k1, 1, K] and its flipped transpose [k1, k1, K, 1] (the fold). */
+  private readonly unfoldKernel: tf.Tensor4D;
+  private readonly foldKernel: tf.Tensor4D;
 
   constructor(opts: MaskGeneratorOptions) {
     const { height, width, step, sigma } = opts;
@@ -78,7 +88,7 @@ export class MaskGenerator {
     this.step = step;
     this.sigma = sigma;
     this.coldness = opts.coldness ?? 20;
-    this.chunkElements = opts.chunkElements ?? 8_000_000;
+    this.chunkElements = opts.chunkElements ?? 16_000_000;
     this.margin = sigma;
     this.padding = 1 + Math.ceil((this.margin + sigma) / step);
     this.radius = 1 + Math.ceil(sigma / step);
@@ -110,6 +120,16 @@ export class MaskGenerator {
           }
     this.weights = w;
     this.weightTensor = tf.tensor2d(w, [step * step, this.taps]);
+    const onehot = new Float32Array(k1 * k1 * this.taps);
+    const flipped = new Float32Array(k1 * k1 * this.taps);
+    for (let ky = 0; ky < k1; ky++)
+      for (let kx = 0; kx < k1; kx++) {
+        const k = ky * k1 + kx;
+        onehot[(ky * k1 + kx) * this.taps + k] = 1;
+        flipped[((k1 - 1 - ky) * k1 + (k1 - 1 - kx)) * this.taps + k] = 1;
+      }
+    this.unfoldKernel = tf.tensor4d(onehot, [k1, k1, 1, this.taps]);
+    this.foldKernel = tf.tensor4d(flipped, [k1, k1, this.taps, 1]);
     this.smoothMax = this.buildSmoothMax();
   }
 
@@ -123,29 +143,26 @@ export class MaskGenerator {
     return [this.y.out, this.x.out];
   }
 
-  /** Pooling for one chunk: u [b, mh, mw, K] → y [b, mh, mw, P] (and optionally dy/du). */
-  private poolChunk(u: tf.Tensor4D): tf.Tensor4D {
+  /** Smooth max of one chunk: u [n, K] → { y [n, P], cv = c·v [n, P, K], s = softmax [n, P, K] }. */
+  private poolChunk(u: tf.Tensor2D): { y: tf.Tensor2D; cv: tf.Tensor3D; s: tf.Tensor3D } {
     return tf.tidy(() => {
-      const [b, mh, mw, k] = u.shape;
-      const p = this.step * this.step;
-      const v = tf.mul(u.reshape([b, mh, mw, 1, k]), this.weightTensor); // [b,mh,mw,P,K]
-      const s = tf.softmax(tf.mul(v, this.coldness));
-      return tf.sum(tf.mul(v, s), -1).reshape([b, mh, mw, p]) as tf.Tensor4D;
+      const [n, k] = u.shape;
+      const v = tf.mul(u.reshape([n, 1, k]), this.weightTensor) as tf.Tensor3D; // [n, P, K]
+      const cv = tf.mul(v, this.coldness) as tf.Tensor3D;
+      const s = tf.softmax(cv) as tf.Tensor3D;
+      const y = tf.sum(tf.mul(v, s), -1) as tf.Tensor2D;
+      return { y, cv, s };
     });
   }
 
-  private poolGradChunk(u: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor4D {
+  /** ∂L/∂u_k = Σ_p dy_p · w_pk · s_pk · (1 + c·v_pk − c·y_p), for one chunk. */
+  private poolGradChunk(cv: tf.Tensor3D, s: tf.Tensor3D, y: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
-      const [b, mh, mw, k] = u.shape;
-      const p = this.step * this.step;
-      const v = tf.mul(u.reshape([b, mh, mw, 1, k]), this.weightTensor);
-      const s = tf.softmax(tf.mul(v, this.coldness));
-      const y = tf.sum(tf.mul(v, s), -1, true);
-      // ∂y/∂u_k = w_k · s_k · (1 + c·(v_k − y))
-      const d = tf.mul(tf.mul(s, tf.add(1, tf.mul(tf.sub(v, y), this.coldness))), this.weightTensor);
-      const n = b * mh * mw;
-      const g = tf.matMul(dy.reshape([n, 1, p]), d.reshape([n, p, k])); // [n,1,K]
-      return g.reshape([b, mh, mw, k]) as tf.Tensor4D;
+      const [n, p] = y.shape;
+      const shift = tf.sub(tf.mul(y, this.coldness), 1).reshape([n, p, 1]); // c·y − 1
+      const q = tf.mul(s, tf.sub(cv, shift)); // s · (1 + c(v − y))
+      const g = tf.mul(tf.mul(q, this.weightTensor), dy.reshape([n, p, 1]));
+      return tf.sum(g, 1) as tf.Tensor2D; // [n, K]
     });
   }
 
@@ -156,36 +173,61 @@ export class MaskGenerator {
     return out;
   }
 
-  private buildSmoothMax(): (u: tf.Tensor4D) => tf.Tensor4D {
+  private buildSmoothMax(): (u: tf.Tensor2D) => tf.Tensor2D {
     return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-      const u4 = args[0] as tf.Tensor4D;
+      const u2 = args[0] as tf.Tensor2D;
       const save = args[1] as tf.GradSaveFunc;
-      save([u4]);
-      const [b, mh, mw, k] = u4.shape;
-      const per = mh * mw * this.step * this.step * k;
-      const sizes = this.chunks(b, per);
-      const value = tf.tidy(() => {
-        if (sizes.length === 1) return this.poolChunk(u4);
-        const parts = tf.split(u4, sizes, 0).map((c) => this.poolChunk(c as tf.Tensor4D));
-        return tf.concat(parts, 0);
-      });
-      const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const su = saved[0] as tf.Tensor4D;
-        return tf.tidy(() => {
-          if (sizes.length === 1) return [this.poolGradChunk(su, dy as tf.Tensor4D)];
-          const us = tf.split(su, sizes, 0);
-          const dys = tf.split(dy, sizes, 0);
-          return [tf.concat(us.map((c, i) => this.poolGradChunk(c as tf.Tensor4D, dys[i] as tf.Tensor4D)), 0)];
+      const [n, k] = u2.shape;
+      const sizes = this.chunks(n, this.step * this.step * k);
+      const parts = sizes.length === 1 ? [u2] : (tf.split(u2, sizes, 0) as tf.Tensor2D[]);
+      const pooled = parts.map((c) => this.poolChunk(c));
+      if (parts.length > 1) tf.dispose(parts);
+      // Saved per chunk: c·v, softmax and y (the backward reuses them instead of recomputing).
+      save(pooled.flatMap((r) => [r.cv, r.s, r.y]));
+      const value = pooled.length === 1 ? pooled[0]!.y : tf.concat(pooled.map((r) => r.y), 0);
+      const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const dys = sizes.length === 1 ? [dy as tf.Tensor2D] : (tf.split(dy, sizes, 0) as tf.Tensor2D[]);
+          const grads = dys.map((d, i) =>
+            this.poolGradChunk(saved[3 * i] as tf.Tensor3D, saved[3 * i + 1] as tf.Tensor3D, saved[3 * i + 2] as tf.Tensor2D, d),
+          );
+          return [grads.length === 1 ? grads[0]! : tf.concat(grads, 0)];
         });
-      };
       return { value, gradFunc };
-    }) as (u: tf.Tensor4D) => tf.Tensor4D;
+    }) as (u: tf.Tensor2D) => tf.Tensor2D;
   }
 
   /**
-   * params [B, h, w] (h, w = `shapeIn`) → masks. Differentiable with respect to `params`.
+   * Unfold with a one-hot conv2d: padded [B, Hp, Wp] → [B, Hp−k1+1, Wp−k1+1, K] with
+   * out[b, i, j, ky·k1 + kx] = padded[b, i + ky, j + kx]. Its input gradient is the "fold", written
+   * as a forward conv2d of the zero-padded output gradient with the flipped, transposed kernel (the
+   * wasm backend's Conv2DBackpropInput is ~10× slower, see ENVIRONMENT.md).
    */
-  generate(params: tf.Tensor3D): GeneratedMasks {
+  private readonly unfold = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const x = args[0] as tf.Tensor3D;
+    const save = args[1] as tf.GradSaveFunc;
+    const [b, hp, wp] = x.shape;
+    save([this.unfoldKernel, this.foldKernel]);
+    const value = tf.conv2d(x.reshape([b, hp, wp, 1]) as tf.Tensor4D, this.unfoldKernel, 1, 'valid');
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const k1 = 2 * this.radius + 1;
+      return [
+        tf.tidy(() => {
+          const padded = tf.pad(dy as tf.Tensor4D, [
+            [0, 0],
+            [k1 - 1, k1 - 1],
+            [k1 - 1, k1 - 1],
+            [0, 0],
+          ]);
+          return tf.conv2d(padded, saved[1] as tf.Tensor4D, 1, 'valid').reshape([b, hp, wp]);
+        }),
+      ];
+    };
+    return { value, gradFunc };
+  }) as (x: tf.Tensor3D) => tf.Tensor4D;
+
+  /** Smooth-max pooled values for cells [c0y, c0y+ny) × [c0x, c0x+nx) → upsampled [B, step·ny, step·nx]. */
+  private pooledCells(params: tf.Tensor3D, c0y: number, ny: number, c0x: number, nx: number): tf.Tensor3D {
     const [b, h, w] = params.shape;
     if (h !== this.y.in || w !== this.x.in) {
       throw new RangeError(`Mask parameters must be [B,${this.y.in},${this.x.in}], got [${params.shape.join(',')}]`);
@@ -199,16 +241,24 @@ export class MaskGenerator {
         [pad, pad],
         [pad, pad],
       ]);
-      // Unfold: [B, mid, mid, K] with k = ky·(2r+1) + kx reading padded[c + ky, c + kx].
-      const taps: tf.Tensor3D[] = [];
-      for (let ky = 0; ky < k1; ky++)
-        for (let kx = 0; kx < k1; kx++) taps.push(tf.slice(padded, [0, ky, kx], [b, this.y.mid, this.x.mid]));
-      const unfolded = tf.stack(taps, 3) as tf.Tensor4D;
-      const pooled = this.smoothMax(unfolded); // [B, midH, midW, step²]
-      const up = pooled
-        .reshape([b, this.y.mid, this.x.mid, step, step])
+      // Cells c read padded[c .. c + k1 − 1].
+      const window = tf.slice(padded, [0, c0y, c0x], [b, ny + k1 - 1, nx + k1 - 1]);
+      const unfolded = this.unfold(window); // [B, ny, nx, K]
+      const pooled = this.smoothMax(unfolded.reshape([b * ny * nx, this.taps]) as tf.Tensor2D); // [B·ny·nx, step²]
+      return pooled
+        .reshape([b, ny, nx, step, step])
         .transpose([0, 1, 3, 2, 4])
-        .reshape([b, this.y.up, this.x.up]);
+        .reshape([b, step * ny, step * nx]) as tf.Tensor3D;
+    });
+  }
+
+  /**
+   * params [B, h, w] (h, w = `shapeIn`) → masks. Differentiable with respect to `params`.
+   */
+  generate(params: tf.Tensor3D): GeneratedMasks {
+    const [b] = params.shape;
+    return tf.tidy(() => {
+      const up = this.pooledCells(params, 0, this.y.mid, 0, this.x.mid);
       const full = tf.clipByValue(tf.slice(up, [0, 0, 0], [b, this.y.out, this.x.out]), 0, 1) as tf.Tensor3D;
       const m = Math.round(this.margin);
       const cropped = tf.slice(full, [0, m, m], [b, this.y.n, this.x.n]) as tf.Tensor3D;
@@ -216,7 +266,28 @@ export class MaskGenerator {
     });
   }
 
+  /**
+   * Only the masks at the input resolution [B, H, W] (identical to `generate(params).cropped`),
+   * evaluating just the cells that cover them.
+   */
+  generateCropped(params: tf.Tensor3D): tf.Tensor3D {
+    const [b] = params.shape;
+    const m = Math.round(this.margin);
+    const { step } = this;
+    const c0y = Math.floor(m / step);
+    const c0x = Math.floor(m / step);
+    const ny = Math.floor((m + this.y.n - 1) / step) - c0y + 1;
+    const nx = Math.floor((m + this.x.n - 1) / step) - c0x + 1;
+    return tf.tidy(() => {
+      const up = this.pooledCells(params, c0y, ny, c0x, nx);
+      const crop = tf.slice(up, [0, m - c0y * step, m - c0x * step], [b, this.y.n, this.x.n]);
+      return tf.clipByValue(crop, 0, 1) as tf.Tensor3D;
+    });
+  }
+
   dispose(): void {
     this.weightTensor.dispose();
+    this.unfoldKernel.dispose();
+    this.foldKernel.dispose();
   }
 }
