@@ -66,6 +66,40 @@ afterAll(async () => {
   await api?.close();
 });
 
+/** Waits (on the graphql-ws subscription, no polling) until an explanation reaches a final status. */
+async function waitForFinal(id: string): Promise<string> {
+  const ws = createClient({
+    url: api.url.replace('http', 'ws') + '/api/graphql',
+    webSocketImpl: class extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers: { cookie: owner.cookie! } });
+      }
+    },
+  });
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      ws.subscribe(
+        { query: `subscription($id: ID!) { explanationProgress(id: $id) { status } }`, variables: { id } },
+        {
+          next: (msg) => {
+            if (msg.errors) return reject(new Error(JSON.stringify(msg.errors)));
+            const status = (msg.data as any).explanationProgress.status;
+            if (['DONE', 'FAILED', 'CANCELLED'].includes(status)) resolve(status);
+          },
+          error: reject,
+          complete: () => {},
+        },
+      );
+      // A job that finished before the subscription started has already published its last event.
+      void api.runtime.db.explanation.findUnique({ where: { id } }).then((row) => {
+        if (row && ['DONE', 'FAILED', 'CANCELLED'].includes(row.status)) resolve(row.status);
+      });
+    });
+  } finally {
+    await ws.dispose();
+  }
+}
+
 describe('explanation pipeline', () => {
   it('uploads a SynthActions clip, explains it with F-EP through the queue, and stores the result', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fep-pipeline-'));
@@ -164,6 +198,65 @@ describe('explanation pipeline', () => {
     const after = await api.runtime.db.explanation.findUniqueOrThrow({ where: { id: done.id } });
     expect(after.saliencySha256).toBe(done.saliencySha256);
     expect(after.finishedAt?.getTime()).toBe(done.finishedAt?.getTime());
+  });
+
+  it('reproduces an explanation from its provenance with identical results on the same backend', async () => {
+    const original = await api.runtime.db.explanation.findFirstOrThrow({ where: { status: 'DONE', reproducesId: null } });
+    const { reproduceExplanation } = await owner.ok<any>(`mutation($id: ID!) { reproduceExplanation(id: $id) { id status } }`, { id: original.id });
+    const final = await waitForFinal(reproduceExplanation.id);
+    expect(final).toBe('DONE');
+    const { explanation } = await owner.ok<any>(`query($id: ID!) { explanation(id: $id) { reproducesId comparison provenance } }`, {
+      id: reproduceExplanation.id,
+    });
+    expect(explanation.reproducesId).toBe(original.id);
+    expect(explanation.comparison).toMatchObject({ identical: true, pearson: 1, maxAbsDiff: 0, topAreaIoU: 1, sameBackend: true });
+    const repro = await api.runtime.db.explanation.findUniqueOrThrow({ where: { id: reproduceExplanation.id } });
+    expect(repro.saliencySha256).toBe(original.saliencySha256);
+  });
+
+  it('detects a provenance row edited behind the database (trigger bypassed by a superuser)', async () => {
+    const e = await api.runtime.db.explanation.findFirstOrThrow({ where: { status: 'DONE', reproducesId: null } });
+    const VERIFY = `query($id: ID!) { verifyExplanationProvenance(id: $id) { ok matchesRow matchesAuditEvent auditChainOk detail } }`;
+    expect((await owner.ok<any>(VERIFY, { id: e.id })).verifyExplanationProvenance.ok).toBe(true);
+    // The trigger refuses a normal edit…
+    await expect(api.runtime.database.sql.exec(`UPDATE "Explanation" SET provenance = '{}' WHERE id = '${e.id}'`)).rejects.toThrow(/immutable/);
+    // …a superuser can bypass it, and verification names the problem.
+    const pg = (await import('pg')).default;
+    const { pgConfigFromUrl } = await import('@fep/db');
+    const client = new pg.Client(pgConfigFromUrl(api.runtime.config.databaseUrl!));
+    await client.connect();
+    await client.query(`SET session_replication_role = replica`);
+    await client.query(`UPDATE "Explanation" SET provenance = jsonb_set(provenance, '{seed}', '4') WHERE id = $1`, [e.id]);
+    await client.end();
+    const { verifyExplanationProvenance: v } = await owner.ok<any>(VERIFY, { id: e.id });
+    expect(v).toMatchObject({ ok: false, matchesRow: false, matchesAuditEvent: false, auditChainOk: true });
+    expect(v.detail).toMatch(/Tampering detected/);
+  });
+
+  it('generates an audit report whose manifest verifies, and a changed byte fails', async () => {
+    const { generateAuditReport: report } = await owner.ok<any>(
+      `mutation($t: ID!, $m: ID!) { generateAuditReport(teamId: $t, modelId: $m) { id manifestSha256 files { name sha256 url } } }`,
+      { t: teamId, m: modelId },
+    );
+    const names = report.files.map((f: any) => f.name).sort();
+    expect(names).toEqual(['manifest.json', 'report.html', 'report.json', 'report.pdf']);
+    const files: Record<string, Buffer> = {};
+    for (const f of report.files) {
+      const res = await fetch(new URL(f.url, api.url), { headers: { cookie: owner.cookie! } });
+      expect(res.status).toBe(200);
+      files[f.name] = Buffer.from(await res.arrayBuffer());
+    }
+    const { verifyBundle } = await import('@fep/api/governance/report-render.ts');
+    const manifest = JSON.parse(files['manifest.json']!.toString());
+    expect(verifyBundle(manifest, files)).toEqual({ ok: true, problems: [] });
+    expect(files['report.pdf']!.subarray(0, 5).toString()).toBe('%PDF-');
+    const data = JSON.parse(files['report.json']!.toString());
+    expect(data.provenance.length).toBeGreaterThanOrEqual(2);
+    // The tampered explanation of the previous test is flagged in the report.
+    expect(data.provenance.some((p: any) => p.provenanceVerified === false)).toBe(true);
+    const tampered = Buffer.from(files['report.html']!);
+    tampered[100] = tampered[100]! ^ 1;
+    expect(verifyBundle(manifest, { ...files, 'report.html': tampered }).ok).toBe(false);
   });
 
   it('leaks no tensors across explanations', () => {
