@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import next from 'next';
 import { attachSubscriptions, buildSchema, createApiRuntime, mountApi, registerBuiltinModel } from '@fep/api';
+import { retentionPolicyFromEnv, runRetention } from '@fep/api/governance/retention.service.ts';
 import { loadConfig } from '@fep/shared';
 
 const webDir = path.dirname(fileURLToPath(import.meta.url));
@@ -59,6 +60,23 @@ if (!config.databaseUrl || process.env.ENGINE_IN_PROCESS === '1') {
   };
 }
 
+// Retention of old blobs (off unless RETENTION_* is set), daily; one process at a time via a Redis lock.
+const retentionPolicy = retentionPolicyFromEnv();
+const retentionTimer =
+  retentionPolicy.videoDays !== null || retentionPolicy.saliencyDays !== null
+    ? setInterval(runRetentionOnce, 24 * 3600_000)
+    : null;
+async function runRetentionOnce() {
+  if ((await runtime.redis.set('fep:retention:lock', String(process.pid), 'EX', 3600, 'NX')) !== 'OK') return;
+  try {
+    const result = await runRetention(runtime.db, runtime.storage, retentionPolicy);
+    console.log(`[retention] ${JSON.stringify(result)}`);
+  } catch (err) {
+    console.error('[retention] failed', err);
+  }
+}
+if (retentionTimer) void runRetentionOnce();
+
 server.listen(config.port, config.host, () => {
   console.log(`[web] F-EP Studio on http://${config.host}:${config.port} (${runtime.database.kind}${dev ? ', dev' : ''})`);
 });
@@ -69,6 +87,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     console.log(`[web] ${signal}: shutting down…`);
+    if (retentionTimer) clearInterval(retentionTimer);
     server.close();
     await subscriptions.close();
     await api.stop();
