@@ -118,9 +118,11 @@ export async function processExplanation(deps: WorkerDeps, explanationId: string
   const base = { explanationId, status: 'RUNNING' } as const;
   await publish(deps, { ...base, fraction: 0, iteration: 0, totalIterations: 0, energy: null, etaMs: null, stage: 'loading' }, job);
 
-  const tensorsBefore = tf.memory().numTensors;
+  // Counted after the model is loaded: its weights stay cached across jobs on purpose.
+  let tensorsBefore = -1;
   try {
     const model = await modelFor(row.model);
+    tensorsBefore = tf.memory().numTensors;
     const file = await deps.storage.localPath(row.video.sha256);
     const meta = await probeVideo(file);
     const { frames: T, height: H, width: W } = model.input;
@@ -224,7 +226,7 @@ export async function processExplanation(deps: WorkerDeps, explanationId: string
     await deps.db.explanation.updateMany({ where: { id: explanationId, status: 'RUNNING' }, data: { status: 'QUEUED', error: reason } });
     throw err;
   } finally {
-    const leaked = tf.memory().numTensors - tensorsBefore;
+    const leaked = tensorsBefore < 0 ? 0 : tf.memory().numTensors - tensorsBefore;
     if (leaked > 0) log(`warning: ${leaked} tensors leaked by explanation ${explanationId}`);
   }
 }
