@@ -82,6 +82,23 @@ describe('decodeClip', () => {
     expect((err as VideoError).code).toBe('CORRUPT');
   });
 
+  it('reports a missing or failing ffmpeg as FFMPEG_FAILED (not CORRUPT, and without hanging)', async () => {
+    const meta = await probeVideo(f('index.mp4'));
+    const saved = process.env.FFMPEG_PATH;
+    try {
+      for (const bin of [f('no-such-ffmpeg'), '/bin/false']) {
+        process.env.FFMPEG_PATH = bin;
+        const err = await decodeClip(f('index.mp4'), { frames: 4, height: 16, width: 16, meta }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(VideoError);
+        expect((err as VideoError).code).toBe('FFMPEG_FAILED');
+        expect((err as VideoError).isUserError).toBe(false);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.FFMPEG_PATH;
+      else process.env.FFMPEG_PATH = saved;
+    }
+  });
+
   it('rejects a start time outside the video', async () => {
     await expect(decodeClip(f('index.mp4'), { frames: 4, height: 16, width: 16, startSec: 3.5 })).rejects.toThrow(RangeError);
     await expect(decodeClip(f('index.mp4'), { frames: 0, height: 16, width: 16 })).rejects.toThrow(RangeError);
