@@ -157,7 +157,7 @@ describe('fep synth → fep explain', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--target', 'juggling'], /Unknown target label "juggling"/],
       [['--iterations', '0'], /--iterations must be ≥ 1/],
-      [['--method', 'gradcam'], /--method must be one of fep, ep, random/],
+      [['--method', 'telepathy'], /Unknown explanation method "telepathy"\. Available: fep, ep, random/],
       [['--all-windows', '--start', '1'], /cannot be combined/],
       [['--start', '9'], /past the end of the video \(2\.000 s\)/],
     ];

@@ -20,7 +20,7 @@ With --all-windows: windows/000/…, windows/001/… (one set per window) and an
 Options:
   --out <dir>             output directory (required; created if needed)
   --model <builtin|dir>   model directory with fep-model.json (default: builtin)
-  --method <name>         fep (default), ep or random
+  --method <name>         fep (default), ep, random, or another registered method
   --target <t>            top1 (default), a class label, or a class index
   --area <a>              preserved area fraction, 0 < a < 1 (method default: 0.1)
   --areas <a,b,…>         areas optimised together (EP/F-EP default: 0.05,0.1,0.2); fewer areas
@@ -85,7 +85,8 @@ function parse(argv: string[]): Plan | null {
   const video = positionals[0];
   if (!video) throw new UsageError('Missing the video file.', u);
   const out = requireString(values.out, 'out', u);
-  const method = choiceArg(values.method, 'method', ['fep', 'ep', 'random'] as const, u) ?? 'fep';
+  // Checked against the method registry once it is loaded (src/methods/index.ts).
+  const method = values.method ?? 'fep';
   const params: Record<string, unknown> = {};
   const area = numberArg(values.area, 'area', u, { min: 0, exclusiveMin: true, max: 0.999 });
   if (area !== undefined) params.area = area;
@@ -193,7 +194,7 @@ export async function explainCommand(argv: string[], ctx: CliContext): Promise<n
   };
   process.once('SIGINT', onSigint);
 
-  const [{ initBackend }, { loadModel, BUILTIN_MODEL_DIR }, ev, dec, enc, npy, sel] = await Promise.all([
+  const [{ initBackend }, { loadModel, BUILTIN_MODEL_DIR }, ev, dec, enc, npy, sel, methods] = await Promise.all([
     import('../../backend.ts'),
     import('../../model/load-model.ts'),
     import('../../explain-video.ts'),
@@ -201,7 +202,14 @@ export async function explainCommand(argv: string[], ctx: CliContext): Promise<n
     import('../../video/encode.ts'),
     import('../../synth/npy.ts'),
     import('../../video/select-window.ts'),
+    import('../../methods/index.ts'),
   ]);
+  try {
+    methods.getMethod(plan.method);
+  } catch (err) {
+    process.removeListener('SIGINT', onSigint);
+    throw new UsageError((err as Error).message, EXPLAIN_USAGE);
+  }
   progress.update(0, 'loading model');
   const backend = await initBackend(plan.backend);
   const modelDir = plan.modelDir === 'builtin' ? BUILTIN_MODEL_DIR : path.resolve(plan.modelDir);
