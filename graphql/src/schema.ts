@@ -11,6 +11,7 @@ import { feedbackResolvers } from './feedback/feedback.resolvers.ts';
 import { governanceResolvers } from './governance/governance.resolvers.ts';
 import { healthResolvers } from './health/health.resolvers.ts';
 import { modelResolvers } from './models/models.resolvers.ts';
+import { reviewResolvers } from './reviews/reviews.resolvers.ts';
 import { studyResolvers } from './studies/studies.resolvers.ts';
 import { teamResolvers } from './teams/teams.resolvers.ts';
 import { videoResolvers } from './videos/videos.resolvers.ts';
@@ -45,6 +46,7 @@ export const resolvers: Resolvers[] = [
   governanceResolvers,
   feedbackResolvers,
   studyResolvers,
+  reviewResolvers,
 ];
 
 export function buildSchema(): GraphQLSchema {

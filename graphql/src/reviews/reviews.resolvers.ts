@@ -1,0 +1,86 @@
+import type { Resolvers } from '../__generated__/resolvers-types.ts';
+import { authorizeObject, authorizeTeam, type Permission } from '../auth/permissions.ts';
+import type { ApiContext } from '../context.ts';
+import * as reviews from './reviews.service.ts';
+
+/**
+ * Who may do what: members with `review.join` (auditors included) may enter a session, be present
+ * and watch; comments and decisions change the team's review record, so they need
+ * `review.host`-level roles (auditors stay read-only); playback and ending are the host's alone
+ * (checked in the service).
+ */
+const access = async (ctx: ApiContext, id: string, permission: Permission) =>
+  authorizeObject(ctx, 'Review session', await reviews.getReviewTeam(ctx, id), permission);
+
+export const reviewResolvers: Resolvers = {
+  Query: {
+    reviewSessions: async (_p, { teamId }, ctx) => {
+      await authorizeTeam(ctx, teamId, 'review.join');
+      return reviews.listReviewSessions(ctx, teamId);
+    },
+    reviewSession: async (_p, { id }, ctx) => {
+      await access(ctx, id, 'review.join');
+      return reviews.getReviewSession(ctx, id);
+    },
+  },
+  Mutation: {
+    startReviewSession: async (_p, { input }, ctx) => {
+      const { caller } = await authorizeTeam(ctx, input.teamId, 'review.host');
+      return reviews.startReviewSession(ctx, caller, input);
+    },
+    joinReviewSession: async (_p, { id }, ctx) => {
+      const { caller } = await access(ctx, id, 'review.join');
+      return reviews.joinReviewSession(ctx, caller, id);
+    },
+    leaveReviewSession: async (_p, { id }, ctx) => {
+      const { caller } = await access(ctx, id, 'review.join');
+      return reviews.leaveReviewSession(ctx, caller, id);
+    },
+    reviewHeartbeat: async (_p, { id }, ctx) => {
+      const { caller } = await access(ctx, id, 'review.join');
+      return reviews.reviewHeartbeat(ctx, caller, id);
+    },
+    setReviewPlayback: async (_p, { id, input }, ctx) => {
+      const { caller } = await access(ctx, id, 'review.host');
+      return reviews.setReviewPlayback(ctx, caller, id, input);
+    },
+    addReviewComment: async (_p, { id, input }, ctx) => {
+      const { caller } = await access(ctx, id, 'review.host');
+      return reviews.addReviewComment(ctx, caller, id, input);
+    },
+    decideReviewExplanation: async (_p, { id, input }, ctx) => {
+      const { caller } = await access(ctx, id, 'review.host');
+      return reviews.decideReviewExplanation(ctx, caller, id, input);
+    },
+    endReviewSession: async (_p, { id }, ctx) => {
+      const { caller } = await access(ctx, id, 'review.host');
+      return reviews.endReviewSession(ctx, caller, id);
+    },
+  },
+  Subscription: {
+    reviewSessionEvents: {
+      subscribe: async (_p, { id }, ctx) => {
+        await access(ctx, id, 'review.join');
+        return ctx.pubsub.asyncIterator(reviews.reviewChannel(id));
+      },
+      resolve: (payload: reviews.ReviewEvent) => payload,
+    },
+  },
+  ReviewSessionEvent: {
+    __resolveType: (e) => e.__typename ?? null,
+  },
+  ReviewSession: {
+    host: (s, _a, ctx) => ctx.db.user.findUniqueOrThrow({ where: { id: s.hostId } }),
+    isHost: (s, _a, ctx) => s.hostId === ctx.caller?.userId,
+    explanations: async (s, _a, ctx) => {
+      const rows = await ctx.db.explanation.findMany({ where: { id: { in: s.explanationIds }, teamId: s.teamId } });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return s.explanationIds.flatMap((e) => byId.get(e) ?? []);
+    },
+    playback: (s) => reviews.playbackOf(s),
+    present: (s, _a, ctx) => (s.status === 'LIVE' ? reviews.presentParticipants(ctx, s.id) : []),
+    comments: (s, _a, ctx) => reviews.liveComments(ctx, s),
+    decisions: (s, _a, ctx) => reviews.liveDecisions(ctx, s),
+    summary: (s) => s.summary ?? null,
+  },
+};

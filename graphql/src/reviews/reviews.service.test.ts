@@ -1,0 +1,319 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiRuntime, type ApiRuntime } from '../runtime.ts';
+import { buildSchema } from '../schema.ts';
+import { startApiServer } from '../server/http.ts';
+import { startTestApi, type TestApi, type TestClient } from '../testing/test-api.ts';
+import { PRESENCE_TTL_MS } from './reviews.service.ts';
+
+let api: TestApi;
+let teamId: string;
+let host: { client: TestClient; userId: string };
+let member: { client: TestClient; userId: string };
+let auditor: { client: TestClient; userId: string };
+let outsider: { client: TestClient; userId: string };
+let explanationIds: string[];
+
+const SESSION = `id title status isHost explanationIds playback { explanationId playing timeSec updatedAt }
+  present { userId name isHost } comments { id body explanationId timeSec author { userId name } }
+  decisions { explanationId verdict note decidedBy { userId } } summary startedAt endedAt host { id }`;
+
+async function addMember(owner: TestClient, name: string, role: string) {
+  const user = await api.signUp(name);
+  const inv = await owner.ok<any>(`mutation($i: InviteMemberInput!) { inviteMember(input: $i) { token } }`, {
+    i: { teamId, email: user.email, role },
+  });
+  await user.client.ok(`mutation($t: String!) { acceptInvitation(token: $t) { id } }`, { t: inv.inviteMember.token });
+  return user;
+}
+
+/** Events of one session over graphql-ws, authenticated with a session cookie. */
+function subscribe(url: string, cookie: string, id: string) {
+  const events: any[] = [];
+  const waiters: { pred: (e: any) => boolean; resolve: (e: any) => void }[] = [];
+  const client: Client = createClient({
+    url: url.replace('http', 'ws') + '/api/graphql',
+    webSocketImpl: class extends WebSocket {
+      constructor(u: string, protocols?: string | string[]) {
+        super(u, protocols, { headers: { cookie } });
+      }
+    },
+  });
+  const errors: unknown[] = [];
+  client.subscribe(
+    {
+      query: `subscription($id: ID!) { reviewSessionEvents(id: $id) {
+        __typename
+        ... on ReviewPresenceChanged { present { userId isHost } }
+        ... on ReviewPlaybackChanged { playback { explanationId playing timeSec } }
+        ... on ReviewCommentAdded { comment { body author { userId } } }
+        ... on ReviewDecisionMade { decision { explanationId verdict } }
+        ... on ReviewSessionEnded { summary }
+      } }`,
+      variables: { id },
+    },
+    {
+      next: (msg) => {
+        if (msg.errors) errors.push(msg.errors);
+        const e = (msg.data as any)?.reviewSessionEvents;
+        if (!e) return;
+        events.push(e);
+        for (const w of [...waiters]) if (w.pred(e)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(e));
+      },
+      error: (err) => errors.push(err),
+      complete: () => {},
+    },
+  );
+  return {
+    events,
+    errors,
+    /** The next (or an already received) event matching `pred`. */
+    next(pred: (e: any) => boolean): Promise<any> {
+      const seen = events.find(pred);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve) => waiters.push({ pred, resolve }));
+    },
+    /** Resolves when the subscription is live: `poke` is repeated until its event arrives (a handshake, not a sleep). */
+    async ready(poke: () => Promise<unknown>, pred: (e: any) => boolean) {
+      let got = false;
+      const p = this.next(pred).then(() => (got = true));
+      while (!got) {
+        await poke();
+        await Promise.race([p, new Promise((r) => setTimeout(r, 100))]);
+      }
+    },
+    dispose: () => client.dispose(),
+  };
+}
+
+beforeAll(async () => {
+  api = await startTestApi();
+  host = await api.signUp('Host');
+  teamId = (await host.client.ok<any>(`mutation { createTeam(input: { name: "Reviewers" }) { id } }`)).createTeam.id;
+  member = await addMember(host.client, 'Member', 'REVIEWER');
+  auditor = await addMember(host.client, 'Auditor', 'AUDITOR');
+  outsider = await api.signUp('Outsider');
+  const db = api.runtime.db;
+  const stored = await api.runtime.storage.putBuffer(Buffer.from('video'));
+  const video = await db.video.create({
+    data: { teamId, uploadedById: host.userId, title: 'v', filename: 'v.mp4', sha256: stored.sha256, sizeBytes: 5n, status: 'READY' },
+  });
+  const model = await db.model.create({
+    data: { teamId, name: 'm', version: '1', format: 'layers-model', manifest: {}, labels: ['a'], weightsSha256: 'e'.repeat(64) },
+  });
+  explanationIds = [];
+  for (const method of ['fep', 'ep']) {
+    const e = await db.explanation.create({
+      data: { teamId, videoId: video.id, modelId: model.id, requestedById: host.userId, method, params: {}, status: 'DONE', provenance: { seed: 1 } },
+    });
+    explanationIds.push(e.id);
+  }
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+const start = (client: TestClient, title = 'Release review') =>
+  client.ok<any>(`mutation($i: StartReviewSessionInput!) { startReviewSession(input: $i) { ${SESSION} } }`, {
+    i: { teamId, title, explanationIds },
+  });
+
+describe('live review sessions', () => {
+  it('start, join, presence, playback, comments, decisions, end with an audited summary', async () => {
+    const { startReviewSession: s } = await start(host.client);
+    expect(s).toMatchObject({ status: 'LIVE', isHost: true, explanationIds, playback: { explanationId: explanationIds[0], playing: false, timeSec: 0 } });
+
+    const joined = await member.client.ok<any>(`mutation($id: ID!) { joinReviewSession(id: $id) { ${SESSION} } }`, { id: s.id });
+    expect(joined.joinReviewSession.isHost).toBe(false);
+    await host.client.ok(`mutation($id: ID!) { joinReviewSession(id: $id) { id } }`, { id: s.id });
+    const q = await member.client.ok<any>(`query($id: ID!) { reviewSession(id: $id) { present { userId isHost } } }`, { id: s.id });
+    expect(q.reviewSession.present).toEqual([
+      { userId: host.userId, isHost: true },
+      { userId: member.userId, isHost: false },
+    ]);
+
+    // Only the host drives playback and ends the session.
+    const notHost = await member.client.gql(`mutation($id: ID!) { setReviewPlayback(id: $id, input: { playing: true, timeSec: 1 }) { timeSec } }`, { id: s.id });
+    expect(notHost.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const notHostEnd = await member.client.gql(`mutation($id: ID!) { endReviewSession(id: $id) { id } }`, { id: s.id });
+    expect(notHostEnd.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const pb = await host.client.ok<any>(
+      `mutation($id: ID!, $e: ID) { setReviewPlayback(id: $id, input: { explanationId: $e, playing: true, timeSec: 2.5 }) { explanationId playing timeSec } }`,
+      { id: s.id, e: explanationIds[1] },
+    );
+    expect(pb.setReviewPlayback).toEqual({ explanationId: explanationIds[1], playing: true, timeSec: 2.5 });
+    const foreign = await host.client.gql(`mutation($id: ID!) { setReviewPlayback(id: $id, input: { explanationId: "nope", playing: true, timeSec: 1 }) { timeSec } }`, { id: s.id });
+    expect(foreign.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+
+    await member.client.ok(`mutation($id: ID!, $i: ReviewCommentInput!) { addReviewComment(id: $id, input: $i) { id } }`, {
+      id: s.id,
+      i: { explanationId: explanationIds[1], body: 'Mask leaks onto the background at 2.5 s', timeSec: 2.5 },
+    });
+    const empty = await member.client.gql(`mutation($id: ID!) { addReviewComment(id: $id, input: { body: "   " }) { id } }`, { id: s.id });
+    expect(empty.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    await member.client.ok(`mutation($id: ID!, $i: ReviewDecisionInput!) { decideReviewExplanation(id: $id, input: $i) { verdict } }`, {
+      id: s.id,
+      i: { explanationId: explanationIds[1], verdict: 'REJECT', note: 'first take' },
+    });
+    // A later decision on the same explanation replaces the earlier one.
+    await host.client.ok(`mutation($id: ID!, $i: ReviewDecisionInput!) { decideReviewExplanation(id: $id, input: $i) { verdict } }`, {
+      id: s.id,
+      i: { explanationId: explanationIds[1], verdict: 'NEEDS_WORK', note: 'retrain with more crops' },
+    });
+    await host.client.ok(`mutation($id: ID!, $i: ReviewDecisionInput!) { decideReviewExplanation(id: $id, input: $i) { verdict } }`, {
+      id: s.id,
+      i: { explanationId: explanationIds[0], verdict: 'ACCEPT' },
+    });
+
+    const ended = (await host.client.ok<any>(`mutation($id: ID!) { endReviewSession(id: $id) { ${SESSION} } }`, { id: s.id })).endReviewSession;
+    expect(ended.status).toBe('ENDED');
+    expect(ended.endedAt).toBeTruthy();
+    expect(ended.present).toEqual([]);
+    expect(ended.summary.attendees.map((a: any) => a.userId).sort()).toEqual([host.userId, member.userId].sort());
+    expect(ended.summary.decisions.map((d: any) => [d.explanationId, d.verdict, d.note])).toEqual([
+      [explanationIds[0], 'ACCEPT', null],
+      [explanationIds[1], 'NEEDS_WORK', 'retrain with more crops'],
+    ]);
+    expect(ended.summary.comments).toHaveLength(1);
+    expect(ended.comments[0].body).toBe('Mask leaks onto the background at 2.5 s');
+    expect(ended.decisions).toHaveLength(2);
+
+    const audit = await api.runtime.db.auditEvent.findMany({ where: { subjectId: s.id }, orderBy: { seq: 'asc' } });
+    expect(audit.map((a) => a.action)).toEqual(['review.started', 'review.ended']);
+    expect((audit[1]!.payload as any).attendees.sort()).toEqual([host.userId, member.userId].sort());
+    expect((audit[1]!.payload as any).comments).toBe(1);
+
+    const late = await member.client.gql(`mutation($id: ID!) { addReviewComment(id: $id, input: { body: "too late" }) { id } }`, { id: s.id });
+    expect(late.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    const again = await host.client.gql(`mutation($id: ID!) { endReviewSession(id: $id) { id } }`, { id: s.id });
+    expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    const list = await member.client.ok<any>(`query($t: ID!) { reviewSessions(teamId: $t) { id status } }`, { t: teamId });
+    expect(list.reviewSessions).toContainEqual({ id: s.id, status: 'ENDED' });
+  });
+
+  it('auditors may be present and watch but not comment, decide or host; outsiders see nothing', async () => {
+    const { startReviewSession: s } = await start(host.client, 'Audited');
+    const j = await auditor.client.ok<any>(`mutation($id: ID!) { joinReviewSession(id: $id) { present { userId } } }`, { id: s.id });
+    expect(j.joinReviewSession.present.map((p: any) => p.userId)).toContain(auditor.userId);
+    const c = await auditor.client.gql(`mutation($id: ID!) { addReviewComment(id: $id, input: { body: "hi" }) { id } }`, { id: s.id });
+    expect(c.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const d = await auditor.client.gql(`mutation($id: ID!, $e: ID!) { decideReviewExplanation(id: $id, input: { explanationId: $e, verdict: ACCEPT }) { verdict } }`, {
+      id: s.id,
+      e: explanationIds[0],
+    });
+    expect(d.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const st = await auditor.client.gql(`mutation($i: StartReviewSessionInput!) { startReviewSession(input: $i) { id } }`, {
+      i: { teamId, title: 'x', explanationIds },
+    });
+    expect(st.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const o = await outsider.client.gql(`mutation($id: ID!) { joinReviewSession(id: $id) { id } }`, { id: s.id });
+    expect(o.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const oq = await outsider.client.gql(`query($id: ID!) { reviewSession(id: $id) { id } }`, { id: s.id });
+    expect(oq.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const other = await outsider.client.gql(`mutation($i: StartReviewSessionInput!) { startReviewSession(input: $i) { id } }`, {
+      i: { teamId, title: 'x', explanationIds },
+    });
+    expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('explanations of another team cannot be put in a session', async () => {
+    const own = await outsider.client.ok<any>(`mutation { createTeam(input: { name: "Elsewhere" }) { id } }`);
+    const res = await outsider.client.gql(`mutation($i: StartReviewSessionInput!) { startReviewSession(input: $i) { id } }`, {
+      i: { teamId: own.createTeam.id, title: 'steal', explanationIds },
+    });
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('presence expires without heartbeats, and the next heartbeat announces who left', async () => {
+    const { startReviewSession: s } = await start(host.client, 'Presence');
+    await host.client.ok(`mutation($id: ID!) { joinReviewSession(id: $id) { id } }`, { id: s.id });
+    await member.client.ok(`mutation($id: ID!) { joinReviewSession(id: $id) { id } }`, { id: s.id });
+    const sub = subscribe(api.url, host.client.cookie!, s.id);
+    try {
+      await sub.ready(
+        () => host.client.ok(`mutation($id: ID!) { joinReviewSession(id: $id) { id } }`, { id: s.id }),
+        (e) => e.__typename === 'ReviewPresenceChanged',
+      );
+      // The member's last heartbeat is made older than the presence window (as if their tab closed).
+      await api.runtime.redis.zadd(`fep:review:${s.id}:presence`, String(Date.now() - PRESENCE_TTL_MS - 1000), member.userId);
+      const gone = sub.next((e) => e.__typename === 'ReviewPresenceChanged' && !e.present.some((p: any) => p.userId === member.userId));
+      await host.client.ok(`mutation($id: ID!) { reviewHeartbeat(id: $id) }`, { id: s.id });
+      expect((await gone).present).toEqual([{ userId: host.userId, isHost: true }]);
+      // Leaving is immediate.
+      const left = sub.next((e) => e.__typename === 'ReviewPresenceChanged' && e.present.length === 0);
+      await host.client.ok(`mutation($id: ID!) { leaveReviewSession(id: $id) }`, { id: s.id });
+      expect((await left).present).toEqual([]);
+      expect(sub.errors).toEqual([]);
+    } finally {
+      await sub.dispose();
+    }
+  });
+
+  it('subscriptions refuse outsiders', async () => {
+    const { startReviewSession: s } = await start(host.client, 'Closed door');
+    const errors = await new Promise<unknown[]>((resolve) => {
+      const client = createClient({
+        url: api.url.replace('http', 'ws') + '/api/graphql',
+        webSocketImpl: class extends WebSocket {
+          constructor(u: string, protocols?: string | string[]) {
+            super(u, protocols, { headers: { cookie: outsider.client.cookie! } });
+          }
+        },
+      });
+      client.subscribe(
+        { query: `subscription($id: ID!) { reviewSessionEvents(id: $id) { __typename } }`, variables: { id: s.id } },
+        { next: (m) => m.errors && (resolve(m.errors as unknown[]), void client.dispose()), error: (e) => (resolve([e]), void client.dispose()), complete: () => {} },
+      );
+    });
+    expect(JSON.stringify(errors)).toContain('Review session not found');
+  });
+
+  it('two API processes: the host seeks on server A, a member subscribed on server B receives it (through Redis)', async () => {
+    // Server B has its own runtime: its own Redis connections and pub/sub, sharing only the database and Redis.
+    const runtimeB: ApiRuntime = await createApiRuntime(api.runtime.config, { queuePrefix: `b${Date.now()}`, redisKeyPrefix: `b${Date.now()}` });
+    const serverB = await startApiServer(runtimeB, buildSchema());
+    try {
+      const { startReviewSession: s } = await start(host.client, 'Two servers');
+      const memberOnB = new (host.client.constructor as new (url: string) => TestClient)(serverB.url);
+      memberOnB.cookie = member.client.cookie;
+      const sub = subscribe(serverB.url, member.client.cookie!, s.id);
+      try {
+        await sub.ready(
+          () => memberOnB.ok(`mutation($id: ID!) { joinReviewSession(id: $id) { id } }`, { id: s.id }),
+          (e) => e.__typename === 'ReviewPresenceChanged' && e.present.some((p: any) => p.userId === member.userId),
+        );
+        // Presence written through B is visible on A.
+        const onA = await host.client.ok<any>(`query($id: ID!) { reviewSession(id: $id) { present { userId } } }`, { id: s.id });
+        expect(onA.reviewSession.present.map((p: any) => p.userId)).toContain(member.userId);
+
+        const seek = sub.next((e) => e.__typename === 'ReviewPlaybackChanged' && e.playback.timeSec === 3.25);
+        const t0 = performance.now();
+        await host.client.ok(`mutation($id: ID!, $e: ID) { setReviewPlayback(id: $id, input: { explanationId: $e, playing: false, timeSec: 3.25 }) { timeSec } }`, {
+          id: s.id,
+          e: explanationIds[1],
+        });
+        const got = await seek;
+        expect(got.playback).toEqual({ explanationId: explanationIds[1], playing: false, timeSec: 3.25 });
+        expect(performance.now() - t0).toBeLessThan(1000);
+
+        const comment = sub.next((e) => e.__typename === 'ReviewCommentAdded');
+        await host.client.ok(`mutation($id: ID!) { addReviewComment(id: $id, input: { body: "from A" }) { id } }`, { id: s.id });
+        expect((await comment).comment).toEqual({ body: 'from A', author: { userId: host.userId } });
+
+        const ended = sub.next((e) => e.__typename === 'ReviewSessionEnded');
+        await host.client.ok(`mutation($id: ID!) { endReviewSession(id: $id) { id } }`, { id: s.id });
+        expect((await ended).summary.comments).toHaveLength(1);
+        expect(sub.errors).toEqual([]);
+      } finally {
+        await sub.dispose();
+      }
+    } finally {
+      await serverB.close();
+      await runtimeB.queue.close().catch(() => {});
+      // The database belongs to server A's test harness: close B's handle without dropping anything.
+      await runtimeB.close();
+    }
+  });
+});
