@@ -1,23 +1,28 @@
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { engineVersion, initBackend } from '../backend.ts';
 import { createTinyClassifier } from '../testing/tiny-classifier.ts';
-import { METHODS, UnknownMethodError, getMethod } from './index.ts';
+import { METHODS, METHOD_NAMES, UnknownMethodError, getMethod } from './index.ts';
 
 beforeAll(async () => {
   await initBackend();
 });
 
 describe('method registry', () => {
-  it('exposes fep, ep and random with documented defaults', () => {
-    expect(Object.keys(METHODS).sort()).toEqual(['ep', 'fep', 'random']);
+  it('exposes every method with documented defaults, under the API KNOWN_METHODS names', () => {
+    const service = readFileSync(new URL('../../../../graphql/src/explanations/explanations.service.ts', import.meta.url), 'utf8');
+    const list = /KNOWN_METHODS = \[([^\]]*)\]/.exec(service)![1]!;
+    const known = [...list.matchAll(/'([^']+)'/g)].map((m) => m[1]!);
+    expect(Object.keys(METHODS).sort()).toEqual([...known].sort());
+    expect(METHOD_NAMES).toEqual(Object.keys(METHODS));
     expect(getMethod('fep').name).toBe('fep');
     expect(getMethod('fep').defaults).toMatchObject({ iterations: 300, learningRate: 0.05, step: 7, weighting: 'gaussian' });
     expect(getMethod('ep').defaults).not.toHaveProperty('weighting');
   });
 
   it('throws a typed error for unknown names (also for prototype keys)', () => {
-    expect(() => getMethod('gradcam')).toThrow(UnknownMethodError);
+    expect(() => getMethod('grad-cam')).toThrow(UnknownMethodError);
     expect(() => getMethod('toString')).toThrow(UnknownMethodError);
   });
 

@@ -1,16 +1,27 @@
 /** Registry of explanation methods by name (the `method` field of an explanation job). */
 import { ep } from './ep.ts';
 import { fep } from './fep.ts';
+import { gradcam } from './gradcam.ts';
+import { gradient } from './gradient.ts';
+import { integratedGradientsMethod } from './integrated-gradients.ts';
+import { occlusion } from './occlusion.ts';
 import { random } from './random.ts';
+import { smoothgrad } from './smoothgrad.ts';
 import type { ExplanationMethod } from './types.ts';
 
+/** Names match graphql/src/explanations/explanations.service.ts `KNOWN_METHODS` (a test checks it). */
 export const METHODS: Readonly<Record<string, ExplanationMethod<any>>> = Object.freeze({
   fep,
   ep,
   random,
+  gradient,
+  smoothgrad,
+  'integrated-gradients': integratedGradientsMethod,
+  gradcam,
+  occlusion,
 });
 
-export type MethodName = 'fep' | 'ep' | 'random';
+export type MethodName = 'fep' | 'ep' | 'random' | 'gradient' | 'smoothgrad' | 'integrated-gradients' | 'gradcam' | 'occlusion';
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
 
 export class UnknownMethodError extends Error {

@@ -4,6 +4,7 @@
  * run hundreds of forward/backward passes in a unit test.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { LayerActivationAccess } from '../methods/gradcam.ts';
 import type { ModelInputSpec, VideoClassifier } from '../methods/types.ts';
 
 export interface TinyClassifierSpec {
@@ -38,7 +39,7 @@ function inputSpec(spec: TinyClassifierSpec): ModelInputSpec {
   };
 }
 
-class ConvClassifier implements VideoClassifier {
+class ConvClassifier implements VideoClassifier, LayerActivationAccess {
   readonly version = 'test';
   readonly weightsSha256 = 'test';
   constructor(
@@ -54,12 +55,27 @@ class ConvClassifier implements VideoClassifier {
   ) {}
 
   logits(clips: tf.Tensor5D): tf.Tensor2D {
+    return tf.tidy(() => this.logitsWithActivation(clips, 'features').logits);
+  }
+
+  /** Grad-CAM access (methods/gradcam.ts): the one feature map is the conv output after activation. */
+  activationLayerNames(): string[] {
+    return ['features'];
+  }
+
+  logitsWithActivation(
+    clips: tf.Tensor5D,
+    layer: string,
+    edit?: (a: tf.Tensor5D) => tf.Tensor5D,
+  ): { logits: tf.Tensor2D; activation: tf.Tensor5D } {
+    if (layer !== 'features') throw new Error(`unknown layer ${layer}`);
     return tf.tidy(() => {
       const [n, t, h, w, c] = clips.shape;
       const frames = clips.reshape([n * t, h, w, c]) as tf.Tensor4D;
       const pre = tf.add(tf.conv2d(frames, this.kernel, 1, 'same'), this.bias);
-      const f = this.activation === 'relu' ? tf.relu(pre) : tf.square(pre);
       const k = this.kernel.shape[3];
+      const activation = (this.activation === 'relu' ? tf.relu(pre) : tf.square(pre)).reshape([n, t, h, w, k]) as tf.Tensor5D;
+      const f = edit ? edit(activation) : activation;
       let pooled: tf.Tensor2D;
       if (this.pool === 'mean') {
         pooled = tf.mean(f.reshape([n, t * h * w, k]), 1) as tf.Tensor2D;
@@ -69,7 +85,7 @@ class ConvClassifier implements VideoClassifier {
         const diff = tf.abs(tf.sub(tf.slice(seq, [0, 1, 0, 0], [n, t - 1, h * w, k]), tf.slice(seq, [0, 0, 0, 0], [n, t - 1, h * w, k])));
         pooled = tf.add(tf.mean(seq.reshape([n, t * h * w, k]), 1), tf.mean(diff.reshape([n, (t - 1) * h * w, k]), 1)) as tf.Tensor2D;
       }
-      return tf.add(tf.matMul(pooled, this.dense), this.denseBias) as tf.Tensor2D;
+      return { logits: tf.add(tf.matMul(pooled, this.dense), this.denseBias) as tf.Tensor2D, activation };
     });
   }
 
@@ -144,4 +160,31 @@ export function redSquareClip(t: number, h: number, w: number, size = 8, seed = 
       }
   }
   return { clip: tf.tensor4d(data, [t, h, w, 3]), gt, shape: [t, h, w] };
+}
+
+/**
+ * A linear classifier for hand-checkable tests: logit_0 = Σ_voxels (weights ⊙ x) (channel 0 only,
+ * `weights` [T,H,W]), logit_1 = 0. Its input gradient is `weights` on channel 0 exactly.
+ */
+export function createLinearClassifier(spec: TinyClassifierSpec, weights: Float32Array): VideoClassifier {
+  const { frames: t, height: h, width: w } = spec;
+  const wt = tf.tensor(weights, [1, t, h, w]);
+  return {
+    name: 'tiny-linear',
+    version: 'test',
+    weightsSha256: 'test',
+    labels: ['weighted-sum', 'zero'],
+    input: inputSpec(spec),
+    logits(clips: tf.Tensor5D): tf.Tensor2D {
+      return tf.tidy(() => {
+        const n = clips.shape[0];
+        const ch0 = tf.slice(clips, [0, 0, 0, 0, 0], [n, t, h, w, 1]).reshape([n, t, h, w]);
+        const z = tf.sum(tf.mul(ch0, wt).reshape([n, t * h * w]), -1).reshape([n, 1]);
+        return tf.concat([z, tf.zeros([n, 1])], 1) as tf.Tensor2D;
+      });
+    },
+    dispose() {
+      wt.dispose();
+    },
+  };
 }

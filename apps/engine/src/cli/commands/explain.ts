@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { METHOD_NAMES } from '../../methods/index.ts';
 import { ExplanationCancelledError, type VideoClassifier } from '../../methods/types.ts';
 import type { DecodedClip } from '../../video/decode.ts';
 import type { Fit } from '../../video/frame-stream.ts';
