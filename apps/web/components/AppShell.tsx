@@ -12,6 +12,7 @@ import { useMutation, useQuery } from '../lib/use-api.ts';
 import { Alert } from './Alert.tsx';
 import { Button } from './Button.tsx';
 import { Skeleton } from './Skeleton.tsx';
+import { studyNavItems } from './study/nav.ts';
 import { ViewerContext } from './ViewerContext.tsx';
 import type { ViewerContextValue } from './ViewerContext.tsx';
 
@@ -103,7 +104,7 @@ export function AppShell({
     main = children;
   }
 
-  const nav = ctx ? navItemsFor(teamId, role) : [];
+  const nav = ctx ? [...navItemsFor(teamId, role), ...studyNavItems(teamId, role)] : [];
 
   return (
     <div className="flex min-h-screen flex-col">

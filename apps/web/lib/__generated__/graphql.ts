@@ -43,6 +43,33 @@ export type CreateApiTokenInput = {
   teamId?: string | null | undefined;
 };
 
+export type CreateStudyInput = {
+  /** PAIRWISE: offer 'can't tell'. */
+  allowTie?: boolean | null | undefined;
+  /** LIKERT: one text per scale point. */
+  anchors?: Array<string> | null | undefined;
+  attentionChecks?: number | null | undefined;
+  blinded?: boolean | null | undefined;
+  design: StudyDesign;
+  /** ... or from explicit explanations (grouped by video). */
+  explanationIds?: Array<string> | null | undefined;
+  instructions?: string | null | undefined;
+  /** LIKERT: 5 or 7. */
+  likertPoints?: number | null | undefined;
+  methods?: Array<string> | null | undefined;
+  modelId?: string | null | undefined;
+  name: string;
+  overlap?: number | null | undefined;
+  /** RANKING: explanations per item. */
+  rankK?: number | null | undefined;
+  raterIds: Array<string>;
+  seed?: number | null | undefined;
+  target?: string | null | undefined;
+  teamId: string;
+  /** Items from videos × methods (missing explanations are requested from the engine)... */
+  videoIds?: Array<string> | null | undefined;
+};
+
 export type CreateTeamInput = {
   name: string;
 };
@@ -97,6 +124,34 @@ export type RequestExplanationInput = {
   windowStartSec?: number | null | undefined;
 };
 
+export type ReviewCommentInput = {
+  body: string;
+  explanationId?: string | null | undefined;
+  timeSec?: number | null | undefined;
+};
+
+export type ReviewDecisionInput = {
+  explanationId: string;
+  note?: string | null | undefined;
+  verdict: ReviewVerdict;
+};
+
+export type ReviewPlaybackInput = {
+  explanationId?: string | null | undefined;
+  playing: boolean;
+  timeSec: number;
+};
+
+export type ReviewStatus =
+  | 'ENDED'
+  | 'LIVE';
+
+/** A reviewer's verdict on one explanation, recorded during a live session. */
+export type ReviewVerdict =
+  | 'ACCEPT'
+  | 'NEEDS_WORK'
+  | 'REJECT';
+
 export type Role =
   | 'ADMIN'
   | 'AUDITOR'
@@ -109,6 +164,37 @@ export type SignUpInput = {
   name: string;
   password: string;
 };
+
+export type StartReviewSessionInput = {
+  explanationIds: Array<string>;
+  teamId: string;
+  title: string;
+};
+
+export type StudyDesign =
+  /** Rate one explanation at a time on a 1–5 or 1–7 scale with anchor texts. */
+  | 'LIKERT'
+  /** Two explanations side by side: which is more plausible (2AFC, optional can't tell). */
+  | 'PAIRWISE'
+  /** Order k explanations of the same video from most to least plausible. */
+  | 'RANKING';
+
+export type StudyJudgementInput = {
+  /** PAIRWISE: the alias judged more plausible, or TIE when allowed. */
+  choice?: string | null | undefined;
+  /** RANKING: aliases from most to least plausible. */
+  ranking?: Array<string> | null | undefined;
+  /** LIKERT: 1..likertPoints. */
+  rating?: number | null | undefined;
+  ref: string;
+  studyId: string;
+  timeOnItemMs: number;
+};
+
+export type StudyStatus =
+  | 'CLOSED'
+  | 'DRAFT'
+  | 'OPEN';
 
 export type VideoStatus =
   | 'FAILED'
@@ -236,6 +322,169 @@ export type ModelsQueryVariables = Exact<{
 
 
 export type ModelsQuery = { models: Array<{ id: string, name: string, version: string, labels: Array<string>, builtin: boolean, weightsSha256: string }> };
+
+export type ReviewSessionsQueryVariables = Exact<{
+  teamId: string;
+}>;
+
+
+export type ReviewSessionsQuery = { reviewSessions: Array<{ id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, explanationIds: Array<string>, host: { id: string, name: string } }> };
+
+export type ReviewSourcesQueryVariables = Exact<{
+  teamId: string;
+}>;
+
+
+export type ReviewSourcesQuery = { explanations: Array<{ id: string, method: string, status: ExplanationStatus, video: { id: string, title: string } }> };
+
+export type StartReviewSessionMutationVariables = Exact<{
+  input: StartReviewSessionInput;
+}>;
+
+
+export type StartReviewSessionMutation = { startReviewSession: { id: string } };
+
+export type JoinReviewSessionMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type JoinReviewSessionMutation = { joinReviewSession: { id: string, teamId: string, title: string, status: ReviewStatus, isHost: boolean, summary: unknown, startedAt: string, endedAt: string | null, host: { id: string, name: string }, explanations: Array<{ id: string, method: string, status: ExplanationStatus, saliencyUrl: string | null, windowStartSec: number | null, video: { id: string, title: string, url: string, fps: number | null } }>, playback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } | null, present: Array<{ userId: string, name: string, isHost: boolean }>, comments: Array<{ id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string } }>, decisions: Array<{ explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { userId: string, name: string } }> } };
+
+export type LeaveReviewSessionMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type LeaveReviewSessionMutation = { leaveReviewSession: boolean };
+
+export type ReviewHeartbeatMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ReviewHeartbeatMutation = { reviewHeartbeat: boolean };
+
+export type SetReviewPlaybackMutationVariables = Exact<{
+  id: string;
+  input: ReviewPlaybackInput;
+}>;
+
+
+export type SetReviewPlaybackMutation = { setReviewPlayback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } };
+
+export type AddReviewCommentMutationVariables = Exact<{
+  id: string;
+  input: ReviewCommentInput;
+}>;
+
+
+export type AddReviewCommentMutation = { addReviewComment: { id: string } };
+
+export type DecideReviewExplanationMutationVariables = Exact<{
+  id: string;
+  input: ReviewDecisionInput;
+}>;
+
+
+export type DecideReviewExplanationMutation = { decideReviewExplanation: { explanationId: string } };
+
+export type EndReviewSessionMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type EndReviewSessionMutation = { endReviewSession: { id: string, status: ReviewStatus, summary: unknown } };
+
+export type ReviewSessionEventsSubscriptionVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ReviewSessionEventsSubscription = { reviewSessionEvents:
+    | { __typename: 'ReviewCommentAdded', comment: { id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string } } }
+    | { __typename: 'ReviewDecisionMade', decision: { explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { userId: string, name: string } } }
+    | { __typename: 'ReviewPlaybackChanged', playback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } }
+    | { __typename: 'ReviewPresenceChanged', present: Array<{ userId: string, name: string, isHost: boolean }> }
+    | { __typename: 'ReviewSessionEnded', summary: unknown }
+   };
+
+export type StudiesQueryVariables = Exact<{
+  teamId: string;
+}>;
+
+
+export type StudiesQuery = { studies: Array<{ id: string, name: string, design: StudyDesign, status: StudyStatus, blinded: boolean, overlap: number, methods: Array<string>, createdAt: string, readiness: { ready: boolean, explanations: number, done: number } }> };
+
+export type MyStudiesQueryVariables = Exact<{
+  teamId: string;
+}>;
+
+
+export type MyStudiesQuery = { myStudies: Array<{ id: string, name: string, design: StudyDesign, status: StudyStatus, progress: { judged: number, total: number, completed: boolean } }> };
+
+export type StudyBuilderSourcesQueryVariables = Exact<{
+  teamId: string;
+}>;
+
+
+export type StudyBuilderSourcesQuery = { team: { id: string, members: Array<{ id: string, role: Role, user: { id: string, name: string, email: string } }> }, explanations: Array<{ id: string, method: string, status: ExplanationStatus, video: { id: string, title: string } }>, videos: Array<{ id: string, title: string, status: VideoStatus }>, models: Array<{ id: string, name: string, version: string }> };
+
+export type CreateStudyMutationVariables = Exact<{
+  input: CreateStudyInput;
+}>;
+
+
+export type CreateStudyMutation = { createStudy: { id: string } };
+
+export type StudyQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type StudyQuery = { study: { id: string, teamId: string, name: string, instructions: string, design: StudyDesign, likertPoints: number | null, anchors: Array<string> | null, allowTie: boolean, rankK: number | null, blinded: boolean, seed: number, overlap: number, status: StudyStatus, methods: Array<string>, raterIds: Array<string>, attentionChecks: number, createdAt: string, openedAt: string | null, closedAt: string | null, readiness: { ready: boolean, explanations: number, done: number, pending: number, failed: number }, items: Array<{ id: string }>, assignments: Array<{ pseudonym: string, items: number, judged: number, completedAt: string | null, rater: { id: string, name: string } }> } };
+
+export type OpenStudyMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type OpenStudyMutation = { openStudy: { id: string, status: StudyStatus, openedAt: string | null } };
+
+export type CloseStudyMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type CloseStudyMutation = { closeStudy: { id: string, status: StudyStatus, closedAt: string | null } };
+
+export type StudyResultsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type StudyResultsQuery = { study: { id: string, name: string, design: StudyDesign, status: StudyStatus, methods: Array<string>, results: { design: StudyDesign, judgements: number, bootstrap: unknown, fleissKappa: number | null, winRates: unknown, correction: string, notes: Array<string>, methods: Array<{ method: string, n: number, estimate: number, lower: number | null, upper: number | null, distribution: Array<number> }>, alpha: Array<{ level: string, alpha: number | null, method: string | null }>, bradleyTerry: Array<{ method: string, strength: number, logStrength: number, lower: number | null, upper: number | null }> | null, pairedTests: Array<{ methodA: string, methodB: string, n: number, statistic: number, pValue: number, pAdjusted: number, test: string }>, raters: Array<{ pseudonym: string, assigned: number, judged: number, completion: number, attentionChecks: number, attentionPassRate: number | null, medianTimeMs: number | null }> }, export: { csvUrl: string, bundle: unknown } } };
+
+export type RaterStudyQueryVariables = Exact<{
+  studyId: string;
+}>;
+
+
+export type RaterStudyQuery = { raterStudy: { id: string, name: string, instructions: string, design: StudyDesign, likertPoints: number | null, anchors: Array<string> | null, allowTie: boolean, rankK: number | null, status: StudyStatus, progress: { judged: number, total: number, completed: boolean } } };
+
+export type NextStudyItemQueryVariables = Exact<{
+  studyId: string;
+}>;
+
+
+export type NextStudyItemQuery = { nextStudyItem: { ref: string, index: number, total: number, design: StudyDesign, prompt: string | null, videoUrl: string, fps: number | null, frameCount: number | null, options: Array<{ alias: string, saliencyUrl: string, saliencyShape: Array<number> | null, windowStartSec: number | null, label: string | null }> } | null };
+
+export type SubmitStudyJudgementMutationVariables = Exact<{
+  input: StudyJudgementInput;
+}>;
+
+
+export type SubmitStudyJudgementMutation = { submitStudyJudgement: { judged: number, total: number, completed: boolean } };
 
 export type TeamQueryVariables = Exact<{
   id: string;

@@ -1,0 +1,94 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { userMessage } from '../../lib/graphql-client.ts';
+import { REVIEW_SESSIONS, REVIEW_SOURCES, START_REVIEW_SESSION } from '../../lib/operations/reviews.ts';
+import { can } from '../../lib/roles.ts';
+import { useMutation, useQuery } from '../../lib/use-api.ts';
+import { Alert } from '../Alert.tsx';
+import { AppShell } from '../AppShell.tsx';
+import { Badge } from '../Badge.tsx';
+import { Button } from '../Button.tsx';
+import { Card, PageHeader } from '../Card.tsx';
+import { TextField } from '../Field.tsx';
+import { Skeleton } from '../Skeleton.tsx';
+import { useViewer } from '../ViewerContext.tsx';
+
+export function ReviewList({ teamHint }: { teamHint: string | null }) {
+  const router = useRouter();
+  return (
+    <AppShell teamHint={teamHint} onTeamChange={(t) => router.push(`/review?team=${encodeURIComponent(t)}`)} skeleton={<Skeleton className="h-64 w-full" />}>
+      <ReviewListBody />
+    </AppShell>
+  );
+}
+
+function ReviewListBody() {
+  const router = useRouter();
+  const { teamId, role } = useViewer();
+  const sessions = useQuery(REVIEW_SESSIONS, teamId && can(role, 'review.join') ? { teamId } : null);
+  const hosts = can(role, 'review.host');
+  const sources = useQuery(REVIEW_SOURCES, teamId && hosts ? { teamId } : null);
+  const start = useMutation(START_REVIEW_SESSION);
+  const [title, setTitle] = useState('');
+  const [picked, setPicked] = useState<string[]>([]);
+  if (!teamId) return null;
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const r = await start.run({ input: { teamId, title, explanationIds: picked } });
+    if (r) router.push(`/review/${r.startReviewSession.id}`);
+  };
+  return (
+    <div className="space-y-6">
+      <PageHeader title="Review sessions" description="Walk through explanations together: the host's player is mirrored to everyone, with live comments and decisions." />
+      {sessions.error ? <Alert tone="error">{userMessage(sessions.error)}</Alert> : null}
+      <Card title="Sessions">
+        {!sessions.data ? (
+          <Skeleton className="h-16 w-full" />
+        ) : sessions.data.reviewSessions.length === 0 ? (
+          <p className="text-sm text-slate-600">No sessions yet.</p>
+        ) : (
+          <ul className="divide-y divide-slate-200 text-sm" data-testid="review-sessions">
+            {sessions.data.reviewSessions.map((s) => (
+              <li key={s.id} className="flex items-center justify-between py-2">
+                <Link href={`/review/${s.id}`} className="font-medium text-indigo-700 hover:underline">
+                  {s.title}
+                </Link>
+                <span className="flex items-center gap-2 text-slate-600">
+                  {s.host.name} · {new Date(s.startedAt).toLocaleString()} <Badge tone={s.status === 'LIVE' ? 'green' : 'neutral'}>{s.status}</Badge>
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+      {hosts ? (
+        <Card title="Start a session">
+          <form onSubmit={(e) => void submit(e)} className="space-y-3">
+            <TextField label="Title" value={title} onChange={(e) => setTitle(e.target.value)} error={start.error?.fields.title} />
+            {!sources.data ? (
+              <Skeleton className="h-16 w-full" />
+            ) : (
+              <ul className="grid gap-1 md:grid-cols-2">
+                {sources.data.explanations.map((x) => (
+                  <li key={x.id}>
+                    <label className="flex items-center gap-2 text-sm">
+                      <input type="checkbox" checked={picked.includes(x.id)} onChange={() => setPicked((p) => (p.includes(x.id) ? p.filter((i) => i !== x.id) : [...p, x.id]))} />
+                      {x.video.title} · {x.method} <span className="text-slate-500">({x.status.toLowerCase()})</span>
+                    </label>
+                  </li>
+                ))}
+              </ul>
+            )}
+            {start.error ? <Alert tone="error">{userMessage(start.error)}</Alert> : null}
+            <Button type="submit" loading={start.pending} disabled={!title.trim() || !picked.length}>
+              Start session
+            </Button>
+          </form>
+        </Card>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,475 @@
+'use client';
+
+import { createClient, type Client } from 'graphql-ws';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { JoinReviewSessionMutation, ReviewSessionEventsSubscription, ReviewVerdict } from '../../lib/__generated__/graphql.ts';
+import { gqlRequest, userMessage } from '../../lib/graphql-client.ts';
+import {
+  ADD_REVIEW_COMMENT,
+  DECIDE_REVIEW_EXPLANATION,
+  END_REVIEW_SESSION,
+  JOIN_REVIEW_SESSION,
+  LEAVE_REVIEW_SESSION,
+  REVIEW_HEARTBEAT,
+  REVIEW_SESSION_EVENTS,
+  SET_REVIEW_PLAYBACK,
+} from '../../lib/operations/reviews.ts';
+import { can } from '../../lib/roles.ts';
+import { useMutation } from '../../lib/use-api.ts';
+import { Alert } from '../Alert.tsx';
+import { AppShell } from '../AppShell.tsx';
+import { Badge } from '../Badge.tsx';
+import { Button } from '../Button.tsx';
+import { Card } from '../Card.tsx';
+import { Skeleton } from '../Skeleton.tsx';
+import { useViewer } from '../ViewerContext.tsx';
+import { DEFAULT_SETTINGS, drawSaliencyFrame, useSaliency } from '../viewer/saliency.ts';
+import { clipFrameAt } from '../study/SaliencyStage.tsx';
+
+type Session = JoinReviewSessionMutation['joinReviewSession'];
+type Playback = NonNullable<Session['playback']>;
+type Event = ReviewSessionEventsSubscription['reviewSessionEvents'] & { __typename: string };
+
+/** Matches HEARTBEAT_MS in graphql/src/reviews/reviews.service.ts (presence lasts three of these). */
+const HEARTBEAT_MS = 10_000;
+/** Frame rate assumed when the video row has none (the engine's clips are 25 fps). */
+const FALLBACK_FPS = 25;
+
+let ws: Client | null = null;
+function wsClient(): Client {
+  if (!ws) {
+    const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+    ws = createClient({ url: `${proto}//${window.location.host}/api/graphql`, lazy: true, retryAttempts: 5 });
+  }
+  return ws;
+}
+
+/** Where the host's player is now: the stored time plus, while playing, the time since the update. */
+export function expectedTime(p: Pick<Playback, 'playing' | 'timeSec' | 'updatedAt'>, now = Date.now()): number {
+  if (!p.playing) return p.timeSec;
+  const elapsed = (now - Date.parse(p.updatedAt)) / 1000;
+  // Clocks of browser and server can disagree: extrapolate only over a plausible span.
+  return p.timeSec + (elapsed > 0 && elapsed < 5 ? elapsed : 0);
+}
+
+export function ReviewSessionPage({ sessionId }: { sessionId: string }) {
+  return (
+    <AppShell skeleton={<Skeleton className="h-96 w-full" />}>
+      <SessionBody sessionId={sessionId} />
+    </AppShell>
+  );
+}
+
+function SessionBody({ sessionId }: { sessionId: string }) {
+  const { user, role } = useViewer();
+  const [session, setSession] = useState<Session | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [live, setLive] = useState(false);
+  const [current, setCurrent] = useState<string | null>(null);
+  const [playback, setPlayback] = useState<Playback | null>(null);
+  const video = useRef<HTMLVideoElement | null>(null);
+  const applying = useRef(false);
+
+  const apply = useCallback((p: Playback) => {
+    setPlayback(p);
+    if (p.explanationId) setCurrent(p.explanationId);
+  }, []);
+
+  // Subscribe first, then join: the join's own presence event proves the stream is live.
+  useEffect(() => {
+    let stopped = false;
+    let gotEvent = false;
+    const dispose = wsClient().subscribe<ReviewSessionEventsSubscription>(
+      { query: REVIEW_SESSION_EVENTS, variables: { id: sessionId } },
+      {
+        next: (msg) => {
+          const e = msg.data?.reviewSessionEvents as Event | undefined;
+          if (msg.errors?.length) setError(msg.errors[0]!.message);
+          if (!e) return;
+          gotEvent = true;
+          setLive(true);
+          setSession((s) => {
+            if (!s) return s;
+            switch (e.__typename) {
+              case 'ReviewPresenceChanged':
+                return 'present' in e ? { ...s, present: e.present } : s;
+              case 'ReviewCommentAdded':
+                return 'comment' in e ? { ...s, comments: [...s.comments.filter((c) => c.id !== e.comment.id), e.comment] } : s;
+              case 'ReviewDecisionMade':
+                return 'decision' in e ? { ...s, decisions: [...s.decisions.filter((d) => d.explanationId !== e.decision.explanationId), e.decision] } : s;
+              case 'ReviewSessionEnded':
+                return 'summary' in e ? { ...s, status: 'ENDED', summary: e.summary, present: [] } : s;
+              default:
+                return s;
+            }
+          });
+          if (e.__typename === 'ReviewPlaybackChanged' && 'playback' in e) apply(e.playback);
+        },
+        error: () => setError('The live connection was lost; reload the page.'),
+        complete: () => {},
+      },
+    );
+    const join = async () => {
+      try {
+        const r = await gqlRequest(JOIN_REVIEW_SESSION, { id: sessionId });
+        if (stopped) return;
+        setSession((s) => (s ? { ...r.joinReviewSession, comments: s.comments.length > r.joinReviewSession.comments.length ? s.comments : r.joinReviewSession.comments } : r.joinReviewSession));
+        if (r.joinReviewSession.playback) apply(r.joinReviewSession.playback);
+        else setCurrent(r.joinReviewSession.explanations[0]?.id ?? null);
+        return r.joinReviewSession.status;
+      } catch (e) {
+        if (!stopped) setError(userMessage(e));
+        return null;
+      }
+    };
+    void (async () => {
+      // Re-join until the first event arrives (the subscription reaches Redis asynchronously).
+      for (let attempt = 0; attempt < 20 && !stopped && !gotEvent; attempt++) {
+        const status = await join();
+        if (status !== 'LIVE') return;
+        await new Promise((r) => setTimeout(r, 250 + attempt * 250));
+      }
+    })();
+    const beat = setInterval(() => void gqlRequest(REVIEW_HEARTBEAT, { id: sessionId }).catch(() => {}), HEARTBEAT_MS);
+    const leave = () => {
+      void fetch('/api/graphql', {
+        method: 'POST',
+        keepalive: true,
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: LEAVE_REVIEW_SESSION.query, variables: { id: sessionId } }),
+      }).catch(() => {});
+    };
+    window.addEventListener('pagehide', leave);
+    return () => {
+      stopped = true;
+      clearInterval(beat);
+      window.removeEventListener('pagehide', leave);
+      dispose();
+      leave();
+    };
+  }, [sessionId, apply]);
+
+  const isHost = session?.isHost ?? false;
+  // Members follow the host: apply every playback change to the local player.
+  useEffect(() => {
+    const v = video.current;
+    if (!v || !playback || isHost) return;
+    if (playback.explanationId && playback.explanationId !== current) return; // wait for the source switch
+    applying.current = true;
+    v.currentTime = expectedTime(playback);
+    if (playback.playing) void v.play().catch(() => {});
+    else v.pause();
+    applying.current = false;
+  }, [playback, isHost, current]);
+
+  const setPb = useMutation(SET_REVIEW_PLAYBACK);
+  const publish = useCallback(
+    (over: Partial<{ explanationId: string; playing: boolean; timeSec: number }> = {}) => {
+      const v = video.current;
+      if (!isHost || !v) return;
+      void setPb.run({
+        id: sessionId,
+        input: { explanationId: over.explanationId ?? current, playing: over.playing ?? !v.paused, timeSec: over.timeSec ?? v.currentTime },
+      });
+    },
+    [isHost, setPb, sessionId, current],
+  );
+
+  if (error && !session) return <Alert tone="error" title="This review session is not available">{error}</Alert>;
+  if (!session) return <Skeleton className="h-96 w-full" />;
+  const explanation = session.explanations.find((e) => e.id === current) ?? session.explanations[0] ?? null;
+  const ended = session.status === 'ENDED';
+  const mayWrite = can(role, 'review.host');
+
+  return (
+    <div className="space-y-4" data-testid="review-session" data-live={live ? 'true' : 'false'} data-host={isHost ? 'true' : 'false'}>
+      <header className="flex flex-wrap items-center justify-between gap-3">
+        <div>
+          <h1 className="text-xl font-semibold text-slate-900">{session.title}</h1>
+          <p className="text-sm text-slate-600">
+            Hosted by {session.host.name} · <Badge tone={ended ? 'amber' : 'green'}>{session.status}</Badge>{' '}
+            {live ? <span className="text-xs text-green-700">live</span> : <span className="text-xs text-slate-500">connecting…</span>}
+          </p>
+        </div>
+        {isHost && !ended ? <EndButton sessionId={sessionId} /> : null}
+      </header>
+      {error ? <Alert tone="error">{error}</Alert> : null}
+      {ended ? <SummaryView session={session} /> : null}
+      <div className="grid gap-4 lg:grid-cols-[1fr_20rem]">
+        <div className="space-y-3">
+          {explanation ? (
+            <Player
+              key={explanation.id}
+              explanation={explanation}
+              isHost={isHost && !ended}
+              videoRef={video}
+              onReady={() => {
+                const v = video.current;
+                if (v && playback && !isHost) {
+                  v.currentTime = expectedTime(playback);
+                  if (playback.playing) void v.play().catch(() => {});
+                }
+              }}
+              onHostChange={(playing) => {
+                if (!applying.current) publish({ playing });
+              }}
+            />
+          ) : (
+            <Alert tone="warning">This session has no explanations.</Alert>
+          )}
+          <nav className="flex flex-wrap gap-2" aria-label="Explanations">
+            {session.explanations.map((e, i) => (
+              <Button
+                key={e.id}
+                size="sm"
+                variant={e.id === explanation?.id ? 'primary' : 'secondary'}
+                disabled={!isHost || ended}
+                onClick={() => {
+                  setCurrent(e.id);
+                  publish({ explanationId: e.id, playing: false, timeSec: 0 });
+                }}
+                data-testid={`review-explanation-${i}`}
+              >
+                {i + 1}. {e.video.title} · {e.method}
+              </Button>
+            ))}
+          </nav>
+          {explanation && !ended && mayWrite ? <DecisionBar sessionId={sessionId} explanationId={explanation.id} /> : null}
+          <DecisionList session={session} />
+        </div>
+        <aside className="space-y-4">
+          <Card title={`Present (${session.present.length})`}>
+            <ul data-testid="presence" className="space-y-1 text-sm">
+              {session.present.map((p) => (
+                <li key={p.userId} data-testid="presence-item" data-user-id={p.userId}>
+                  {p.name}
+                  {p.isHost ? ' (host)' : ''}
+                  {p.userId === user.id ? ' — you' : ''}
+                </li>
+              ))}
+            </ul>
+          </Card>
+          <CommentsCard session={session} sessionId={sessionId} explanationId={explanation?.id ?? null} video={video} mayWrite={mayWrite && !ended} />
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function Player({
+  explanation,
+  isHost,
+  videoRef,
+  onReady,
+  onHostChange,
+}: {
+  explanation: Session['explanations'][number];
+  isHost: boolean;
+  videoRef: React.RefObject<HTMLVideoElement | null>;
+  onReady: () => void;
+  onHostChange: (playing: boolean) => void;
+}) {
+  const canvas = useRef<HTMLCanvasElement | null>(null);
+  const { saliency } = useSaliency(explanation.saliencyUrl);
+  const [time, setTime] = useState(0);
+  const fps = explanation.video.fps ?? FALLBACK_FPS;
+  useEffect(() => {
+    const v = videoRef.current;
+    if (!v) return;
+    let raf = 0;
+    const draw = () => {
+      setTime(v.currentTime);
+      const c = canvas.current;
+      if (c && saliency) {
+        if (c.width !== saliency.W || c.height !== saliency.H) {
+          c.width = saliency.W;
+          c.height = saliency.H;
+        }
+        drawSaliencyFrame(c, saliency, clipFrameAt(v.currentTime, explanation.windowStartSec, fps, saliency.T), DEFAULT_SETTINGS, { x: 0, y: 0, w: 1, h: 1 });
+      }
+    };
+    const loop = () => {
+      draw();
+      if (!v.paused) raf = requestAnimationFrame(loop);
+    };
+    const onPlay = () => {
+      raf = requestAnimationFrame(loop);
+      if (isHost) onHostChange(true);
+    };
+    const onPause = () => {
+      draw();
+      if (isHost) onHostChange(false);
+    };
+    const onSeeked = () => {
+      draw();
+      if (isHost) onHostChange(!v.paused);
+    };
+    v.addEventListener('play', onPlay);
+    v.addEventListener('pause', onPause);
+    v.addEventListener('seeked', onSeeked);
+    v.addEventListener('loadeddata', draw);
+    v.addEventListener('loadedmetadata', onReady);
+    v.addEventListener('timeupdate', draw);
+    draw();
+    return () => {
+      cancelAnimationFrame(raf);
+      v.removeEventListener('play', onPlay);
+      v.removeEventListener('pause', onPause);
+      v.removeEventListener('seeked', onSeeked);
+      v.removeEventListener('loadeddata', draw);
+      v.removeEventListener('loadedmetadata', onReady);
+      v.removeEventListener('timeupdate', draw);
+    };
+  }, [videoRef, saliency, explanation.windowStartSec, fps, isHost, onHostChange, onReady]);
+  return (
+    <div>
+      <div className="relative overflow-hidden rounded-lg bg-black">
+        <video
+          ref={videoRef}
+          src={explanation.video.url}
+          muted
+          playsInline
+          preload="auto"
+          controls={isHost}
+          className="block aspect-video w-full"
+          data-testid="review-video"
+        />
+        <canvas ref={canvas} className="pointer-events-none absolute inset-0 h-full w-full opacity-60" aria-hidden />
+      </div>
+      <p className="mt-1 text-xs text-slate-600">
+        {isHost ? 'You drive playback for everyone.' : 'Following the host.'} t = <span data-testid="review-time">{time.toFixed(2)}</span> s
+      </p>
+    </div>
+  );
+}
+
+function EndButton({ sessionId }: { sessionId: string }) {
+  const end = useMutation(END_REVIEW_SESSION);
+  return (
+    <span className="flex items-center gap-2">
+      {end.error ? <span className="text-sm text-red-700">{userMessage(end.error)}</span> : null}
+      <Button variant="secondary" loading={end.pending} onClick={() => void end.run({ id: sessionId })} data-testid="review-end">
+        End session
+      </Button>
+    </span>
+  );
+}
+
+const VERDICTS: { v: ReviewVerdict; label: string }[] = [
+  { v: 'ACCEPT', label: 'Accept' },
+  { v: 'NEEDS_WORK', label: 'Needs work' },
+  { v: 'REJECT', label: 'Reject' },
+];
+
+function DecisionBar({ sessionId, explanationId }: { sessionId: string; explanationId: string }) {
+  const decide = useMutation(DECIDE_REVIEW_EXPLANATION);
+  const [note, setNote] = useState('');
+  return (
+    <div className="flex flex-wrap items-center gap-2 rounded-md border border-slate-200 bg-white p-3">
+      <input
+        aria-label="Decision note"
+        placeholder="Note (optional)"
+        className="h-9 flex-1 rounded-md border border-slate-300 px-2 text-sm"
+        value={note}
+        onChange={(e) => setNote(e.target.value)}
+      />
+      {VERDICTS.map(({ v, label }) => (
+        <Button
+          key={v}
+          size="sm"
+          variant="secondary"
+          loading={decide.pending}
+          data-testid={`decide-${v}`}
+          onClick={() => void decide.run({ id: sessionId, input: { explanationId, verdict: v, note: note || null } }).then((r) => r && setNote(''))}
+        >
+          {label}
+        </Button>
+      ))}
+      {decide.error ? <span className="text-sm text-red-700">{userMessage(decide.error)}</span> : null}
+    </div>
+  );
+}
+
+function DecisionList({ session }: { session: Session }) {
+  if (!session.decisions.length) return null;
+  const label = (id: string) => {
+    const i = session.explanations.findIndex((e) => e.id === id);
+    const e = session.explanations[i];
+    return e ? `${i + 1}. ${e.video.title} · ${e.method}` : id;
+  };
+  return (
+    <Card title="Decisions">
+      <ul className="space-y-1 text-sm" data-testid="decisions">
+        {session.decisions.map((d) => (
+          <li key={d.explanationId}>
+            <span className="font-medium">{label(d.explanationId)}</span>: {d.verdict.replace('_', ' ').toLowerCase()}
+            {d.note ? ` — ${d.note}` : ''} <span className="text-slate-500">({d.decidedBy.name})</span>
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
+function CommentsCard({
+  session,
+  sessionId,
+  explanationId,
+  video,
+  mayWrite,
+}: {
+  session: Session;
+  sessionId: string;
+  explanationId: string | null;
+  video: React.RefObject<HTMLVideoElement | null>;
+  mayWrite: boolean;
+}) {
+  const add = useMutation(ADD_REVIEW_COMMENT);
+  const [body, setBody] = useState('');
+  const send = async (e: React.FormEvent) => {
+    e.preventDefault();
+    if (!body.trim()) return;
+    const r = await add.run({ id: sessionId, input: { explanationId, body, timeSec: video.current?.currentTime ?? null } });
+    if (r) setBody('');
+  };
+  return (
+    <Card title="Comments">
+      <ul className="max-h-80 space-y-2 overflow-y-auto text-sm" data-testid="review-comments">
+        {session.comments.map((c) => (
+          <li key={c.id}>
+            <span className="font-medium">{c.author.name}</span>
+            {c.timeSec != null ? <span className="text-slate-500"> @ {c.timeSec.toFixed(1)} s</span> : null}: {c.body}
+          </li>
+        ))}
+      </ul>
+      {mayWrite ? (
+        <form onSubmit={(e) => void send(e)} className="mt-3 flex gap-2">
+          <input
+            aria-label="Comment"
+            className="h-9 flex-1 rounded-md border border-slate-300 px-2 text-sm"
+            value={body}
+            onChange={(e) => setBody(e.target.value)}
+            data-testid="review-comment-input"
+          />
+          <Button type="submit" size="sm" loading={add.pending}>
+            Send
+          </Button>
+        </form>
+      ) : null}
+      {add.error ? <p className="mt-1 text-sm text-red-700">{userMessage(add.error)}</p> : null}
+    </Card>
+  );
+}
+
+function SummaryView({ session }: { session: Session }) {
+  const summary = session.summary as { attendees?: { userId: string; name: string }[]; decisions?: unknown[]; comments?: unknown[] } | null;
+  if (!summary) return null;
+  return (
+    <Alert tone="success" title="Session ended — summary saved">
+      <p data-testid="review-summary">
+        Attendees: {(summary.attendees ?? []).map((a) => a.name).join(', ') || '—'} · {summary.decisions?.length ?? 0} decisions · {summary.comments?.length ?? 0} comments
+      </p>
+    </Alert>
+  );
+}

@@ -1,0 +1,110 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { userMessage } from '../../lib/graphql-client.ts';
+import { MY_STUDIES, STUDIES } from '../../lib/operations/studies.ts';
+import { can } from '../../lib/roles.ts';
+import { useQuery } from '../../lib/use-api.ts';
+import { Alert } from '../Alert.tsx';
+import { AppShell } from '../AppShell.tsx';
+import { Badge } from '../Badge.tsx';
+import { ButtonLink } from '../Button.tsx';
+import { Card, PageHeader } from '../Card.tsx';
+import { EmptyState } from '../EmptyState.tsx';
+import { Skeleton } from '../Skeleton.tsx';
+import { useViewer } from '../ViewerContext.tsx';
+
+const STATUS_TONE = { DRAFT: 'neutral', OPEN: 'green', CLOSED: 'amber' } as const;
+
+export function StudyList({ teamHint }: { teamHint: string | null }) {
+  const router = useRouter();
+  return (
+    <AppShell teamHint={teamHint} onTeamChange={(t) => router.push(`/studies?team=${encodeURIComponent(t)}`)} skeleton={<Skeleton className="h-64 w-full" />}>
+      <StudyListBody />
+    </AppShell>
+  );
+}
+
+function StudyListBody() {
+  const { teamId, role } = useViewer();
+  const manages = can(role, 'study.manage');
+  const rates = can(role, 'study.participate');
+  const all = useQuery(STUDIES, teamId && manages ? { teamId } : null);
+  const mine = useQuery(MY_STUDIES, teamId && rates ? { teamId } : null);
+  if (!teamId) return <EmptyState title="No team yet">Create or join a team first.</EmptyState>;
+  return (
+    <div className="space-y-6">
+      <PageHeader
+        title="Studies"
+        description="Controlled human evaluations of explanation methods: blinded, randomised, with agreement statistics."
+        actions={manages ? <ButtonLink href={`/studies/new?team=${encodeURIComponent(teamId)}`} variant="primary">New study</ButtonLink> : undefined}
+      />
+      {rates ? (
+        <Card title="Your assignments">
+          {mine.error ? <Alert tone="error">{userMessage(mine.error)}</Alert> : null}
+          {!mine.data ? (
+            <Skeleton className="h-16 w-full" />
+          ) : mine.data.myStudies.length === 0 ? (
+            <p className="text-sm text-slate-600">No open study needs your judgement.</p>
+          ) : (
+            <ul className="divide-y divide-slate-200" data-testid="my-studies">
+              {mine.data.myStudies.map((s) => (
+                <li key={s.id} className="flex items-center justify-between py-2">
+                  <span className="text-sm font-medium">{s.name}</span>
+                  <span className="flex items-center gap-3 text-sm">
+                    {s.progress.judged}/{s.progress.total}
+                    <ButtonLink href={`/studies/${s.id}/rate`} size="sm" variant={s.progress.completed ? 'secondary' : 'primary'}>
+                      {s.progress.completed ? 'Done' : s.progress.judged ? 'Resume' : 'Start'}
+                    </ButtonLink>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      ) : null}
+      {manages ? (
+        <Card title="All studies of the team">
+          {all.error ? <Alert tone="error">{userMessage(all.error)}</Alert> : null}
+          {!all.data ? (
+            <Skeleton className="h-24 w-full" />
+          ) : all.data.studies.length === 0 ? (
+            <p className="text-sm text-slate-600">No studies yet.</p>
+          ) : (
+            <table className="w-full text-left text-sm" data-testid="studies-table">
+              <thead className="text-xs uppercase text-slate-500">
+                <tr>
+                  <th className="py-2">Name</th>
+                  <th>Design</th>
+                  <th>Methods</th>
+                  <th>Explanations</th>
+                  <th>Status</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-200">
+                {all.data.studies.map((s) => (
+                  <tr key={s.id}>
+                    <td className="py-2">
+                      <Link className="font-medium text-indigo-700 hover:underline" href={`/studies/${s.id}`}>
+                        {s.name}
+                      </Link>
+                    </td>
+                    <td>{s.design}</td>
+                    <td>{s.methods.join(', ')}</td>
+                    <td>
+                      {s.readiness.done}/{s.readiness.explanations}
+                    </td>
+                    <td>
+                      <Badge tone={STATUS_TONE[s.status]}>{s.status}</Badge>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Card>
+      ) : null}
+    </div>
+  );
+}
