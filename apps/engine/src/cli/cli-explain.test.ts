@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import { generateClip, SYNTH_ACTIONS_LABELS } from '../synth/synth-actions.ts';
 import { decodeClip } from '../video/decode.ts';
 import { probeVideo } from '../video/probe.ts';
 import { withTempDir } from '../video/test-fixtures.ts';
+import { run } from './main.ts';
 
 /**
  * End to end through the real bin: `fep synth` → `fep explain`, against a small but real
@@ -36,6 +38,20 @@ function fep(...args: string[]): Promise<{ code: number | null; stdout: string; 
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+async function runInProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        append(chunk.toString());
+        cb();
+      },
+    });
+  const code = await run(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
+  return { code, stdout, stderr };
 }
 
 let tmp: Awaited<ReturnType<typeof withTempDir>>;
@@ -161,12 +177,16 @@ describe('fep synth → fep explain', () => {
       [['--all-windows', '--start', '1'], /cannot be combined/],
       [['--start', '9'], /past the end of the video \(2\.000 s\)/],
     ];
+    // In-process run(): the bin's code path without a process (and a TF.js load) per case.
     for (const [extra, message] of cases) {
-      const r = await fep('explain', clipFile(), '--model', modelDir, '--out', out, ...extra);
+      const r = await runInProcess('explain', clipFile(), '--model', modelDir, '--out', out, ...extra);
       expect(r.code, extra.join(' ')).toBe(2);
       expect(r.stderr).toMatch(message);
     }
-    expect((await fep('explain', clipFile())).stderr).toContain('Missing required option --out');
+    expect((await runInProcess('explain', clipFile())).stderr).toContain('Missing required option --out');
+    const viaBin = await fep('explain', clipFile(), '--model', modelDir, '--out', out, '--iterations', 'many');
+    expect(viaBin.code).toBe(2);
+    expect(viaBin.stderr).toContain('--iterations must be an integer');
     expect(existsSync(out)).toBe(false);
   });
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
+import { Writable } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { readNpy } from '../synth/npy.ts';
 import { generateClip } from '../synth/synth-actions.ts';
 import { decodeClip } from '../video/decode.ts';
 import { withTempDir } from '../video/test-fixtures.ts';
+import { run } from './main.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/fep.mjs');
 
@@ -29,39 +31,65 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
+/** In-process `run()`: the same code the bin calls, without a process start per case. */
+async function runInProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        append(chunk.toString());
+        cb();
+      },
+    });
+  const code = await run(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
+  return { code, stdout, stderr };
+}
+
 describe('fep argument errors', () => {
-  it('exits 2 with the command list when no command is given', async () => {
+  it('the real bin exits 2 with the command list when no command is given', async () => {
     const r = await fep();
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Missing command');
     expect(r.stderr).toContain('Usage: fep <command>');
   });
 
-  it('exits 2 on an unknown command or option, with the usage', async () => {
-    const a = await fep('frobnicate');
-    expect(a.code).toBe(2);
-    expect(a.stderr).toContain('Unknown command "frobnicate"');
-    const b = await fep('synth', '--seed', '1', '--out', tmp.file('x.mp4'), '--colour', 'red');
-    expect(b.code).toBe(2);
-    expect(b.stderr).toMatch(/Unknown option '--colour'/);
-    expect(b.stderr).toContain('Usage: fep synth');
-  });
-
-  it('exits 2 on missing or malformed values', async () => {
-    expect((await fep('synth', '--out', tmp.file('x.mp4'))).stderr).toContain('Missing required option --seed');
+  it('the real bin exits 2 on a malformed option value, with the usage', async () => {
     const r = await fep('synth', '--seed', 'abc', '--out', tmp.file('x.mp4'));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--seed must be an integer');
-    const c = await fep('synth', '--seed', '1', '--out', tmp.file('x.mp4'), '--class', 'dance');
+    expect(r.stderr).toContain('Usage: fep synth');
+  });
+
+  it('exits 2 on an unknown command or option, with the usage', async () => {
+    const a = await runInProcess('frobnicate');
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain('Unknown command "frobnicate"');
+    const b = await runInProcess('synth', '--seed', '1', '--out', tmp.file('x.mp4'), '--colour', 'red');
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/Unknown option '--colour'/);
+    expect(b.stderr).toContain('Usage: fep synth');
+    expect((await runInProcess('info', 'a.mp4', 'b.mp4')).stderr).toContain('Unexpected argument "b.mp4"');
+  });
+
+  it('exits 2 on missing or malformed values', async () => {
+    const missing = await runInProcess('synth', '--out', tmp.file('x.mp4'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('Missing required option --seed');
+    const c = await runInProcess('synth', '--seed', '1', '--out', tmp.file('x.mp4'), '--class', 'dance');
     expect(c.code).toBe(2);
     expect(c.stderr).toContain('--class must be one of move_left');
+    expect((await runInProcess('synth', '--seed=-3', '--out', tmp.file('x.mp4'))).stderr).toContain('--seed must be ≥ 0');
+    expect((await runInProcess('synth', '--seed', '1', '--out', tmp.file('x.avi'))).stderr).toContain('--out must name an .mp4');
+    expect((await runInProcess('info')).code).toBe(2);
     expect(await readdir(tmp.dir)).toEqual([]); // nothing written on argument errors
   });
 
   it('prints help with exit 0', async () => {
-    const r = await fep('synth', '--help');
+    const r = await runInProcess('synth', '--help');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: fep synth');
+    expect((await runInProcess('--help')).stdout).toContain('Commands:');
   });
 });
 
