@@ -214,7 +214,7 @@ export async function processExplanation(deps: WorkerDeps, explanationId: string
       return 'cancelled';
     }
     const permanent =
-      err instanceof UnrecoverableError || err instanceof VideoError || err instanceof TargetError || (err as Error).name === 'ModelFormatError';
+      err instanceof UnrecoverableError || (err instanceof VideoError && err.isUserError) || err instanceof TargetError || (err as Error).name === 'ModelFormatError';
     const attemptsLeft = job ? job.attemptsMade + 1 < (job.opts.attempts ?? 1) : false;
     const reason = readableReason(err);
     if (permanent || !attemptsLeft) {
