@@ -96,13 +96,15 @@ export class Perturbation {
       const v = t * h * w;
       // Pyramid as [V, C, L], read once into JS memory: the blend is two taps per voxel and channel,
       // computed in one pass on the CPU (the same arithmetic as tensor ops, ~10× faster on wasm).
-      const stacked = tf.tidy(() => {
-        const out: tf.Tensor4D[] = [];
-        for (let l = 0; l < levels; l++) out.push(blurFrames(clip, (1 - l / (levels - 1)) * this.maxBlur));
-        return tf.stack(out, 4);
-      });
-      this.pyramid = stacked.dataSync() as Float32Array;
-      stacked.dispose();
+      // Interleaved in JS, level by level (tf.stack on the last axis cost ~1 s here).
+      const pyr = new Float32Array(v * c * levels);
+      for (let l = 0; l < levels; l++) {
+        const level = blurFrames(clip, (1 - l / (levels - 1)) * this.maxBlur);
+        const data = level.dataSync();
+        level.dispose();
+        for (let i = 0; i < v * c; i++) pyr[i * levels + l] = data[i]!;
+      }
+      this.pyramid = pyr;
       const d = new Float32Array(v * c * levels);
       const p = this.pyramid;
       for (let i = 0; i < v * c; i++) {
