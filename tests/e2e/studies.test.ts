@@ -1,0 +1,141 @@
+/**
+ * A rater completes a Likert and a pairwise study with the keyboard only (digits, ←/→, Enter),
+ * resumes after a reload, never sees a method name; the stored judgements match the keys pressed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchBrowser, type TestBrowser } from '../support/browser.ts';
+import { createStudyWorld, signInBrowser, type StudyWorld } from '../support/studies-server.ts';
+import { startWebServer, type WebServer } from './web-server.ts';
+
+let server: WebServer;
+let world: StudyWorld;
+let browser: TestBrowser;
+let page: Page;
+
+async function createOpenStudy(design: 'LIKERT' | 'PAIRWISE', name: string): Promise<string> {
+  const input: Record<string, unknown> = {
+    teamId: world.teamId,
+    name,
+    instructions: 'Judge how well the highlighted region explains the action.',
+    design,
+    blinded: true,
+    seed: 7,
+    overlap: 1,
+    raterIds: [world.rater.userId],
+    explanationIds: world.explanations.map((e) => e.id),
+    ...(design === 'LIKERT' ? { likertPoints: 5 } : { allowTie: true }),
+  };
+  const created = await world.owner.client.ok<any>(`mutation($i: CreateStudyInput!) { createStudy(input: $i) { id } }`, { i: input });
+  const id = created.createStudy.id as string;
+  const opened = await world.owner.client.ok<any>(`mutation($id: ID!) { openStudy(id: $id) { status } }`, { id });
+  expect(opened.openStudy.status).toBe('OPEN');
+  return id;
+}
+
+const progressText = () => page.getByTestId('rater-progress-text').innerText();
+
+/** Waits until the progress reads `judged / total` (the page re-renders after the server answers). */
+async function waitProgress(judged: number, total: number) {
+  await page.waitForFunction(
+    (want) => document.querySelector('[data-testid="rater-progress-text"]')?.textContent?.replace(/\s+/g, ' ').trim() === want,
+    `${judged} / ${total}`,
+  );
+}
+
+/** No method name anywhere in what the rater sees (blinded study). */
+async function expectBlinded() {
+  const text = await page.getByTestId('rater-page').innerText();
+  expect(text).not.toMatch(/\bf-?ep\b|\bep\b|extremal|fep/i);
+}
+
+beforeAll(async () => {
+  server = await startWebServer();
+  world = await createStudyWorld(server);
+  browser = await launchBrowser({ baseURL: server.url });
+  await signInBrowser(browser.context, server.url, world.rater);
+  page = await browser.newPage();
+  page.setDefaultTimeout(30_000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await world?.close();
+  await server?.close();
+});
+
+describe('rater flow in the browser, keyboard only', () => {
+  it('completes a Likert study: digits rate, ←/→ step frames, Enter submits, a reload resumes', async () => {
+    const studyId = await createOpenStudy('LIKERT', 'Likert plausibility');
+    await page.goto(`/studies/${studyId}/rate`);
+    await page.getByTestId('rater-item').waitFor();
+    const total = 4;
+    expect(await progressText()).toBe(`0 / ${total}`);
+    await expectBlinded();
+
+    const ratings = [4, 2, 5, 1];
+    for (let i = 0; i < total; i++) {
+      const ref = await page.getByTestId('rater-item').getAttribute('data-ref');
+      // Step two frames forward and one back: the shared clock moves by exactly one frame (1/25 s).
+      await page.waitForFunction(() => (document.querySelector<HTMLVideoElement>('[data-testid="rater-video"]')?.readyState ?? 0) >= 1);
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowLeft');
+      const t = await page.evaluate(() => document.querySelector<HTMLVideoElement>('[data-testid="rater-video"]')!.currentTime);
+      expect(t).toBeCloseTo(1 / 25, 3);
+      await page.keyboard.press(String(ratings[i]));
+      expect(await page.getByTestId(`rating-${ratings[i]}`).getAttribute('aria-checked')).toBe('true');
+      await page.keyboard.press('Enter');
+      await waitProgress(i + 1, total);
+      if (i === 0) {
+        // Resume: a fresh page load continues at the next unjudged item.
+        await page.reload();
+        await page.getByTestId('rater-item').waitFor();
+        expect(await progressText()).toBe(`1 / ${total}`);
+        expect(await page.getByTestId('rater-item').getAttribute('data-ref')).not.toBe(ref);
+      } else if (i < total - 1) {
+        await page.waitForFunction((old) => document.querySelector('[data-testid="rater-item"]')?.getAttribute('data-ref') !== old, ref);
+      }
+    }
+    await page.getByTestId('rater-done').waitFor();
+
+    const rows = await world.db.prisma.judgement.findMany({ where: { studyId }, orderBy: { createdAt: 'asc' } });
+    expect(rows.map((r) => (r.value as { rating: number }).rating)).toEqual(ratings);
+    expect(rows.every((r) => r.raterId === world.rater.userId && r.timeOnItemMs > 0)).toBe(true);
+    const assignment = await world.db.prisma.studyAssignment.findFirstOrThrow({ where: { studyId } });
+    expect(assignment.completedAt).not.toBeNull();
+    expect(browser.errors()).toEqual([]);
+  });
+
+  it('completes a pairwise study: 1 = left, 2 = right, 0 = can\'t tell, Enter submits', async () => {
+    const studyId = await createOpenStudy('PAIRWISE', 'Pairwise plausibility');
+    await page.goto(`/studies/${studyId}/rate`);
+    await page.getByTestId('rater-item').waitFor();
+    expect(await page.getByTestId('rater-option').count()).toBe(2);
+    const total = 2;
+    expect(await progressText()).toBe(`0 / ${total}`);
+    await expectBlinded();
+
+    const keys = ['2', '0'];
+    for (let i = 0; i < total; i++) {
+      const ref = await page.getByTestId('rater-item').getAttribute('data-ref');
+      // Enter before choosing does nothing.
+      await page.keyboard.press('Enter');
+      expect(await progressText()).toBe(`${i} / ${total}`);
+      await page.keyboard.press(keys[i]!);
+      if (keys[i] === '2') expect(await page.getByTestId('rater-option').nth(1).getAttribute('data-selected')).toBe('true');
+      await page.keyboard.press('Enter');
+      await waitProgress(i + 1, total);
+      if (i < total - 1) await page.waitForFunction((old) => document.querySelector('[data-testid="rater-item"]')?.getAttribute('data-ref') !== old, ref);
+    }
+    await page.getByTestId('rater-done').waitFor();
+
+    const rows = await world.db.prisma.judgement.findMany({ where: { studyId }, orderBy: { createdAt: 'asc' } });
+    const values = rows.map((r) => r.value as { choice: string; winner: string | null; shown: string[] });
+    expect(values.map((v) => v.choice)).toEqual(['RIGHT', 'TIE']);
+    // The winner is the explanation that was placed on the right.
+    expect(values[0]!.winner).toBe(values[0]!.shown[1]);
+    expect(values[1]!.winner).toBeNull();
+    expect(browser.errors()).toEqual([]);
+  });
+});
