@@ -50,7 +50,14 @@ if (!config.databaseUrl || process.env.ENGINE_IN_PROCESS === '1') {
   ]);
   const backend = await initBackend();
   const worker = startExplainWorker(
-    { db: runtime.db, storage: runtime.storage, redis: runtime.redis, backend, log: (m) => console.log(`[engine] ${m}`) },
+    {
+      db: runtime.db,
+      storage: runtime.storage,
+      redis: runtime.redis,
+      backend,
+      metricSteps: process.env.ENGINE_METRIC_STEPS ? Number(process.env.ENGINE_METRIC_STEPS) : undefined,
+      log: (m) => console.log(`[engine] ${m}`),
+    },
     { redisUrl: config.redisUrl, concurrency: 1 },
   );
   console.log(`[engine] in-process worker ready (backend ${backend.backend})`);

@@ -18,7 +18,15 @@ const backend = await initBackend();
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 const redis = createRedis(config.redisUrl);
 const worker = startExplainWorker(
-  { db: database.prisma, storage: createStorage(config.storageDir), redis, backend, log: (m) => console.log(`[engine] ${m}`) },
+  {
+    db: database.prisma,
+    storage: createStorage(config.storageDir),
+    redis,
+    backend,
+    // Steps of the insertion/deletion curves; default 256 (Li et al.). Lower only for quick runs.
+    metricSteps: process.env.ENGINE_METRIC_STEPS ? Number(process.env.ENGINE_METRIC_STEPS) : undefined,
+    log: (m) => console.log(`[engine] ${m}`),
+  },
   { redisUrl: config.redisUrl, concurrency: Number(process.env.ENGINE_CONCURRENCY ?? 1) },
 );
 console.log(`[engine] worker ready (backend ${backend.backend}, concurrency ${worker.opts.concurrency})`);
