@@ -12,6 +12,7 @@ let server: WebServer;
 let world: StudyWorld;
 let browser: TestBrowser;
 let page: Page;
+let likertStudyId: string;
 
 async function createOpenStudy(design: 'LIKERT' | 'PAIRWISE', name: string): Promise<string> {
   const input: Record<string, unknown> = {
@@ -67,6 +68,7 @@ afterAll(async () => {
 describe('rater flow in the browser, keyboard only', () => {
   it('completes a Likert study: digits rate, ←/→ step frames, Enter submits, a reload resumes', async () => {
     const studyId = await createOpenStudy('LIKERT', 'Likert plausibility');
+    likertStudyId = studyId;
     await page.goto(`/studies/${studyId}/rate`);
     await page.getByTestId('rater-item').waitFor();
     const total = 4;
@@ -137,5 +139,60 @@ describe('rater flow in the browser, keyboard only', () => {
     expect(values[0]!.winner).toBe(values[0]!.shown[1]);
     expect(values[1]!.winner).toBeNull();
     expect(browser.errors()).toEqual([]);
+  });
+
+  it('the owner builds and opens a study in the builder; the results page shows per-method means and the CSV export', async () => {
+    const owner = await launchBrowser({ baseURL: server.url });
+    try {
+      await signInBrowser(owner.context, server.url, world.owner);
+      const p = await owner.newPage();
+      p.setDefaultTimeout(30_000);
+      await p.goto(`/studies?team=${world.teamId}`);
+      await p.getByRole('link', { name: 'New study' }).click();
+      await p.getByTestId('study-builder').waitFor();
+      await p.getByLabel('Name', { exact: true }).fill('Built in the browser');
+      await p.getByLabel('Design', { exact: true }).selectOption('PAIRWISE');
+      await p.getByLabel('Raters per item (overlap)').fill('1');
+      await p.getByLabel('Seed (blank: random)').fill('11');
+      await p.getByLabel('Rita Rater').check();
+      for (const e of world.explanations) {
+        const video = world.explanations.findIndex((x) => x.videoId === e.videoId) / 2 + 1;
+        await p.getByLabel(`clip ${video} · ${e.method}`).check();
+      }
+      await p.getByTestId('builder-create').click();
+      await p.getByTestId('study-admin').waitFor();
+      await p.getByTestId('study-open').click();
+      await p.getByTestId('study-close').waitFor();
+      const studyId = p.url().split('/studies/')[1]!;
+      const row = await world.db.prisma.study.findUniqueOrThrow({ where: { id: studyId } });
+      expect(row).toMatchObject({ name: 'Built in the browser', design: 'PAIRWISE', status: 'OPEN', seed: 11, overlap: 1, blinded: true });
+      expect(row.protocol).not.toBeNull();
+
+      // Results of the Likert study the rater completed above.
+      await p.goto(`/studies/${likertStudyId}/results`);
+      await p.getByTestId('results-methods').waitFor();
+      const judgements = await world.db.prisma.judgement.findMany({ where: { studyId: likertStudyId }, include: { item: true } });
+      const byMethod = new Map<string, number[]>();
+      for (const j of judgements) {
+        const method = world.explanations.find((e) => e.id === j.item.explanationIds[0])!.method;
+        byMethod.set(method, [...(byMethod.get(method) ?? []), (j.value as { rating: number }).rating]);
+      }
+      const rows = await p.getByTestId('results-methods').locator('tbody tr').allInnerTexts();
+      for (const [method, values] of byMethod) {
+        const mean = values.reduce((a, b) => a + b, 0) / values.length;
+        const line = rows.find((r) => r.startsWith(method + '\t'));
+        expect(line, rows.join('\n')).toBeDefined();
+        expect(line).toContain(mean.toFixed(3));
+      }
+      // The CSV the download link points at has one row per judgement.
+      const href = await p.getByTestId('export-csv').getAttribute('href');
+      const csv = await p.request.get(href!);
+      expect(csv.status()).toBe(200);
+      const lines = (await csv.text()).trim().split(/\r?\n/);
+      expect(lines).toHaveLength(1 + judgements.length);
+      expect(owner.errors()).toEqual([]);
+    } finally {
+      await owner.close();
+    }
   });
 });

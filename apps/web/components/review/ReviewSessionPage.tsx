@@ -24,14 +24,13 @@ import { Card } from '../Card.tsx';
 import { Skeleton } from '../Skeleton.tsx';
 import { useViewer } from '../ViewerContext.tsx';
 import { DEFAULT_SETTINGS, drawSaliencyFrame, useSaliency } from '../viewer/saliency.ts';
-import { clipFrameAt } from '../study/SaliencyStage.tsx';
+import { clipFrameAt } from '../study/rater-keys.ts';
+import { HEARTBEAT_MS, expectedTime } from './playback.ts';
 
 type Session = JoinReviewSessionMutation['joinReviewSession'];
 type Playback = NonNullable<Session['playback']>;
 type Event = ReviewSessionEventsSubscription['reviewSessionEvents'] & { __typename: string };
 
-/** Matches HEARTBEAT_MS in graphql/src/reviews/reviews.service.ts (presence lasts three of these). */
-const HEARTBEAT_MS = 10_000;
 /** Frame rate assumed when the video row has none (the engine's clips are 25 fps). */
 const FALLBACK_FPS = 25;
 
@@ -42,14 +41,6 @@ function wsClient(): Client {
     ws = createClient({ url: `${proto}//${window.location.host}/api/graphql`, lazy: true, retryAttempts: 5 });
   }
   return ws;
-}
-
-/** Where the host's player is now: the stored time plus, while playing, the time since the update. */
-export function expectedTime(p: Pick<Playback, 'playing' | 'timeSec' | 'updatedAt'>, now = Date.now()): number {
-  if (!p.playing) return p.timeSec;
-  const elapsed = (now - Date.parse(p.updatedAt)) / 1000;
-  // Clocks of browser and server can disagree: extrapolate only over a plausible span.
-  return p.timeSec + (elapsed > 0 && elapsed < 5 ? elapsed : 0);
 }
 
 export function ReviewSessionPage({ sessionId }: { sessionId: string }) {

@@ -11,13 +11,13 @@ import { Button, ButtonLink } from '../Button.tsx';
 import { Skeleton } from '../Skeleton.tsx';
 import { isTyping } from '../viewer/ShortcutsDialog.tsx';
 import { SaliencyStage } from './SaliencyStage.tsx';
+import { TIE, raterKeyAction } from './rater-keys.ts';
 
 type RaterStudy = RaterStudyQuery['raterStudy'];
 type Item = NonNullable<NextStudyItemQuery['nextStudyItem']>;
 
 /** Frame rate assumed when the video row has none (the engine's clips are 25 fps, see apps/engine). */
 const FALLBACK_FPS = 25;
-const TIE = 'TIE';
 
 export function RaterPage({ studyId }: { studyId: string }) {
   return (
@@ -157,45 +157,41 @@ function ItemView({
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (isTyping(e) || e.metaKey || e.ctrlKey || e.altKey) return;
+      const action = raterKeyAction(e.key, item.design, { points, aliases, allowTie: study.allowTie });
+      if (!action) return;
+      if (action.type !== 'unrank') e.preventDefault();
       const v = video.current;
-      if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
-        e.preventDefault();
-        if (v) {
-          v.pause();
-          const d = (e.key === 'ArrowRight' ? 1 : -1) / fps;
-          v.currentTime = Math.min(Math.max(0, v.currentTime + d), Number.isFinite(v.duration) ? v.duration : Infinity);
-        }
-        return;
-      }
-      if (e.key === ' ') {
-        e.preventDefault();
-        if (v) void (v.paused ? v.play().catch(() => {}) : v.pause());
-        return;
-      }
-      if (e.key === 'Enter') {
-        e.preventDefault();
-        void send();
-        return;
-      }
-      if (e.key === 'Backspace' && item.design === 'RANKING') {
-        setRanking((r) => r.slice(0, -1));
-        return;
-      }
-      if (!/^\d$/.test(e.key)) return;
-      const n = Number(e.key);
-      if (item.design === 'LIKERT') {
-        if (n >= 1 && n <= points) setRating(n);
-      } else if (item.design === 'PAIRWISE') {
-        if (n === 1 || n === 2) setChoice(aliases[n - 1]!);
-        else if (n === 0 && study.allowTie) setChoice(TIE);
-      } else if (n >= 1 && n <= k) {
-        const a = aliases[n - 1]!;
-        setRanking((r) => (r.includes(a) ? r : [...r, a]));
+      switch (action.type) {
+        case 'step':
+          if (v) {
+            v.pause();
+            const t = v.currentTime + action.frames / fps;
+            v.currentTime = Math.min(Math.max(0, t), Number.isFinite(v.duration) ? v.duration : Infinity);
+          }
+          break;
+        case 'toggle':
+          if (v) void (v.paused ? v.play().catch(() => {}) : v.pause());
+          break;
+        case 'submit':
+          void send();
+          break;
+        case 'rate':
+          setRating(action.value);
+          break;
+        case 'choose':
+          setChoice(action.alias);
+          break;
+        case 'rank':
+          setRanking((r) => (r.includes(action.alias) ? r : [...r, action.alias]));
+          break;
+        case 'unrank':
+          setRanking((r) => r.slice(0, -1));
+          break;
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [fps, send, item.design, points, aliases, k, study.allowTie]);
+  }, [fps, send, item.design, points, aliases, study.allowTie]);
 
   const slotLabels = item.options.map((_, i) => String(i + 1));
   const selected = item.design === 'PAIRWISE' ? (choice && choice !== TIE ? [choice] : []) : item.design === 'RANKING' ? ranking : [];

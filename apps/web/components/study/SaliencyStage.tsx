@@ -2,18 +2,13 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { DEFAULT_SETTINGS, drawSaliencyFrame, useSaliency } from '../viewer/saliency.ts';
+import { clipFrameAt } from './rater-keys.ts';
 
 export interface StageOption {
   alias: string;
   saliencyUrl: string;
   windowStartSec: number | null;
   label?: string | null;
-}
-
-/** Clip frame shown at media time `t`: frames start at the explained window (fps from the video). */
-export function clipFrameAt(t: number, windowStartSec: number | null, fps: number, frames: number): number | null {
-  const i = Math.round((t - (windowStartSec ?? 0)) * fps);
-  return i >= 0 && i < frames ? i : null;
 }
 
 /**
