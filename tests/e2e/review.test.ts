@@ -41,12 +41,16 @@ afterAll(async () => {
 
 describe('live review session in two browsers', () => {
   it('presence both ways, the host seek mirrored within a second, comments, end with summary', async () => {
-    const started = await world.owner.client.ok<any>(`mutation($i: StartReviewSessionInput!) { startReviewSession(input: $i) { id } }`, {
-      i: { teamId: world.teamId, title: 'Pre-release review', explanationIds: world.explanations.map((e) => e.id) },
-    });
-    const id = started.startReviewSession.id as string;
-
-    await host.goto(`/review/${id}`);
+    // The host starts the session from the Reviews page (nav link), choosing all four explanations.
+    await host.goto(`/?team=${world.teamId}`);
+    await host.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reviews' }).click();
+    await host.getByLabel('Title').fill('Pre-release review');
+    for (const [i, e] of world.explanations.entries()) await host.getByLabel(`clip ${Math.floor(i / 2) + 1} · ${e.method}`).check();
+    await host.getByRole('button', { name: 'Start session' }).click();
+    await host.getByTestId('review-session').waitFor();
+    const id = host.url().split('/review/')[1]!;
+    const created = await world.db.prisma.reviewSession.findUniqueOrThrow({ where: { id } });
+    expect(created.explanationIds).toEqual(world.explanations.map((e) => e.id));
     await member.goto(`/review/${id}`);
     // Each sees the other (and themselves).
     await presenceOf(host, world.member.userId).waitFor();
@@ -86,6 +90,13 @@ describe('live review session in two browsers', () => {
       { timeout: 1000 },
     );
     expect(Date.now() - t1).toBeLessThan(1000);
+
+    // The host switches to an explanation of the second video: the member's player follows.
+    await host.getByTestId('review-explanation-2').click();
+    const secondVideo = `/api/media/videos/${world.explanations[2]!.videoId}`;
+    await member.waitForFunction((src) => document.querySelector<HTMLVideoElement>('[data-testid="review-video"]')?.src.endsWith(src) ?? false, secondVideo, {
+      timeout: 2000,
+    });
 
     // A member's comment appears for the host.
     await member.getByTestId('review-comment-input').fill('The heat map trails the hand by a frame');
