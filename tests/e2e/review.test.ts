@@ -91,6 +91,20 @@ describe('live review session in two browsers', () => {
     );
     expect(Date.now() - t1).toBeLessThan(1000);
 
+    // Play and pause are mirrored too; after the pause both players show the same frame.
+    await host.evaluate(() => document.querySelector<HTMLVideoElement>('[data-testid="review-video"]')!.play());
+    await member.waitForFunction(() => !document.querySelector<HTMLVideoElement>('[data-testid="review-video"]')!.paused, undefined, { timeout: 1000 });
+    await host.evaluate(() => document.querySelector<HTMLVideoElement>('[data-testid="review-video"]')!.pause());
+    const paused = await videoTime(host);
+    await member.waitForFunction(
+      (t) => {
+        const v = document.querySelector<HTMLVideoElement>('[data-testid="review-video"]')!;
+        return v.paused && Math.abs(v.currentTime - t) < 0.01;
+      },
+      paused,
+      { timeout: 1000 },
+    );
+
     // The host switches to an explanation of the second video: the member's player follows.
     await host.getByTestId('review-explanation-2').click();
     const secondVideo = `/api/media/videos/${world.explanations[2]!.videoId}`;

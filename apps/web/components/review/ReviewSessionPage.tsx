@@ -25,7 +25,7 @@ import { Skeleton } from '../Skeleton.tsx';
 import { useViewer } from '../ViewerContext.tsx';
 import { DEFAULT_SETTINGS, drawSaliencyFrame, useSaliency } from '../viewer/saliency.ts';
 import { clipFrameAt } from '../study/rater-keys.ts';
-import { HEARTBEAT_MS, expectedTime } from './playback.ts';
+import { HEARTBEAT_MS, RESYNC_MS, RESYNC_TOLERANCE_SEC, expectedTime } from './playback.ts';
 
 type Session = JoinReviewSessionMutation['joinReviewSession'];
 type Playback = NonNullable<Session['playback']>;
@@ -148,13 +148,24 @@ function SessionBody({ sessionId }: { sessionId: string }) {
     if (!v || !playback || isHost) return;
     if (playback.explanationId && playback.explanationId !== current) return; // wait for the source switch
     applying.current = true;
-    v.currentTime = expectedTime(playback);
+    const target = expectedTime(playback);
+    // While both play, small drift is left alone: a seek for every resync would stutter.
+    if (!(playback.playing && !v.paused && Math.abs(v.currentTime - target) < RESYNC_TOLERANCE_SEC)) v.currentTime = target;
     if (playback.playing) void v.play().catch(() => {});
     else v.pause();
     applying.current = false;
   }, [playback, isHost, current]);
 
   const setPb = useMutation(SET_REVIEW_PLAYBACK);
+  // While the host plays, the position is re-sent periodically so members that drifted catch up.
+  useEffect(() => {
+    if (!isHost || !playback?.playing) return;
+    const timer = setInterval(() => {
+      const v = video.current;
+      if (v && !v.paused) void gqlRequest(SET_REVIEW_PLAYBACK, { id: sessionId, input: { explanationId: current, playing: true, timeSec: v.currentTime } }).catch(() => {});
+    }, RESYNC_MS);
+    return () => clearInterval(timer);
+  }, [isHost, playback?.playing, sessionId, current]);
   const publish = useCallback(
     (over: Partial<{ explanationId: string; playing: boolean; timeSec: number }> = {}) => {
       const v = video.current;
