@@ -190,8 +190,24 @@ if (FULL) {
   const r = await fepTimes(mainClassifier, 16, 112, fep.defaults.iterations);
   full = { totalMs: r.totalMs, iterations: r.iterations };
   rows.push([`F-EP default explanation (${r.iterations} iterations), end to end`, fmt(r.totalMs)]);
+  rows.push(['  of which mean per iteration', fmt(r.totalMs / r.iterations)]);
 }
 mainClassifier.dispose();
+// Peak RSS of the default configuration (before the larger scaling configurations run).
+const rssDefaultMb = Math.round(process.resourceUsage().maxRSS / 1024);
+rows.push(['peak RSS after the 16×112×112 runs (MB)', String(rssDefaultMb)]);
+
+// The classifier exactly as loadModel returns it (src/model/load-model.ts sets model.trainable =
+// false, which in tfjs-layers does not reach layer.trainable, so the (2+1)D layers still compute
+// their weight gradients on every backward pass).
+let asLoadedMs: number | null = null;
+if (base.source.startsWith('shipped')) {
+  const { loadModel } = await import('../src/model/load-model.ts');
+  const loaded = await loadModel();
+  asLoadedMs = modelTimes(loaded, 16, 112).bwd;
+  loaded.dispose();
+  rows.push(['TF.js model forward+backward as loaded by loadModel (weight gradients not skipped)', fmt(asLoadedMs)]);
+}
 
 const scaling: Array<{ frames: number; size: number; model_fwd_bwd_ms: number; fep_iteration_ms: number }> = [];
 if (SCALING) {
@@ -214,7 +230,7 @@ if (SCALING) {
 }
 base.model.dispose();
 const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-rows.push(['peak RSS (MB)', String(rssMb)]);
+rows.push(['peak RSS incl. scaling runs (MB)', String(rssMb)]);
 
 const w = Math.max(...rows.map((r) => r[0]!.length));
 console.log(`${'measure'.padEnd(w)}  ms`);
@@ -228,7 +244,10 @@ const result: Record<string, unknown> = {
   fep_first_iteration_ms: Math.round(ft.firstMs),
   fep_total_ms: Number.isNaN(full.totalMs) ? null : Math.round(full.totalMs),
   iterations: full.iterations,
-  rss_mb: rssMb,
+  fep_mean_iteration_ms: Number.isNaN(full.totalMs) ? null : Math.round(full.totalMs / full.iterations),
+  rss_mb: rssDefaultMb,
+  rss_mb_incl_scaling: rssMb,
+  model_fwd_bwd_as_loaded_ms: asLoadedMs === null ? null : Math.round(asLoadedMs * 10) / 10,
   load_average_1m: Math.round((await import('node:os')).loadavg()[0]! * 10) / 10,
   scaling,
 };
