@@ -62,6 +62,14 @@ describe('live review session in two browsers', () => {
     for (const p of [host, member]) await p.waitForFunction(() => (document.querySelector<HTMLVideoElement>('[data-testid="review-video"]')?.readyState ?? 0) >= 1);
     await member.locator('[data-testid="review-session"][data-live="true"]').waitFor();
     expect(await videoTime(member)).toBe(0);
+    // The saliency overlay is painted over the member's player.
+    await member.waitForFunction(() => {
+      const c = document.querySelector<HTMLCanvasElement>('[data-testid="review-overlay"]');
+      if (!c?.width) return false;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) return true;
+      return false;
+    });
 
     // The host seeks (as the native controls would); the member's player must follow within 1 s.
     const target = 1.2;

@@ -34,6 +34,20 @@ async function createOpenStudy(design: 'LIKERT' | 'PAIRWISE', name: string): Pro
   return id;
 }
 
+/** True once every canvas with this test id has painted something (the video frame and/or its heat map). */
+const painted = (testId: string) => {
+  const canvases = Array.from(document.querySelectorAll<HTMLCanvasElement>(`[data-testid="${testId}"]`));
+  return (
+    canvases.length > 0 &&
+    canvases.every((c) => {
+      if (!c.width || !c.height) return false;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) return true;
+      return false;
+    })
+  );
+};
+
 const progressText = () => page.getByTestId('rater-progress-text').innerText();
 
 /** Waits until the progress reads `judged / total` (the page re-renders after the server answers). */
@@ -74,6 +88,8 @@ describe('rater flow in the browser, keyboard only', () => {
     const total = 4;
     expect(await progressText()).toBe(`0 / ${total}`);
     await expectBlinded();
+    // The option canvases are painted (frame drawn from the study-scoped video route).
+    await page.waitForFunction(painted, 'rater-canvas');
 
     const ratings = [4, 2, 5, 1];
     for (let i = 0; i < total; i++) {
@@ -114,6 +130,7 @@ describe('rater flow in the browser, keyboard only', () => {
     await page.goto(`/studies/${studyId}/rate`);
     await page.getByTestId('rater-item').waitFor();
     expect(await page.getByTestId('rater-option').count()).toBe(2);
+    await page.waitForFunction(painted, 'rater-canvas');
     const total = 2;
     expect(await progressText()).toBe(`0 / ${total}`);
     await expectBlinded();

@@ -337,7 +337,7 @@ function Player({
           className="block aspect-video w-full"
           data-testid="review-video"
         />
-        <canvas ref={canvas} className="pointer-events-none absolute inset-0 h-full w-full opacity-60" aria-hidden />
+        <canvas ref={canvas} className="pointer-events-none absolute inset-0 h-full w-full opacity-60" aria-hidden data-testid="review-overlay" />
       </div>
       <p className="mt-1 text-xs text-slate-600">
         {isHost ? 'You drive playback for everyone.' : 'Following the host.'} t = <span data-testid="review-time">{time.toFixed(2)}</span> s
