@@ -92,7 +92,7 @@ export function conv2dInputGrad(
 
 /**
  * conv2d(x, kernel, stride, padding) with a fast gradient w.r.t. x; the kernel is a constant (its
- * gradient is zero). Measured on wasm (bench/_conv.ts, [16,56,56,16]→32, 3×3, fwd+bwd, loaded
+ * gradient is zero). Measured on wasm (bench/conv-grad-ab.ts, [16,56,56,16]→32, 3×3, fwd+bwd, loaded
  * 2-core machine): stride 1 — TF.js's own 731 ms, `conv2dInputGrad` 278 ms; stride 2 — TF.js's own
  * 178 ms, the sub-kernel path 250 ms (the output gradient is 4× smaller, so Conv2DBackpropInput is
  * cheap and the s² small convolutions + depthToSpace cost more). So stride 1 uses

@@ -1,3 +1,4 @@
+/** A/B: conv2d fwd+bwd with TF.js own input gradient vs core/fast-conv.ts, stride 1 and 2. npx tsx bench/conv-grad-ab.ts */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.ts';
 import { conv2dFastGrad } from '../src/core/fast-conv.ts';
