@@ -1,5 +1,5 @@
 /**
- * A rater completes a Likert and a pairwise study with the keyboard only (digits, ←/→, Enter),
+ * A rater completes a Likert, a pairwise and a ranking study with the keyboard only (digits, ←/→, Enter),
  * resumes after a reload, never sees a method name; the stored judgements match the keys pressed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ let browser: TestBrowser;
 let page: Page;
 let likertStudyId: string;
 
-async function createOpenStudy(design: 'LIKERT' | 'PAIRWISE', name: string): Promise<string> {
+async function createOpenStudy(design: 'LIKERT' | 'PAIRWISE' | 'RANKING', name: string): Promise<string> {
   const input: Record<string, unknown> = {
     teamId: world.teamId,
     name,
@@ -25,7 +25,7 @@ async function createOpenStudy(design: 'LIKERT' | 'PAIRWISE', name: string): Pro
     overlap: 1,
     raterIds: [world.rater.userId],
     explanationIds: world.explanations.map((e) => e.id),
-    ...(design === 'LIKERT' ? { likertPoints: 5 } : { allowTie: true }),
+    ...(design === 'LIKERT' ? { likertPoints: 5 } : design === 'PAIRWISE' ? { allowTie: true } : { rankK: 2 }),
   };
   const created = await world.owner.client.ok<any>(`mutation($i: CreateStudyInput!) { createStudy(input: $i) { id } }`, { i: input });
   const id = created.createStudy.id as string;
@@ -156,6 +156,31 @@ describe('rater flow in the browser, keyboard only', () => {
     expect(values[0]!.winner).toBe(values[0]!.shown[1]);
     expect(values[1]!.winner).toBeNull();
     expect(browser.errors()).toEqual([]);
+  });
+
+  it('completes a ranking study: digits give the order, Backspace undoes, Enter submits', async () => {
+    const studyId = await createOpenStudy('RANKING', 'Ranking plausibility');
+    await page.goto(`/studies/${studyId}/rate`);
+    await page.getByTestId('rater-item').waitFor();
+    const total = 2;
+    for (let i = 0; i < total; i++) {
+      const ref = await page.getByTestId('rater-item').getAttribute('data-ref');
+      await page.keyboard.press('1');
+      await page.keyboard.press('Backspace');
+      await page.keyboard.press('2');
+      await page.keyboard.press('1');
+      expect(await page.getByTestId('ranking-order').innerText()).toContain('2 › 1');
+      await page.keyboard.press('Enter');
+      await waitProgress(i + 1, total);
+      if (i < total - 1) await page.waitForFunction((old) => document.querySelector('[data-testid="rater-item"]')?.getAttribute('data-ref') !== old, ref);
+    }
+    await page.getByTestId('rater-done').waitFor();
+    const rows = await world.db.prisma.judgement.findMany({ where: { studyId } });
+    expect(rows).toHaveLength(total);
+    for (const r of rows) {
+      const v = r.value as { ranking: string[]; shown: string[] };
+      expect(v.ranking).toEqual([v.shown[1], v.shown[0]]);
+    }
   });
 
   it('the owner builds and opens a study in the builder; the results page shows per-method means and the CSV export', async () => {
