@@ -58,7 +58,7 @@ if (!config.databaseUrl || process.env.ENGINE_IN_PROCESS === '1') {
       metricSteps: process.env.ENGINE_METRIC_STEPS ? Number(process.env.ENGINE_METRIC_STEPS) : undefined,
       log: (m) => console.log(`[engine] ${m}`),
     },
-    { redisUrl: config.redisUrl, concurrency: 1 },
+    { redisUrl: config.redisUrl, prefix: config.queuePrefix, concurrency: 1 },
   );
   console.log(`[engine] in-process worker ready (backend ${backend.backend})`);
   stopWorker = async () => {

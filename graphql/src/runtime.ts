@@ -24,7 +24,7 @@ export async function createApiRuntime(
   // graphql-redis-subscriptions bundles its own ioredis typings; the clients are compatible at runtime.
   const pubsub = new RedisPubSub({ publisher: publisher as never, subscriber: subscriber as never });
   const storage = createStorage(config.storageDir);
-  const queue = createExplainQueue(config.redisUrl, opts.queuePrefix);
+  const queue = createExplainQueue(config.redisUrl, opts.queuePrefix ?? config.queuePrefix);
   const runtime: ApiRuntime = {
     database,
     db: database.prisma,

@@ -92,6 +92,8 @@ export async function startWebServer(opts: { env?: Record<string, string>; ready
       NEXT_TELEMETRY_DISABLED: '1',
       // A Redis database of its own, so no other worker on this machine takes our jobs.
       REDIS_URL: process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379/11',
+      // …and a queue of its own: another server's worker must never take (and skip) our jobs.
+      QUEUE_PREFIX: `e2e-${randomBytes(4).toString('hex')}`,
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

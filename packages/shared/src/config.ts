@@ -8,6 +8,8 @@ export interface Config {
   /** PostgreSQL URL; unset → embedded PGlite under `dataDir/pglite`. */
   databaseUrl: string | undefined;
   redisUrl: string;
+  /** Prefix of the queue's Redis keys (BullMQ's default "bull"): separates deployments sharing one Redis. */
+  queuePrefix: string | undefined;
   dataDir: string;
   storageDir: string;
   port: number;
@@ -28,6 +30,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    queuePrefix: env.QUEUE_PREFIX || undefined,
     dataDir,
     storageDir: path.resolve(env.STORAGE_DIR ?? path.join(dataDir, 'storage')),
     port: Number(env.PORT ?? 3000),

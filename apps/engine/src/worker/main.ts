@@ -27,7 +27,7 @@ const worker = startExplainWorker(
     metricSteps: process.env.ENGINE_METRIC_STEPS ? Number(process.env.ENGINE_METRIC_STEPS) : undefined,
     log: (m) => console.log(`[engine] ${m}`),
   },
-  { redisUrl: config.redisUrl, concurrency: Number(process.env.ENGINE_CONCURRENCY ?? 1) },
+  { redisUrl: config.redisUrl, prefix: config.queuePrefix, concurrency: Number(process.env.ENGINE_CONCURRENCY ?? 1) },
 );
 console.log(`[engine] worker ready (backend ${backend.backend}, concurrency ${worker.opts.concurrency})`);
 
