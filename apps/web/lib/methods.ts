@@ -19,6 +19,31 @@ export const METHODS = [
     label: 'Random baseline',
     description: 'A random mask of the same area: the floor every real explanation should beat.',
   },
+  {
+    name: 'gradient',
+    label: 'Gradient (saliency)',
+    description: 'How strongly each pixel changes the class score, from one backward pass (Simonyan et al., 2014).',
+  },
+  {
+    name: 'smoothgrad',
+    label: 'SmoothGrad',
+    description: 'Gradients averaged over noisy copies of the clip, which removes much of their speckle (Smilkov et al., 2017).',
+  },
+  {
+    name: 'integrated-gradients',
+    label: 'Integrated Gradients',
+    description: 'Gradients summed along a path from a blank clip to the real one; attributions add up to the score change (Sundararajan et al., 2017).',
+  },
+  {
+    name: 'gradcam',
+    label: 'Grad-CAM (video)',
+    description: 'Class-weighted feature maps of a late layer, stretched back over time and space: coarse but fast (Selvaraju et al., 2017).',
+  },
+  {
+    name: 'occlusion',
+    label: 'Occlusion',
+    description: 'Grey out one space-time window at a time and measure how much the score drops (Zeiler & Fergus, 2014).',
+  },
 ] as const;
 
 export type MethodName = (typeof METHODS)[number]['name'];
