@@ -14,7 +14,7 @@ const VIEWS: { value: ViewMode; label: string }[] = [
 export function OverlayControls({ settings, onChange }: { settings: OverlaySettings; onChange: (s: OverlaySettings) => void }) {
   const id = useId();
   return (
-    <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4" data-testid="overlay-controls">
+    <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-[max-content_minmax(0,1fr)_minmax(0,1fr)_minmax(0,1fr)]" data-testid="overlay-controls">
       <fieldset>
         <legend className="mb-1 text-xs font-medium text-slate-800">View</legend>
         <div className="inline-flex rounded-md ring-1 ring-slate-300" role="radiogroup" aria-label="View">
