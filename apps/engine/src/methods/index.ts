@@ -7,10 +7,11 @@ import { integratedGradientsMethod } from './integrated-gradients.ts';
 import { occlusion } from './occlusion.ts';
 import { random } from './random.ts';
 import { smoothgrad } from './smoothgrad.ts';
+import type { MethodName } from './names.ts';
 import type { ExplanationMethod } from './types.ts';
 
 /** Names match graphql/src/explanations/explanations.service.ts `KNOWN_METHODS` (a test checks it). */
-export const METHODS: Readonly<Record<string, ExplanationMethod<any>>> = Object.freeze({
+export const METHODS: Readonly<Record<MethodName, ExplanationMethod<any>>> = Object.freeze({
   fep,
   ep,
   random,
@@ -21,8 +22,7 @@ export const METHODS: Readonly<Record<string, ExplanationMethod<any>>> = Object.
   occlusion,
 });
 
-export type MethodName = 'fep' | 'ep' | 'random' | 'gradient' | 'smoothgrad' | 'integrated-gradients' | 'gradcam' | 'occlusion';
-export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+export { METHOD_NAMES, type MethodName } from './names.ts';
 
 export class UnknownMethodError extends Error {
   readonly code = 'BAD_USER_INPUT' as const;
@@ -33,7 +33,7 @@ export class UnknownMethodError extends Error {
 }
 
 export function getMethod(name: string): ExplanationMethod<any> {
-  const m = Object.prototype.hasOwnProperty.call(METHODS, name) ? METHODS[name] : undefined;
+  const m = Object.prototype.hasOwnProperty.call(METHODS, name) ? METHODS[name as MethodName] : undefined;
   if (!m) throw new UnknownMethodError(name);
   return m;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { METHOD_NAMES } from '../../methods/index.ts';
+import { METHOD_NAMES } from '../../methods/names.ts';
 import { ExplanationCancelledError, type VideoClassifier } from '../../methods/types.ts';
 import type { DecodedClip } from '../../video/decode.ts';
 import type { Fit } from '../../video/frame-stream.ts';
@@ -21,7 +21,8 @@ With --all-windows: windows/000/…, windows/001/… (one set per window) and an
 Options:
   --out <dir>             output directory (required; created if needed)
   --model <builtin|dir>   model directory with fep-model.json (default: builtin)
-  --method <name>         fep (default), ep, random, or another registered method
+  --method <name>         fep (default) or another registered method:
+                          ${METHOD_NAMES.join(', ')}
   --target <t>            top1 (default), a class label, or a class index
   --area <a>              preserved area fraction, 0 < a < 1 (method default: 0.1)
   --areas <a,b,…>         areas optimised together (EP/F-EP default: 0.05,0.1,0.2); fewer areas
