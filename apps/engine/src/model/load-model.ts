@@ -17,6 +17,7 @@ import type { ModelInputSpec, VideoClassifier } from '../methods/types.ts';
 import { fileSystemLoader } from './fs-io.ts';
 import { registerFepLayers } from './layers.ts';
 import { ModelFormatError, readManifest, readTfjsModelJson, toInputSpec, verifyWeights, type FepModelManifest } from './manifest.ts';
+import { isSequentialChain, layerAccessFor } from '../methods/layer-access.ts';
 import { preprocessClips } from './preprocess.ts';
 
 /** The committed SynthActions model (see models/synth-r2plus1d/MODEL_CARD.md). */
@@ -94,6 +95,7 @@ export async function loadModel(dir: string = BUILTIN_MODEL_DIR): Promise<VideoC
 
   let forward: (x: tf.Tensor) => tf.Tensor;
   let disposeModel: () => void;
+  let layersModel: tf.LayersModel | null = null;
   if (manifest.format === 'layers-model') {
     registerFepLayers();
     let model: tf.LayersModel;
@@ -103,7 +105,10 @@ export async function loadModel(dir: string = BUILTIN_MODEL_DIR): Promise<VideoC
       throw new ModelFormatError('MANIFEST_INVALID', `could not load the layers model in ${dir}: ${(e as Error).message}`);
     }
     // Inference only: freezing the layers lets the custom convolutions skip weight gradients.
+    // (LayersModel.trainable does not reach the layers in tfjs-layers; set each one.)
     model.trainable = false;
+    for (const layer of model.layers) layer.trainable = false;
+    layersModel = model;
     const inShape = model.inputs[0]?.shape;
     const outShape = model.outputs[0]?.shape;
     try {
@@ -135,6 +140,11 @@ export async function loadModel(dir: string = BUILTIN_MODEL_DIR): Promise<VideoC
   }
 
   const classifier = new TfjsVideoClassifier(manifest, forward, disposeModel);
+  // Layer activations for Grad-CAM, when the network is a plain chain of layers.
+  if (layersModel && isSequentialChain(layersModel)) {
+    const m = layersModel;
+    Object.assign(classifier, layerAccessFor(m, (x) => preprocessClips(x as tf.Tensor5D, spec)));
+  }
   // Dry run: catches shape errors that the declared shapes do not reveal (graph models, -1 dims).
   try {
     const probe = tf.tidy(() => classifier.logits(tf.zeros([1, spec.frames, spec.height, spec.width, spec.channels]) as tf.Tensor5D));

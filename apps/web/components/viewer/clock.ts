@@ -20,6 +20,9 @@ export function useVideoClock(timestamps: readonly number[], onFrame: (frame: nu
   const [playing, setPlaying] = useState(false);
   const onFrameRef = useRef(onFrame);
   onFrameRef.current = onFrame;
+  // The frame a seek is heading to: key presses faster than the video seeks step from here, so
+  // five quick → presses move exactly five frames.
+  const targetRef = useRef<number | null>(null);
 
   useEffect(() => {
     const v = videoRef.current as FrameCallbackVideo | null;
@@ -27,6 +30,7 @@ export function useVideoClock(timestamps: readonly number[], onFrame: (frame: nu
     let handle = 0;
     let stopped = false;
     const update = (t: number) => {
+      if (!v.seeking) targetRef.current = null;
       const f = nearestClipFrame(timestamps, t);
       setFrame(f);
       setMediaTime(t);
@@ -62,13 +66,14 @@ export function useVideoClock(timestamps: readonly number[], onFrame: (frame: nu
       const v = videoRef.current;
       if (!v || !timestamps.length) return;
       v.pause();
+      targetRef.current = i;
       v.currentTime = seekTimeFor(timestamps, i);
     },
     [timestamps],
   );
   const step = useCallback(
     (delta: number) => {
-      const current = frame ?? (delta > 0 ? -1 : timestamps.length);
+      const current = targetRef.current ?? frame ?? (delta > 0 ? -1 : timestamps.length);
       seekFrame(Math.max(0, Math.min(timestamps.length - 1, current + delta)));
     },
     [frame, seekFrame, timestamps.length],
