@@ -94,12 +94,23 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     console.log(`[web] ${signal}: shutting down…`);
+    // A running explanation gets up to 60 s to finish; after that the process exits anyway.
+    setTimeout(() => process.exit(1), 60_000).unref();
     if (retentionTimer) clearInterval(retentionTimer);
     server.close();
-    await subscriptions.close();
-    await api.stop();
-    await stopWorker?.();
-    await runtime.close();
+    server.closeAllConnections();
+    const steps: [string, (() => Promise<unknown>) | undefined][] = [
+      ['subscriptions', () => subscriptions.close()],
+      ['api', () => api.stop()],
+      ['engine worker', stopWorker ?? undefined],
+      ['runtime', () => runtime.close()],
+    ];
+    for (const [name, stop] of steps) {
+      if (!stop) continue;
+      const started = Date.now();
+      await stop().catch((err) => console.error(`[web] stopping ${name} failed`, err));
+      console.log(`[web] stopped ${name} (${Date.now() - started} ms)`);
+    }
     process.exit(0);
   });
 }

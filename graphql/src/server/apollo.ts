@@ -17,5 +17,7 @@ export function createApolloServer(schema: GraphQLSchema, extraPlugins: ApolloSe
     plugins: extraPlugins,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // The process owner (server.ts) handles SIGINT/SIGTERM and stops Apollo in order.
+    stopOnTerminationSignals: false,
   });
 }
