@@ -296,6 +296,26 @@ describe('F-EP Studio in the browser', () => {
     expectNoConsoleErrors();
   });
 
+  it('writes a model card revision and generates an audit report in the model registry', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
+    const panel = page.getByTestId('model-panel').first();
+    await panel.waitFor();
+    await page.getByRole('button', { name: 'Write model card' }).click();
+    for (const label of ['Intended use', 'Training data', 'Evaluation', 'Limitations', 'Ethical considerations']) {
+      await page.getByLabel(label).fill(`${label} written in the browser test.`);
+    }
+    await page.getByRole('button', { name: 'Save revision' }).click();
+    await page.getByText(/Model card \(revision 1 by /).waitFor();
+    await page.getByRole('button', { name: 'Generate report' }).click();
+    const pdf = page.getByTestId('audit-reports').getByRole('link', { name: 'report.pdf' });
+    await pdf.waitFor({ timeout: 120_000 });
+    const res = await page.request.get(new URL((await pdf.getAttribute('href'))!, page.url()).toString());
+    expect(res.status()).toBe(200);
+    expect((await res.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    await shot('15b-model-registry');
+    expectNoConsoleErrors();
+  });
+
   it('logs out', async () => {
     await page.getByTestId('user-menu-button').click();
     await page.getByTestId('logout-button').click();

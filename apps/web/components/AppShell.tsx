@@ -7,7 +7,7 @@ import type { ReactNode } from 'react';
 import { userMessage } from '../lib/graphql-client.ts';
 import { loginHref, readStoredTeam, resolveTeamId, storeTeam } from '../lib/navigation.ts';
 import { LOGOUT, VIEWER } from '../lib/operations/auth.ts';
-import { ROLE_LABELS, navItemsFor } from '../lib/roles.ts';
+import { ROLE_LABELS, can, navItemsFor } from '../lib/roles.ts';
 import { useMutation, useQuery } from '../lib/use-api.ts';
 import { Alert } from './Alert.tsx';
 import { Button } from './Button.tsx';
@@ -104,7 +104,8 @@ export function AppShell({
     main = children;
   }
 
-  const nav = ctx ? [...navItemsFor(teamId, role), ...studyNavItems(teamId, role)] : [];
+  const models = teamId && can(role, 'model.read') ? [{ href: `/models?team=${encodeURIComponent(teamId)}`, label: 'Models' }] : [];
+  const nav = ctx ? [...navItemsFor(teamId, role), ...models, ...studyNavItems(teamId, role)] : [];
 
   return (
     <div className="flex min-h-screen flex-col">

@@ -92,6 +92,15 @@ export type LoginInput = {
   password: string;
 };
 
+/** Model card fields after Mitchell et al., Model Cards for Model Reporting (FAT* 2019). */
+export type ModelCardInput = {
+  ethicalConsiderations: string;
+  evaluation: string;
+  intendedUse: string;
+  limitations: string;
+  trainingData: string;
+};
+
 export type RateExplanationInput = {
   comment?: string | null | undefined;
   confidence?: number | null | undefined;
@@ -322,6 +331,45 @@ export type ModelsQueryVariables = Exact<{
 
 
 export type ModelsQuery = { models: Array<{ id: string, name: string, version: string, labels: Array<string>, builtin: boolean, weightsSha256: string }> };
+
+export type ModelRegistryQueryVariables = Exact<{
+  teamId: string;
+}>;
+
+
+export type ModelRegistryQuery = { models: Array<{ id: string, name: string, version: string, format: string, labels: Array<string>, builtin: boolean, weightsSha256: string, manifest: unknown, modelCard: unknown, createdAt: string }> };
+
+export type ModelCardHistoryQueryVariables = Exact<{
+  teamId: string;
+  modelId: string;
+}>;
+
+
+export type ModelCardHistoryQuery = { modelCardHistory: Array<{ id: string, revision: number, card: unknown, createdAt: string, author: { id: string, name: string } }> };
+
+export type UpdateModelCardMutationVariables = Exact<{
+  teamId: string;
+  modelId: string;
+  input: ModelCardInput;
+}>;
+
+
+export type UpdateModelCardMutation = { updateModelCard: { id: string, revision: number } };
+
+export type AuditReportsQueryVariables = Exact<{
+  teamId: string;
+}>;
+
+
+export type AuditReportsQuery = { auditReports: Array<{ id: string, title: string, modelId: string | null, createdAt: string, files: Array<{ name: string, sha256: string, bytes: number, url: string }> }> };
+
+export type GenerateAuditReportMutationVariables = Exact<{
+  teamId: string;
+  modelId: string;
+}>;
+
+
+export type GenerateAuditReportMutation = { generateAuditReport: { id: string } };
 
 export type ReviewSessionsQueryVariables = Exact<{
   teamId: string;

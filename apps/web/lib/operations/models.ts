@@ -1,5 +1,18 @@
 import { operation } from '../graphql-client.ts';
-import type { ModelsQuery, ModelsQueryVariables } from '../__generated__/graphql.ts';
+import type {
+  AuditReportsQuery,
+  AuditReportsQueryVariables,
+  GenerateAuditReportMutation,
+  GenerateAuditReportMutationVariables,
+  ModelCardHistoryQuery,
+  ModelCardHistoryQueryVariables,
+  ModelRegistryQuery,
+  ModelRegistryQueryVariables,
+  ModelsQuery,
+  ModelsQueryVariables,
+  UpdateModelCardMutation,
+  UpdateModelCardMutationVariables,
+} from '../__generated__/graphql.ts';
 
 export const MODELS = operation<ModelsQuery, ModelsQueryVariables>(/* GraphQL */ `
   query Models($teamId: ID!) {
@@ -10,6 +23,72 @@ export const MODELS = operation<ModelsQuery, ModelsQueryVariables>(/* GraphQL */
       labels
       builtin
       weightsSha256
+    }
+  }
+`);
+
+export const MODEL_REGISTRY = operation<ModelRegistryQuery, ModelRegistryQueryVariables>(/* GraphQL */ `
+  query ModelRegistry($teamId: ID!) {
+    models(teamId: $teamId) {
+      id
+      name
+      version
+      format
+      labels
+      builtin
+      weightsSha256
+      manifest
+      modelCard
+      createdAt
+    }
+  }
+`);
+
+export const MODEL_CARD_HISTORY = operation<ModelCardHistoryQuery, ModelCardHistoryQueryVariables>(/* GraphQL */ `
+  query ModelCardHistory($teamId: ID!, $modelId: ID!) {
+    modelCardHistory(teamId: $teamId, modelId: $modelId) {
+      id
+      revision
+      card
+      createdAt
+      author {
+        id
+        name
+      }
+    }
+  }
+`);
+
+export const UPDATE_MODEL_CARD = operation<UpdateModelCardMutation, UpdateModelCardMutationVariables>(/* GraphQL */ `
+  mutation UpdateModelCard($teamId: ID!, $modelId: ID!, $input: ModelCardInput!) {
+    updateModelCard(teamId: $teamId, modelId: $modelId, input: $input) {
+      id
+      revision
+    }
+  }
+`);
+
+export const AUDIT_REPORTS = operation<AuditReportsQuery, AuditReportsQueryVariables>(/* GraphQL */ `
+  query AuditReports($teamId: ID!) {
+    auditReports(teamId: $teamId) {
+      id
+      title
+      modelId
+      createdAt
+      files {
+        name
+        sha256
+        bytes
+        url
+      }
+    }
+  }
+`);
+
+export const GENERATE_AUDIT_REPORT = operation<GenerateAuditReportMutation, GenerateAuditReportMutationVariables>(/* GraphQL */ `
+  mutation GenerateAuditReport($teamId: ID!, $modelId: ID!) {
+    generateAuditReport(teamId: $teamId, modelId: $modelId) {
+      id
     }
   }
 `);
