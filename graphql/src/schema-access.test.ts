@@ -8,6 +8,8 @@ import {
   type GraphQLArgument,
   type GraphQLInputType,
 } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema, PUBLIC_OPERATIONS } from './schema.ts';
 import { startTestApi, type TestApi } from './testing/test-api.ts';
@@ -86,10 +88,33 @@ describe('every operation requires authentication unless public by design', () =
     });
   }
 
-  it('subscriptions refuse an anonymous caller', async () => {
-    const sub = schema.getSubscriptionType()!;
-    const names = Object.keys(sub.getFields()).filter((n) => !PUBLIC_OPERATIONS.has(`Subscription.${n}`));
-    expect(names).toContain('explanationProgress');
-    // Subscriptions over HTTP are refused by Apollo; the WebSocket path is covered in tests/.
+  const subscriptionType = schema.getSubscriptionType()!;
+  const subscriptions = Object.values(subscriptionType.getFields()).filter((f) => !PUBLIC_OPERATIONS.has(`Subscription.${f.name}`));
+
+  it('covers the subscriptions', () => {
+    expect(subscriptions.map((f) => f.name)).toContain('explanationProgress');
   });
+
+  for (const field of subscriptions) {
+    it(`Subscription.${field.name} refuses an anonymous caller over graphql-ws`, async () => {
+      const required = field.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined);
+      const argText = required.length ? `(${required.map((a) => `${a.name}: ${sampleValue(a.type)}`).join(', ')})` : '';
+      const client = createClient({ url: api.url.replace('http', 'ws') + '/api/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
+      try {
+        const outcome = await new Promise<{ errors?: readonly { extensions?: Record<string, unknown> }[] }>((resolve) => {
+          client.subscribe(
+            { query: `subscription { ${field.name}${argText}${selection(getNamedType(field.type))} }` },
+            {
+              next: (msg) => resolve({ errors: msg.errors }),
+              error: (err) => resolve({ errors: Array.isArray(err) ? err : [{ extensions: { code: String(err) } }] }),
+              complete: () => resolve({}),
+            },
+          );
+        });
+        expect(outcome.errors?.[0]?.extensions?.code, JSON.stringify(outcome)).toBe('UNAUTHENTICATED');
+      } finally {
+        await client.dispose();
+      }
+    });
+  }
 });

@@ -9,6 +9,7 @@ import { authorizeObject } from '../auth/permissions.ts';
 import type { ApiDeps } from '../context.ts';
 import { mountStudyRoutes } from '../studies/studies.routes.ts';
 import { createUploadServer, UPLOADS_PATH } from '../videos/uploads.ts';
+import { formatError } from '../common/errors.ts';
 import { createApolloServer } from './apollo.ts';
 import { buildContext } from './request-context.ts';
 
@@ -104,6 +105,10 @@ export function attachSubscriptions(server: Server, deps: ApiDeps, schema: Graph
         if (typeof params.authorization === 'string') headers.authorization = params.authorization;
         return buildContext(deps, { headers, ip: ctx.extra.request.socket.remoteAddress ?? 'unknown' }, null);
       },
+      // The same error formatting as HTTP, so WebSocket errors carry our codes too.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
     },
     wss,
   );
