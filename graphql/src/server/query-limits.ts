@@ -3,6 +3,7 @@ import {
   Kind,
   type ASTVisitor,
   type FragmentDefinitionNode,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
@@ -16,6 +17,43 @@ import {
  * (`__schema`, `__type`) are exempt so tools keep working. Cost is one point per field, a list
  * field multiplying its children by its `limit`/`first` argument when given (default 1).
  */
+/** Depth and cost of one operation, fragments expanded (see the rule below for the definitions). */
+export function measureOperation(
+  operation: OperationDefinitionNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+): { depth: number; cost: number } {
+  const measure = (set: SelectionSetNode, depth: number, seen: Set<string>): { depth: number; cost: number } => {
+    let maxSeen = depth;
+    let cost = 0;
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FIELD) {
+        if (sel.name.value.startsWith('__')) continue;
+        cost += 1;
+        if (sel.selectionSet) {
+          const limitArg = sel.arguments?.find((a) => a.name.value === 'limit' || a.name.value === 'first');
+          const multiplier = limitArg?.value.kind === Kind.INT ? Math.max(1, Number(limitArg.value.value)) : 1;
+          const child = measure(sel.selectionSet, depth + 1, seen);
+          maxSeen = Math.max(maxSeen, child.depth);
+          cost += multiplier * child.cost;
+        }
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        const child = measure(sel.selectionSet, depth, seen);
+        maxSeen = Math.max(maxSeen, child.depth);
+        cost += child.cost;
+      } else {
+        const name = sel.name.value;
+        const frag = fragments.get(name);
+        if (!frag || seen.has(name)) continue; // cycles are reported by NoFragmentCycles
+        const child = measure(frag.selectionSet, depth, new Set([...seen, name]));
+        maxSeen = Math.max(maxSeen, child.depth);
+        cost += child.cost;
+      }
+    }
+    return { depth: maxSeen, cost };
+  };
+  return measure(operation.selectionSet, 0, new Set());
+}
+
 export function queryLimitsRule(maxDepth: number, maxCost: number) {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map<string, FragmentDefinitionNode>();
@@ -23,39 +61,9 @@ export function queryLimitsRule(maxDepth: number, maxCost: number) {
       if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
     }
 
-    const measure = (set: SelectionSetNode, depth: number, seen: Set<string>): { depth: number; cost: number } => {
-      let maxSeen = depth;
-      let cost = 0;
-      for (const sel of set.selections) {
-        if (sel.kind === Kind.FIELD) {
-          if (sel.name.value.startsWith('__')) continue;
-          cost += 1;
-          if (sel.selectionSet) {
-            const limitArg = sel.arguments?.find((a) => a.name.value === 'limit' || a.name.value === 'first');
-            const multiplier = limitArg?.value.kind === Kind.INT ? Math.max(1, Number(limitArg.value.value)) : 1;
-            const child = measure(sel.selectionSet, depth + 1, seen);
-            maxSeen = Math.max(maxSeen, child.depth);
-            cost += multiplier * child.cost;
-          }
-        } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-          const child = measure(sel.selectionSet, depth, seen);
-          maxSeen = Math.max(maxSeen, child.depth);
-          cost += child.cost;
-        } else {
-          const name = sel.name.value;
-          const frag = fragments.get(name);
-          if (!frag || seen.has(name)) continue; // cycles are reported by NoFragmentCycles
-          const child = measure(frag.selectionSet, depth, new Set([...seen, name]));
-          maxSeen = Math.max(maxSeen, child.depth);
-          cost += child.cost;
-        }
-      }
-      return { depth: maxSeen, cost };
-    };
-
     return {
       OperationDefinition(node) {
-        const { depth, cost } = measure(node.selectionSet, 0, new Set());
+        const { depth, cost } = measureOperation(node, fragments);
         if (depth > maxDepth) {
           context.reportError(
             new GraphQLError(`Query is too deep (depth ${depth}, limit ${maxDepth}).`, {

@@ -1,0 +1,54 @@
+/**
+ * Every operation the web app sends is valid against the schema and within the depth and cost
+ * limits, with room to spare — so tightening a limit or changing the SDL breaks this test, not
+ * the product.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kind, parse, specifiedRules, validate, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { buildSchema } from '../schema.ts';
+import { MAX_QUERY_COST, MAX_QUERY_DEPTH } from './apollo.ts';
+import { measureOperation, queryLimitsRule } from './query-limits.ts';
+
+const OPS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../apps/web/lib/operations');
+
+async function webOperations(): Promise<{ name: string; query: string }[]> {
+  const out: { name: string; query: string }[] = [];
+  for (const file of readdirSync(OPS_DIR).filter((f) => f.endsWith('.ts')).sort()) {
+    const mod = (await import(path.join(OPS_DIR, file))) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(mod)) {
+      if (value && typeof value === 'object' && typeof (value as { query?: unknown }).query === 'string') {
+        out.push({ name: `${file}:${name}`, query: (value as { query: string }).query });
+      }
+    }
+  }
+  return out;
+}
+
+describe('web operations', () => {
+  it('are valid against the schema and well inside the query limits', async () => {
+    const schema = buildSchema();
+    const ops = await webOperations();
+    expect(ops.length).toBeGreaterThan(40);
+    let deepest = { name: '', depth: 0 };
+    let costliest = { name: '', cost: 0 };
+    for (const op of ops) {
+      const doc = parse(op.query);
+      const errors = validate(schema, doc, [...specifiedRules, queryLimitsRule(MAX_QUERY_DEPTH, MAX_QUERY_COST)]);
+      expect(errors.map((e) => e.message), op.name).toEqual([]);
+      const fragments = new Map(
+        doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+      );
+      for (const def of doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)) {
+        const { depth, cost } = measureOperation(def, fragments);
+        if (depth > deepest.depth) deepest = { name: op.name, depth };
+        if (cost > costliest.cost) costliest = { name: op.name, cost };
+      }
+    }
+    console.log(`deepest web operation: ${deepest.name} (depth ${deepest.depth}); costliest: ${costliest.name} (cost ${costliest.cost})`);
+    expect(deepest.depth).toBeLessThanOrEqual(MAX_QUERY_DEPTH - 3);
+    expect(costliest.cost).toBeLessThanOrEqual(MAX_QUERY_COST / 4);
+  });
+});
