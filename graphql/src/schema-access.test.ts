@@ -1,56 +1,15 @@
-import {
-  getNamedType,
-  isEnumType,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  isScalarType,
-  type GraphQLArgument,
-  type GraphQLInputType,
-} from 'graphql';
+import { getNamedType, isNonNullType, type GraphQLArgument, type GraphQLNamedType } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema, PUBLIC_OPERATIONS } from './schema.ts';
+import { inputLiteral, minimalSelection } from './testing/graphql-literals.ts';
 import { startTestApi, type TestApi } from './testing/test-api.ts';
 
-/** A syntactically valid GraphQL literal for any input type, filling required fields only. */
-function sampleValue(type: GraphQLInputType): string {
-  if (isNonNullType(type)) return sampleValue(type.ofType);
-  if (isListType(type)) return `[${sampleValue(type.ofType)}]`;
-  const named = getNamedType(type);
-  if (isEnumType(named)) return named.getValues()[0]!.name;
-  if (isInputObjectType(named)) {
-    const fields = Object.values(named.getFields()).filter((f) => isNonNullType(f.type) && f.defaultValue === undefined);
-    return `{${fields.map((f) => `${f.name}: ${sampleValue(f.type)}`).join(', ')}}`;
-  }
-  if (isScalarType(named)) {
-    switch (named.name) {
-      case 'Int':
-        return '1';
-      case 'Float':
-        return '1.5';
-      case 'Boolean':
-        return 'true';
-      case 'JSON':
-        return '{}';
-      case 'DateTime':
-        return '"2026-01-01T00:00:00Z"';
-      default:
-        return '"sample-id"';
-    }
-  }
-  throw new Error(`no sample for ${String(type)}`);
-}
-
-function selection(type: ReturnType<typeof getNamedType>): string {
-  return isScalarType(type) || isEnumType(type) ? '' : ' { __typename }';
-}
-
-function operationFor(kind: 'query' | 'mutation', name: string, args: readonly GraphQLArgument[], returnType: ReturnType<typeof getNamedType>) {
+function operationFor(kind: 'query' | 'mutation', name: string, args: readonly GraphQLArgument[], returnType: GraphQLNamedType) {
   const required = args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined);
-  const argText = required.length ? `(${required.map((a) => `${a.name}: ${sampleValue(a.type)}`).join(', ')})` : '';
-  return `${kind} { ${name}${argText}${selection(returnType)} }`;
+  const argText = required.length ? `(${required.map((a) => `${a.name}: ${inputLiteral(a.name, a.type)}`).join(', ')})` : '';
+  return `${kind} { ${name}${argText}${minimalSelection(returnType)} }`;
 }
 
 const schema = buildSchema();
@@ -98,12 +57,12 @@ describe('every operation requires authentication unless public by design', () =
   for (const field of subscriptions) {
     it(`Subscription.${field.name} refuses an anonymous caller over graphql-ws`, async () => {
       const required = field.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined);
-      const argText = required.length ? `(${required.map((a) => `${a.name}: ${sampleValue(a.type)}`).join(', ')})` : '';
+      const argText = required.length ? `(${required.map((a) => `${a.name}: ${inputLiteral(a.name, a.type)}`).join(', ')})` : '';
       const client = createClient({ url: api.url.replace('http', 'ws') + '/api/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
       try {
         const outcome = await new Promise<{ errors?: readonly { extensions?: Record<string, unknown> }[] }>((resolve) => {
           client.subscribe(
-            { query: `subscription { ${field.name}${argText}${selection(getNamedType(field.type))} }` },
+            { query: `subscription { ${field.name}${argText}${minimalSelection(getNamedType(field.type))} }` },
             {
               next: (msg) => resolve({ errors: msg.errors }),
               error: (err) => resolve({ errors: Array.isArray(err) ? err : [{ extensions: { code: String(err) } }] }),

@@ -3,17 +3,10 @@
  * whole schema: every mutation is called as an auditor with arguments pointing at real objects
  * of the auditor's team, and must be refused; afterwards the team's data is unchanged.
  */
-import {
-  getNamedType,
-  isEnumType,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  isScalarType,
-  type GraphQLInputType,
-} from 'graphql';
+import { getNamedType, isNonNullType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from '../schema.ts';
+import { inputLiteral, minimalSelection } from '../testing/graphql-literals.ts';
 import { startTestApi, type TestApi, type TestClient } from '../testing/test-api.ts';
 
 /** Mutations an auditor may call: personal (not team data) or read-only by design (documented). */
@@ -50,29 +43,6 @@ async function snapshot(teamId: string) {
     reviews: await db.reviewSession.findMany({ where, orderBy: { id: 'asc' } }),
     cards: await db.modelCardRevision.findMany({ where, orderBy: { id: 'asc' } }),
   };
-}
-
-/** A value for an input, preferring real ids of the auditor's team for id-like fields. */
-function value(name: string, type: GraphQLInputType): string {
-  if (isNonNullType(type)) return value(name, type.ofType);
-  if (isListType(type)) return `[${value(name.replace(/s$/, ''), type.ofType)}]`;
-  const named = getNamedType(type);
-  if (isEnumType(named)) return named.getValues()[0]!.name;
-  if (isInputObjectType(named)) {
-    const fields = Object.values(named.getFields()).filter((f) => isNonNullType(f.type) && f.defaultValue === undefined);
-    return `{${fields.map((f) => `${f.name}: ${value(f.name, f.type)}`).join(', ')}}`;
-  }
-  if (isScalarType(named)) {
-    if (named.name === 'ID' || /Id$/.test(name)) return JSON.stringify(ids[name] ?? ids.id ?? 'unknown');
-    if (named.name === 'Int') return '1';
-    if (named.name === 'Float') return '0.5';
-    if (named.name === 'Boolean') return 'true';
-    if (named.name === 'JSON') return '{}';
-    if (named.name === 'DateTime') return '"2026-01-01T00:00:00Z"';
-    if (name === 'email') return '"someone@example.com"';
-    return '"A reasonable value"';
-  }
-  throw new Error(`no value for ${name}`);
 }
 
 beforeAll(async () => {
@@ -128,10 +98,8 @@ describe('AUDITOR is read-only across the whole schema', () => {
       for (const candidate of runs) {
         if (candidate) ids.id = candidate;
         const args = m.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined);
-        const argText = args.length ? `(${args.map((a) => `${a.name}: ${value(a.name, a.type)}`).join(', ')})` : '';
-        const named = getNamedType(m.type);
-        const sel = isScalarType(named) || isEnumType(named) ? '' : ' { __typename }';
-        const doc = `mutation { ${m.name}${argText}${sel} }`;
+        const argText = args.length ? `(${args.map((a) => `${a.name}: ${inputLiteral(a.name, a.type, (n) => ids[n] ?? ids.id)}`).join(', ')})` : '';
+        const doc = `mutation { ${m.name}${argText}${minimalSelection(getNamedType(m.type))} }`;
         const res = await auditor.gql(doc);
         const code = res.errors?.[0]?.extensions?.code;
         expect(['FORBIDDEN', 'NOT_FOUND'], `${doc} → ${JSON.stringify(res)}`).toContain(code);
