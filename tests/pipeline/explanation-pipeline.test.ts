@@ -66,8 +66,14 @@ afterAll(async () => {
   await api?.close();
 });
 
-/** Waits (on the graphql-ws subscription, no polling) until an explanation reaches a final status. */
-async function waitForFinal(id: string): Promise<string> {
+const FINAL = ['DONE', 'FAILED', 'CANCELLED'];
+
+/**
+ * Follows an explanation's progress over the graphql-ws subscription (no polling) until a final
+ * status; returns every event. `onConnected` runs once the socket is acknowledged. A job that
+ * finished before the subscription started is recognised from its row.
+ */
+async function followProgress(id: string, onConnected: () => Promise<void> = async () => {}): Promise<any[]> {
   const ws = createClient({
     url: api.url.replace('http', 'ws') + '/api/graphql',
     webSocketImpl: class extends WebSocket {
@@ -76,28 +82,38 @@ async function waitForFinal(id: string): Promise<string> {
       }
     },
   });
+  const events: any[] = [];
   try {
-    return await new Promise<string>((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
+      ws.on('connected', () => void onConnected().catch(reject));
       ws.subscribe(
-        { query: `subscription($id: ID!) { explanationProgress(id: $id) { status } }`, variables: { id } },
+        { query: `subscription($id: ID!) { explanationProgress(id: $id) { status fraction iteration totalIterations energy } }`, variables: { id } },
         {
           next: (msg) => {
             if (msg.errors) return reject(new Error(JSON.stringify(msg.errors)));
-            const status = (msg.data as any).explanationProgress.status;
-            if (['DONE', 'FAILED', 'CANCELLED'].includes(status)) resolve(status);
+            const ev = (msg.data as any).explanationProgress;
+            events.push(ev);
+            if (FINAL.includes(ev.status)) resolve();
           },
           error: reject,
           complete: () => {},
         },
       );
-      // A job that finished before the subscription started has already published its last event.
       void api.runtime.db.explanation.findUnique({ where: { id } }).then((row) => {
-        if (row && ['DONE', 'FAILED', 'CANCELLED'].includes(row.status)) resolve(row.status);
+        if (row && FINAL.includes(row.status)) {
+          events.push({ status: row.status });
+          resolve();
+        }
       });
     });
+    return events;
   } finally {
     await ws.dispose();
   }
+}
+
+async function waitForFinal(id: string): Promise<string> {
+  return (await followProgress(id)).at(-1).status;
 }
 
 describe('explanation pipeline', () => {
@@ -108,7 +124,8 @@ describe('explanation pipeline', () => {
     await encodeMp4(clip.frames, [16, 112, 112, 3], file, { fps: 8, quality: 'lossless' });
     const videoId = await uploadVideo(owner, file);
 
-    // Subscribe before requesting, so no progress event is missed.
+    // The worker is paused while we subscribe, so no progress event is missed.
+    await worker.pause(true);
     const requested = await owner.ok<any>(
       `mutation($i: RequestExplanationInput!) { requestExplanation(input: $i) { id status } }`,
       { i: { teamId, videoId, modelId, method: 'fep', iterations: 12, seed: 3, windowStartSec: 0 } },
@@ -116,31 +133,8 @@ describe('explanation pipeline', () => {
     const id = requested.requestExplanation.id as string;
     expect(requested.requestExplanation.status).toBe('QUEUED');
 
-    const ws = createClient({
-      url: api.url.replace('http', 'ws') + '/api/graphql',
-      webSocketImpl: class extends WebSocket {
-        constructor(url: string, protocols?: string | string[]) {
-          super(url, protocols, { headers: { cookie: owner.cookie! } });
-        }
-      },
-    });
-    const events: any[] = [];
-    const final = await new Promise<any>((resolve, reject) => {
-      ws.subscribe(
-        { query: `subscription($id: ID!) { explanationProgress(id: $id) { status fraction iteration totalIterations energy } }`, variables: { id } },
-        {
-          next: (msg) => {
-            if (msg.errors) return reject(new Error(JSON.stringify(msg.errors)));
-            const ev = (msg.data as any).explanationProgress;
-            events.push(ev);
-            if (['DONE', 'FAILED', 'CANCELLED'].includes(ev.status)) resolve(ev);
-          },
-          error: reject,
-          complete: () => {},
-        },
-      );
-    });
-    await ws.dispose();
+    const events = await followProgress(id, async () => worker.resume());
+    const final = events.at(-1);
     expect(final.status).toBe('DONE');
     const iterations = events.filter((e) => e.iteration > 0).map((e) => e.iteration);
     expect(iterations.length).toBeGreaterThan(0);
