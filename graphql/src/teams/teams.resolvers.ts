@@ -7,15 +7,15 @@ export const teamResolvers: Resolvers = {
   Query: {
     teams: (_p, _a, ctx) => teams.listTeams(ctx, requireCaller(ctx)),
     team: async (_p, { id }, ctx) => {
-      const { role } = await authorizeObject(ctx, 'Team', id, 'team.read');
-      return teams.getTeam(ctx, id, role);
+      await authorizeObject(ctx, 'Team', id, 'team.read');
+      return teams.getTeam(ctx, id);
     },
   },
   Mutation: {
     createTeam: (_p, { input }, ctx) => teams.createTeam(ctx, requireCaller(ctx), input),
     renameTeam: async (_p, { teamId, name }, ctx) => {
-      const { caller, role } = await authorizeTeam(ctx, teamId, 'team.rename');
-      return teams.renameTeam(ctx, caller, teamId, name, role);
+      const { caller } = await authorizeTeam(ctx, teamId, 'team.rename');
+      return teams.renameTeam(ctx, caller, teamId, name);
     },
     inviteMember: async (_p, { input }, ctx) => {
       const { caller, role } = await authorizeTeam(ctx, input.teamId, 'team.members.manage');
@@ -39,6 +39,7 @@ export const teamResolvers: Resolvers = {
   },
   // Field resolvers run only under a parent the caller was already authorised for.
   Team: {
+    // Derived per request (memoised by roleIn), never carried on the parent.
     viewerRole: async (team, _a, ctx) => {
       const role = await roleIn(ctx, team.id);
       if (!role) throw forbidden('You are not a member of this team.');

@@ -25,13 +25,13 @@ export async function listTeams(ctx: ApiContext, caller: Caller) {
     include: { team: true },
     orderBy: { createdAt: 'asc' },
   });
-  return memberships.map((m) => ({ ...m.team, viewerRole: m.role }));
+  return memberships.map((m) => m.team);
 }
 
-export async function getTeam(ctx: ApiContext, teamId: string, role: Role) {
+export async function getTeam(ctx: ApiContext, teamId: string) {
   const team = await ctx.db.team.findUnique({ where: { id: teamId } });
   if (!team) throw notFound('Team');
-  return { ...team, viewerRole: role };
+  return team;
 }
 
 export async function createTeam(ctx: ApiContext, caller: Caller, raw: unknown) {
@@ -47,11 +47,11 @@ export async function createTeam(ctx: ApiContext, caller: Caller, raw: unknown) 
       subjectId: team.id,
       payload: { name: team.name },
     });
-    return { ...team, viewerRole: 'OWNER' as Role };
+    return team;
   });
 }
 
-export async function renameTeam(ctx: ApiContext, caller: Caller, teamId: string, rawName: unknown, role: Role) {
+export async function renameTeam(ctx: ApiContext, caller: Caller, teamId: string, rawName: unknown) {
   const name = teamName.parse(rawName);
   return ctx.db.$transaction(async (tx) => {
     const team = await tx.team.update({ where: { id: teamId }, data: { name } });
@@ -63,7 +63,7 @@ export async function renameTeam(ctx: ApiContext, caller: Caller, teamId: string
       subjectId: teamId,
       payload: { name },
     });
-    return { ...team, viewerRole: role };
+    return team;
   });
 }
 
