@@ -5,8 +5,11 @@
  *  1. fep-model.json exists and is valid (MISSING_FILE / MANIFEST_INVALID);
  *  2. model.json exists and its `format` agrees with the manifest (MISSING_FILE / MANIFEST_INVALID);
  *  3. the weight shards hash to `weightsSha256` (MISSING_FILE / WEIGHTS_HASH_MISMATCH);
- *  4. the network's declared input/output shapes, and the output of one dry run on a zero clip,
+ *  4. every layer class of a layers model is known to TF.js or registered (UNSUPPORTED_LAYER);
+ *  5. the network's declared input/output shapes, and the output of one dry run on a zero clip,
  *     agree with the manifest's input spec and `labels.length` (SHAPE_MISMATCH).
+ * Each error carries `details` (src/model/manifest.ts, `ModelFormatDetails`) for callers that word
+ * the problem for people, such as the model upload API.
  * The returned classifier takes clips [N,T,H,W,C] in [0,1] and applies value range, mean/std and
  * layout itself (src/model/preprocess.ts), so callers never see the model's own conventions.
  */
@@ -16,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelInputSpec, VideoClassifier } from '../methods/types.ts';
 import { fileSystemLoader } from './fs-io.ts';
 import { registerFepLayers } from './layers.ts';
-import { ModelFormatError, readManifest, readTfjsModelJson, toInputSpec, verifyWeights, type FepModelManifest } from './manifest.ts';
+import { MANIFEST_FILE, ModelFormatError, readManifest, readTfjsModelJson, toInputSpec, verifyWeights, type FepModelManifest } from './manifest.ts';
 import { isSequentialChain, layerAccessFor } from '../methods/layer-access.ts';
 import { preprocessClips } from './preprocess.ts';
 
@@ -29,15 +32,51 @@ export function networkInputShape(spec: ModelInputSpec, n: number): number[] {
   return spec.layout === 'NTHWC' ? [n, t, h, w, c] : [n, c, t, h, w];
 }
 
-function checkDeclaredShape(what: string, declared: (number | null)[] | undefined, expected: (number | null)[]): void {
+function checkDeclaredShape(what: 'input' | 'output', declared: (number | null)[] | undefined, expected: (number | null)[]): void {
   if (!declared) return;
   const ok = declared.length === expected.length && declared.every((d, i) => d == null || d < 0 || expected[i] == null || d === expected[i]);
   if (!ok) {
+    const shown = declared.map((d) => (d == null || d < 0 ? null : d));
+    const details = { check: what, declared: shown, expected } as const;
+    if (what === 'output' && declared.length === 2 && typeof declared[1] === 'number' && declared[1] > 0) {
+      throw new ModelFormatError(
+        'SHAPE_MISMATCH',
+        `output: the network has ${declared[1]} output units but fep-model.json lists ${expected[1]} labels`,
+        { ...details, outputUnits: declared[1], labels: expected[1] ?? undefined },
+      );
+    }
     throw new ModelFormatError(
       'SHAPE_MISMATCH',
-      `${what}: the network declares [${declared.map((d) => (d == null || d < 0 ? '?' : d)).join(',')}] but fep-model.json implies [${expected.map((d) => d ?? 'N').join(',')}]`,
+      `${what}: the network declares [${shown.map((d) => d ?? '?').join(',')}] but fep-model.json implies [${expected.map((d) => d ?? 'N').join(',')}]`,
+      details,
     );
   }
+}
+
+/** Layer class names in a layers-model topology (Keras JSON), nested models included, in order. */
+export function layerClassNames(modelTopology: unknown): string[] {
+  const names: string[] = [];
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const n = node as { class_name?: unknown; config?: { layers?: unknown }; model_config?: unknown };
+    if (n.model_config) return visit(n.model_config);
+    const layers = n.config?.layers;
+    if (Array.isArray(layers)) {
+      for (const layer of layers) {
+        const cls = (layer as { class_name?: unknown })?.class_name;
+        if (typeof cls === 'string') names.push(cls);
+        visit(layer);
+      }
+    }
+  };
+  visit(modelTopology);
+  return names;
+}
+
+/** Layer classes TF.js cannot deserialise: neither built in nor registered (e.g. a Python-only custom layer). */
+export function unsupportedLayerClasses(modelTopology: unknown): string[] {
+  const known = tf.serialization.SerializationMap.getMap().classNameMap;
+  return [...new Set(layerClassNames(modelTopology))].filter((cls) => !(cls in known));
 }
 
 class TfjsVideoClassifier implements VideoClassifier {
@@ -71,7 +110,12 @@ class TfjsVideoClassifier implements VideoClassifier {
     return tf.tidy(() => {
       const out = this.forward(preprocessClips(clips, this.input));
       if (out.rank !== 2 || out.shape[1] !== this.labels.length) {
-        throw new ModelFormatError('SHAPE_MISMATCH', `${this.name} produced output [${out.shape.join(',')}], expected [N,${this.labels.length}]`);
+        throw new ModelFormatError('SHAPE_MISMATCH', `${this.name} produced output [${out.shape.join(',')}], expected [N,${this.labels.length}]`, {
+          check: 'output',
+          declared: out.shape,
+          expected: [null, this.labels.length],
+          ...(out.rank === 2 ? { outputUnits: out.shape[1], labels: this.labels.length } : {}),
+        });
       }
       return out as tf.Tensor2D;
     });
@@ -86,7 +130,11 @@ export async function loadModel(dir: string = BUILTIN_MODEL_DIR): Promise<VideoC
   const manifest = readManifest(dir);
   const modelJson = readTfjsModelJson(dir);
   if (modelJson.format && modelJson.format !== manifest.format) {
-    throw new ModelFormatError('MANIFEST_INVALID', `fep-model.json says format "${manifest.format}" but model.json in ${dir} is a "${modelJson.format}"`);
+    throw new ModelFormatError('MANIFEST_INVALID', `fep-model.json says format "${manifest.format}" but model.json in ${dir} is a "${modelJson.format}"`, {
+      file: MANIFEST_FILE,
+      problem: 'format-mismatch',
+      issues: [{ field: 'format', message: `is "${manifest.format}" but model.json is a "${modelJson.format}"` }],
+    });
   }
   verifyWeights(dir, manifest, modelJson);
   const spec = toInputSpec(manifest);
@@ -98,11 +146,26 @@ export async function loadModel(dir: string = BUILTIN_MODEL_DIR): Promise<VideoC
   let layersModel: tf.LayersModel | null = null;
   if (manifest.format === 'layers-model') {
     registerFepLayers();
+    const unknown = unsupportedLayerClasses(modelJson.modelTopology);
+    if (unknown.length > 0) {
+      throw new ModelFormatError(
+        'UNSUPPORTED_LAYER',
+        `the layers model in ${dir} uses layer class${unknown.length > 1 ? 'es' : ''} ${unknown.join(', ')}, which TF.js does not know (register custom layers with tf.serialization.registerClass before loadModel)`,
+        { file: 'model.json', layerClasses: unknown },
+      );
+    }
     let model: tf.LayersModel;
     try {
       model = await tf.loadLayersModel(fileSystemLoader(dir));
     } catch (e) {
-      throw new ModelFormatError('MANIFEST_INVALID', `could not load the layers model in ${dir}: ${(e as Error).message}`);
+      const layer = /Unknown layer: ([\w.>-]+)/.exec((e as Error).message)?.[1];
+      if (layer) {
+        throw new ModelFormatError('UNSUPPORTED_LAYER', `the layers model in ${dir} uses layer class ${layer}, which TF.js does not know`, {
+          file: 'model.json',
+          layerClasses: [layer],
+        });
+      }
+      throw new ModelFormatError('MANIFEST_INVALID', `could not load the layers model in ${dir}: ${(e as Error).message}`, { file: 'model.json', problem: 'not-loadable' });
     }
     // Inference only: freezing the layers lets the custom convolutions skip weight gradients.
     // (LayersModel.trainable does not reach the layers in tfjs-layers; set each one.)
@@ -112,7 +175,9 @@ export async function loadModel(dir: string = BUILTIN_MODEL_DIR): Promise<VideoC
     const inShape = model.inputs[0]?.shape;
     const outShape = model.outputs[0]?.shape;
     try {
-      if (model.inputs.length !== 1) throw new ModelFormatError('SHAPE_MISMATCH', `the model has ${model.inputs.length} inputs, expected 1 clip input`);
+      if (model.inputs.length !== 1) {
+        throw new ModelFormatError('SHAPE_MISMATCH', `the model has ${model.inputs.length} inputs, expected 1 clip input`, { check: 'inputs' });
+      }
       checkDeclaredShape('input', inShape, expectedIn);
       checkDeclaredShape('output', outShape, [null, k]);
     } catch (e) {
@@ -126,7 +191,7 @@ export async function loadModel(dir: string = BUILTIN_MODEL_DIR): Promise<VideoC
     try {
       model = await tf.loadGraphModel(fileSystemLoader(dir));
     } catch (e) {
-      throw new ModelFormatError('MANIFEST_INVALID', `could not load the graph model in ${dir}: ${(e as Error).message}`);
+      throw new ModelFormatError('MANIFEST_INVALID', `could not load the graph model in ${dir}: ${(e as Error).message}`, { file: 'model.json', problem: 'not-loadable' });
     }
     try {
       checkDeclaredShape('input', model.inputs[0]?.shape, expectedIn);
@@ -152,7 +217,15 @@ export async function loadModel(dir: string = BUILTIN_MODEL_DIR): Promise<VideoC
   } catch (e) {
     classifier.dispose();
     if (e instanceof ModelFormatError) throw e;
-    throw new ModelFormatError('SHAPE_MISMATCH', `a dry run of ${manifest.name} on a [1,${spec.frames},${spec.height},${spec.width},${spec.channels}] clip failed: ${(e as Error).message}`);
+    const op = /Unknown op '([^']+)'/.exec((e as Error).message)?.[1];
+    if (op) {
+      throw new ModelFormatError('UNSUPPORTED_LAYER', `the graph model in ${dir} uses the op ${op}, which TF.js does not support`, { file: 'model.json', layerClasses: [op] });
+    }
+    throw new ModelFormatError(
+      'SHAPE_MISMATCH',
+      `a dry run of ${manifest.name} on a [1,${spec.frames},${spec.height},${spec.width},${spec.channels}] clip failed: ${(e as Error).message}`,
+      { check: 'dry-run', expected: networkInputShape(spec, 1) },
+    );
   }
   return classifier;
 }

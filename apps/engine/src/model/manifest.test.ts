@@ -150,3 +150,59 @@ describe('loadModel', () => {
     await expectCode(loadModel(dir), 'MANIFEST_INVALID', /format/);
   });
 });
+
+describe('error details for people (used by the model upload API)', () => {
+  it('lists every failing manifest field', () => {
+    let err: ModelFormatError | null = null;
+    try {
+      parseManifest({ ...manifest, version: '', labels: ['only-one'], input: { ...manifest.input, std: [0.2, 0, 0.5] } });
+    } catch (e) {
+      err = e as ModelFormatError;
+    }
+    expect(err?.code).toBe('MANIFEST_INVALID');
+    expect(err?.details.issues?.map((i) => i.field).sort()).toEqual(['input.std.1', 'labels', 'version']);
+  });
+
+  it('refuses a model card path outside the directory', () => {
+    expect(() => parseManifest({ ...manifest, modelCard: '../../etc/passwd' })).toThrow(/modelCard/);
+  });
+
+  it('names the missing weight shard and the two hashes of a mismatch', async () => {
+    const noWeights = copyModel('no-weights-details');
+    unlinkSync(path.join(noWeights, 'weights.bin'));
+    const missing = await loadModel(noWeights).catch((e: ModelFormatError) => e);
+    expect((missing as ModelFormatError).details).toMatchObject({ file: 'weights.bin', problem: 'missing' });
+    const wrong = copyModel('wrong-sha', (m) => ({ ...m, weightsSha256: '0'.repeat(64) }));
+    const mismatch = await loadModel(wrong).catch((e: ModelFormatError) => e);
+    expect((mismatch as ModelFormatError).details).toEqual({ expectedSha256: '0'.repeat(64), actualSha256: manifest.weightsSha256 });
+  });
+
+  it('refuses weight paths that leave the model directory, before reading them', async () => {
+    const dir = copyModel('escaping-shard');
+    const modelJson = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    modelJson.weightsManifest[0].paths = ['../good/weights.bin'];
+    writeFileSync(path.join(dir, 'model.json'), JSON.stringify(modelJson));
+    const err = (await loadModel(dir).catch((e: ModelFormatError) => e)) as ModelFormatError;
+    expect(err.code).toBe('MANIFEST_INVALID');
+    expect(err.details.problem).toBe('unsafe-path');
+  });
+
+  it('says how many output units the network has against the number of labels', async () => {
+    const dir = copyModel('two-labels', (m) => ({ ...m, labels: ['a', 'b'] }));
+    const err = (await loadModel(dir).catch((e: ModelFormatError) => e)) as ModelFormatError;
+    expect(err.code).toBe('SHAPE_MISMATCH');
+    expect(err.message).toMatch(/3 output units but fep-model\.json lists 2 labels/);
+    expect(err.details).toMatchObject({ check: 'output', outputUnits: 3, labels: 2 });
+  });
+
+  it('reports a layer class TF.js does not know as UNSUPPORTED_LAYER, naming it', async () => {
+    const dir = copyModel('python-layer');
+    const modelJson = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    const layers = modelJson.modelTopology.config.layers as { class_name: string }[];
+    layers[layers.length - 1]!.class_name = 'MyPythonOnlyLayer';
+    writeFileSync(path.join(dir, 'model.json'), JSON.stringify(modelJson));
+    const err = (await loadModel(dir).catch((e: ModelFormatError) => e)) as ModelFormatError;
+    expect(err.code).toBe('UNSUPPORTED_LAYER');
+    expect(err.details.layerClasses).toEqual(['MyPythonOnlyLayer']);
+  });
+});

@@ -14,15 +14,48 @@ import type * as tf from '@tensorflow/tfjs';
 
 export const MANIFEST_FILE = 'fep-model.json';
 
-export type ModelFormatErrorCode = 'MANIFEST_INVALID' | 'WEIGHTS_HASH_MISMATCH' | 'SHAPE_MISMATCH' | 'MISSING_FILE';
+export type ModelFormatErrorCode = 'MANIFEST_INVALID' | 'WEIGHTS_HASH_MISMATCH' | 'SHAPE_MISMATCH' | 'MISSING_FILE' | 'UNSUPPORTED_LAYER';
+
+/**
+ * Machine-readable facts about a `ModelFormatError`, so callers (the upload API) can word the
+ * problem for people without parsing messages. Paths are relative to the model directory.
+ */
+export interface ModelFormatDetails {
+  /** The file concerned (`fep-model.json`, `model.json`, a weight shard, the model card). */
+  file?: string;
+  /** What went wrong with it: the file is absent, is not JSON, or names a path outside the directory. */
+  problem?: 'missing' | 'not-json' | 'unsafe-path' | 'no-weights' | 'format-mismatch' | 'not-loadable';
+  /** MANIFEST_INVALID from field validation: one entry per failing field (dotted path). */
+  issues?: { field: string; message: string }[];
+  /** WEIGHTS_HASH_MISMATCH: the pinned and the computed sha256. */
+  expectedSha256?: string;
+  actualSha256?: string;
+  /** SHAPE_MISMATCH: which check failed and the two shapes (null = any size). */
+  check?: 'input' | 'output' | 'inputs' | 'dry-run';
+  declared?: (number | null)[];
+  expected?: (number | null)[];
+  /** SHAPE_MISMATCH on the output: output units vs labels.length. */
+  outputUnits?: number;
+  labels?: number;
+  /** UNSUPPORTED_LAYER: the layer classes TF.js does not know (in topology order, unique). */
+  layerClasses?: string[];
+}
 
 export class ModelFormatError extends Error {
   readonly code: ModelFormatErrorCode;
-  constructor(code: ModelFormatErrorCode, message: string) {
+  readonly details: ModelFormatDetails;
+  constructor(code: ModelFormatErrorCode, message: string, details: ModelFormatDetails = {}) {
     super(message);
     this.name = 'ModelFormatError';
     this.code = code;
+    this.details = details;
   }
+}
+
+/** True for a relative path that stays inside its directory (no `..`, no absolute path, no backslash). */
+export function isSafeRelativePath(p: string): boolean {
+  if (!p || p.includes('\\') || p.includes('\0') || path.posix.isAbsolute(p) || /^[a-zA-Z]:/.test(p)) return false;
+  return p.split('/').every((seg) => seg !== '..' && seg !== '');
 }
 
 const positiveInt = z.number().int().positive();
@@ -58,26 +91,39 @@ export const fepModelManifestSchema = z.object({
 
 export type FepModelManifest = z.infer<typeof fepModelManifestSchema>;
 
-function formatIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+function fieldIssues(error: z.ZodError): { field: string; message: string }[] {
+  return error.issues.map((i) => ({ field: i.path.length ? i.path.join('.') : '(root)', message: i.message }));
 }
 
-/** Validate an already-parsed JSON value. Throws ModelFormatError('MANIFEST_INVALID'). */
+/** Validate an already-parsed JSON value. Throws ModelFormatError('MANIFEST_INVALID') listing every failing field. */
 export function parseManifest(value: unknown, source = MANIFEST_FILE): FepModelManifest {
   const r = fepModelManifestSchema.safeParse(value);
-  if (!r.success) throw new ModelFormatError('MANIFEST_INVALID', `${source} is invalid: ${formatIssues(r.error)}`);
+  if (!r.success) {
+    const issues = fieldIssues(r.error);
+    throw new ModelFormatError('MANIFEST_INVALID', `${source} is invalid: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, {
+      file: MANIFEST_FILE,
+      issues,
+    });
+  }
+  if (r.data.modelCard !== undefined && !isSafeRelativePath(r.data.modelCard)) {
+    const issues = [{ field: 'modelCard', message: 'must be a path inside the model directory' }];
+    throw new ModelFormatError('MANIFEST_INVALID', `${source} is invalid: modelCard: must be a path inside the model directory`, {
+      file: MANIFEST_FILE,
+      issues,
+    });
+  }
   return r.data;
 }
 
 /** Read and validate `<dir>/fep-model.json`. */
 export function readManifest(dir: string): FepModelManifest {
   const file = path.join(dir, MANIFEST_FILE);
-  if (!existsSync(file)) throw new ModelFormatError('MISSING_FILE', `no ${MANIFEST_FILE} in ${dir}`);
+  if (!existsSync(file)) throw new ModelFormatError('MISSING_FILE', `no ${MANIFEST_FILE} in ${dir}`, { file: MANIFEST_FILE, problem: 'missing' });
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new ModelFormatError('MANIFEST_INVALID', `${file} is not valid JSON: ${(e as Error).message}`);
+    throw new ModelFormatError('MANIFEST_INVALID', `${file} is not valid JSON: ${(e as Error).message}`, { file: MANIFEST_FILE, problem: 'not-json' });
   }
   return parseManifest(json, file);
 }
@@ -85,22 +131,34 @@ export function readManifest(dir: string): FepModelManifest {
 /** Read `<dir>/model.json` (TF.js topology + weightsManifest). */
 export function readTfjsModelJson(dir: string): tf.io.ModelJSON {
   const file = path.join(dir, MODEL_JSON);
-  if (!existsSync(file)) throw new ModelFormatError('MISSING_FILE', `no ${MODEL_JSON} in ${dir}`);
+  if (!existsSync(file)) throw new ModelFormatError('MISSING_FILE', `no ${MODEL_JSON} in ${dir}`, { file: MODEL_JSON, problem: 'missing' });
+  let json: unknown;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as tf.io.ModelJSON;
+    json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new ModelFormatError('MANIFEST_INVALID', `${file} is not valid JSON: ${(e as Error).message}`);
+    throw new ModelFormatError('MANIFEST_INVALID', `${file} is not valid JSON: ${(e as Error).message}`, { file: MODEL_JSON, problem: 'not-json' });
   }
+  if (!json || typeof json !== 'object' || Array.isArray(json) || !('modelTopology' in json)) {
+    throw new ModelFormatError('MANIFEST_INVALID', `${file} is not a TF.js model.json (it has no modelTopology)`, { file: MODEL_JSON, problem: 'not-loadable' });
+  }
+  return json as tf.io.ModelJSON;
 }
 
 /** sha256 over the weight shard files, concatenated in model.json's manifest order. */
 export function computeWeightsSha256(dir: string, modelJson: tf.io.ModelJSON = readTfjsModelJson(dir)): string {
   const hash = createHash('sha256');
   const shards = weightShardPaths(modelJson);
-  if (shards.length === 0) throw new ModelFormatError('MANIFEST_INVALID', `${MODEL_JSON} in ${dir} lists no weight files`);
+  if (shards.length === 0) throw new ModelFormatError('MANIFEST_INVALID', `${MODEL_JSON} in ${dir} lists no weight files`, { file: MODEL_JSON, problem: 'no-weights' });
   for (const shard of shards) {
+    // model.json comes from whoever wrote the model: never read outside its directory.
+    if (typeof shard !== 'string' || !isSafeRelativePath(shard)) {
+      throw new ModelFormatError('MANIFEST_INVALID', `${MODEL_JSON} in ${dir} lists the weight path ${JSON.stringify(shard)}, which leaves the model directory`, {
+        file: String(shard),
+        problem: 'unsafe-path',
+      });
+    }
     const file = path.join(dir, shard);
-    if (!existsSync(file)) throw new ModelFormatError('MISSING_FILE', `weight shard ${shard} listed in ${MODEL_JSON} is missing from ${dir}`);
+    if (!existsSync(file)) throw new ModelFormatError('MISSING_FILE', `weight shard ${shard} listed in ${MODEL_JSON} is missing from ${dir}`, { file: shard, problem: 'missing' });
     hash.update(readFileSync(file));
   }
   return hash.digest('hex');
@@ -113,6 +171,7 @@ export function verifyWeights(dir: string, manifest: FepModelManifest, modelJson
     throw new ModelFormatError(
       'WEIGHTS_HASH_MISMATCH',
       `weights in ${dir} hash to ${actual}, but ${MANIFEST_FILE} pins ${manifest.weightsSha256}: the weights were changed or corrupted`,
+      { expectedSha256: manifest.weightsSha256, actualSha256: actual },
     );
   }
 }

@@ -12,6 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { appendAuditEvent, canonicalJson, type Db, type Prisma } from '@fep/db';
 import {
   EXPLAIN_QUEUE,
@@ -26,6 +28,9 @@ import { engineVersion, type BackendInfo } from '../backend.ts';
 import { explainClip, TargetError } from '../explain-video.ts';
 import { ExplanationCancelledError, type VideoClassifier } from '../methods/types.ts';
 import { BUILTIN_MODEL_DIR, loadModel } from '../model/load-model.ts';
+import { ModelFormatError } from '../model/manifest.ts';
+import { forgetMaterialised, materialiseModel } from '../model/model-store.ts';
+import { DEFAULT_MODEL_CACHE_SIZE, ModelCache, type ModelLease } from './model-cache.ts';
 import { decodeNpy, encodeNpy } from '../synth/npy.ts';
 import { compareSaliency } from './compare.ts';
 import { decodeClip } from '../video/decode.ts';
@@ -38,6 +43,8 @@ export interface WorkerDeps {
   storage: BlobStorage;
   redis: Redis;
   backend: BackendInfo;
+  /** Where uploaded models are materialised; default `defaultModelCacheDir()`. */
+  modelCacheDir?: string;
   /** Insertion/deletion steps; default 256 (Li et al.). Tests lower it. */
   metricSteps?: number;
   log?: (msg: string) => void;
@@ -47,31 +54,57 @@ type Outcome = 'done' | 'cancelled' | 'skipped';
 
 const FINAL = new Set(['DONE', 'FAILED', 'CANCELLED']);
 
-/** Models stay loaded between jobs: loading verifies the weights hash, which costs a read. */
-const modelCache = new Map<string, Promise<VideoClassifier>>();
+/**
+ * Models stay loaded between jobs (a small LRU, src/worker/model-cache.ts): loading verifies the
+ * weights hash and does a dry run. ENGINE_MODEL_CACHE_SIZE models at most (default 2).
+ */
+const modelCache = new ModelCache(Number(process.env.ENGINE_MODEL_CACHE_SIZE ?? DEFAULT_MODEL_CACHE_SIZE));
 
-async function modelFor(row: { id: string; builtin: boolean; weightsSha256: string }): Promise<VideoClassifier> {
-  if (!row.builtin) {
-    throw new UnrecoverableError('Only the built-in model can be run by this engine version (custom model upload is not implemented yet).');
+/** Where uploaded models are written out for TF.js: ENGINE_MODEL_CACHE_DIR, else the OS temp dir. */
+export function defaultModelCacheDir(): string {
+  return process.env.ENGINE_MODEL_CACHE_DIR ?? path.join(os.tmpdir(), 'fep-model-cache');
+}
+
+type ModelRow = { id: string; name: string; version: string; builtin: boolean; weightsSha256: string; archiveSha256: string | null };
+
+/**
+ * The classifier for a Model row. Built-in: the directory shipped with the engine. Uploaded: its
+ * files are materialised from blob storage into a cache directory named by the weights hash, and
+ * `loadModel` re-verifies that hash (and the shapes) before the model is used. A cached directory
+ * whose weights no longer verify is rebuilt once from storage.
+ */
+async function acquireModel(deps: WorkerDeps, row: ModelRow): Promise<ModelLease> {
+  let lease: ModelLease;
+  if (row.builtin) {
+    lease = await modelCache.acquire(`builtin:${row.id}:${row.weightsSha256}`, () => loadModel(BUILTIN_MODEL_DIR));
+  } else {
+    const indexSha = row.archiveSha256;
+    if (!indexSha) throw new UnrecoverableError(`The model ${row.name} ${row.version} has no stored files.`);
+    const cacheDir = deps.modelCacheDir ?? defaultModelCacheDir();
+    const load = async () => {
+      const dir = await materialiseModel(deps.storage, indexSha, row.weightsSha256, cacheDir);
+      try {
+        return await loadModel(dir);
+      } catch (err) {
+        if (!(err instanceof ModelFormatError && (err.code === 'WEIGHTS_HASH_MISMATCH' || err.code === 'MISSING_FILE'))) throw err;
+        // The cached copy was changed on disk: write it again from storage, which is content-addressed.
+        await forgetMaterialised(indexSha, row.weightsSha256, cacheDir);
+        return loadModel(await materialiseModel(deps.storage, indexSha, row.weightsSha256, cacheDir));
+      }
+    };
+    lease = await modelCache.acquire(`upload:${row.weightsSha256}:${indexSha}`, load);
   }
-  const key = `${row.id}:${row.weightsSha256}`;
-  let pending = modelCache.get(key);
-  if (!pending) {
-    pending = loadModel(BUILTIN_MODEL_DIR);
-    modelCache.set(key, pending);
-    pending.catch(() => modelCache.delete(key));
+  if (lease.model.weightsSha256 !== row.weightsSha256) {
+    lease.release();
+    throw new UnrecoverableError(
+      `The registered model's weights (${row.weightsSha256.slice(0, 12)}…) differ from the files the engine loaded (${lease.model.weightsSha256.slice(0, 12)}…).`,
+    );
   }
-  const model = await pending;
-  if (model.weightsSha256 !== row.weightsSha256) {
-    throw new UnrecoverableError(`The registered model's weights (${row.weightsSha256.slice(0, 12)}…) differ from the files on this engine (${model.weightsSha256.slice(0, 12)}…).`);
-  }
-  return model;
+  return lease;
 }
 
 export function disposeModelCache(): Promise<void> {
-  const all = [...modelCache.values()];
-  modelCache.clear();
-  return Promise.all(all.map((p) => p.then((m) => m.dispose()).catch(() => {}))).then(() => {});
+  return modelCache.clear();
 }
 
 async function publish(deps: WorkerDeps, event: ExplainProgress & { status: string }, job?: Job) {
@@ -120,8 +153,10 @@ export async function processExplanation(deps: WorkerDeps, explanationId: string
 
   // Counted after the model is loaded: its weights stay cached across jobs on purpose.
   let tensorsBefore = -1;
+  let lease: ModelLease | null = null;
   try {
-    const model = await modelFor(row.model);
+    lease = await acquireModel(deps, row.model);
+    const model = lease.model;
     tensorsBefore = tf.memory().numTensors;
     const file = await deps.storage.localPath(row.video.sha256);
     const meta = await probeVideo(file);
@@ -228,6 +263,7 @@ export async function processExplanation(deps: WorkerDeps, explanationId: string
   } finally {
     const leaked = tensorsBefore < 0 ? 0 : tf.memory().numTensors - tensorsBefore;
     if (leaked > 0) log(`warning: ${leaked} tensors leaked by explanation ${explanationId}`);
+    lease?.release();
   }
 }
 
