@@ -31,6 +31,7 @@ export const PERMISSIONS = {
   'video.write': ['OWNER', 'ADMIN', 'REVIEWER'],
   'model.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
   'model.write': ['OWNER', 'ADMIN'],
+  'model.upload': ['OWNER', 'ADMIN', 'REVIEWER'],
   'explanation.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
   'explanation.request': ['OWNER', 'ADMIN', 'REVIEWER'],
   'feedback.write': ['OWNER', 'ADMIN', 'REVIEWER'],

@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { AppError } from '@fep/shared';
 import { authorizeObject } from '../auth/permissions.ts';
 import type { ApiDeps } from '../context.ts';
+import { mountModelUploadRoute } from '../models/model-upload.routes.ts';
 import { mountStudyRoutes } from '../studies/studies.routes.ts';
 import { createUploadServer, UPLOADS_PATH } from '../videos/uploads.ts';
 import { formatError } from '../common/errors.ts';
@@ -40,6 +41,7 @@ export async function mountApi(app: Express, deps: ApiDeps, schema: GraphQLSchem
   const tus = (req: Request, res: Response) => void uploads.handle(req, res);
   app.all(UPLOADS_PATH, tus);
   app.all(`${UPLOADS_PATH}/{*id}`, tus);
+  mountModelUploadRoute(app, deps);
 
   // Media: same-origin URLs the UI uses; every request is checked like a resolver.
   const media = async (
