@@ -323,7 +323,8 @@ export type MethodSummary = {
   __typename?: 'MethodSummary';
   /** Counts per Likert value (index 0 = rating 1) or per rank (index 0 = first). */
   distribution: Array<Scalars['Int']['output']>;
-  estimate: Scalars['Float']['output'];
+  /** Null while nobody has judged this method's items. */
+  estimate?: Maybe<Scalars['Float']['output']>;
   lower?: Maybe<Scalars['Float']['output']>;
   method: Scalars['String']['output'];
   n: Scalars['Int']['output'];
@@ -1675,7 +1676,7 @@ export type MembershipResolvers<ContextType = ApiContext, ParentType extends Res
 
 export type MethodSummaryResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['MethodSummary'] = ResolversParentTypes['MethodSummary']> = {
   distribution?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
-  estimate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  estimate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   lower?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   n?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;

@@ -50,7 +50,9 @@ function ci<T>(units: T[][], seed: number) {
     const xs = flat(s);
     return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN;
   }, { seed });
-  return { estimate: r.estimate, lower: Number.isFinite(r.lower) ? r.lower : null, upper: Number.isFinite(r.upper) ? r.upper : null };
+  // A method nobody has judged yet has no estimate (NaN would not serialise: the whole query failed).
+  const finite = (v: number) => (Number.isFinite(v) ? v : null);
+  return { estimate: finite(r.estimate), lower: finite(r.lower), upper: finite(r.upper) };
 }
 
 export async function studyResults(ctx: ApiContext, studyId: string) {
@@ -77,7 +79,7 @@ export async function studyResults(ctx: ApiContext, studyId: string) {
       return { level, method, alpha: Number.isFinite(a.alpha) ? a.alpha : null };
     });
 
-  let methodSummaries: { method: string; n: number; estimate: number; lower: number | null; upper: number | null; distribution: number[] }[] = [];
+  let methodSummaries: { method: string; n: number; estimate: number | null; lower: number | null; upper: number | null; distribution: number[] }[] = [];
   const alpha: { level: string; alpha: number | null; method: string | null }[] = [];
   let fleiss: number | null = null;
   let bt: { method: string; strength: number; logStrength: number; lower: number | null; upper: number | null }[] | null = null;

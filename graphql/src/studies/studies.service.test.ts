@@ -118,6 +118,17 @@ describe('Likert study end to end', () => {
     expect(frozen.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   });
 
+  it('results of an open study nobody has judged yet: every method listed with n 0 and no estimate', async () => {
+    const { study: s } = await owner.ok<any>(
+      `query($id: ID!) { study(id: $id) { results { judgements methods { method n estimate lower upper distribution } alpha { alpha } raters { judged } } } }`,
+      { id: study.id },
+    );
+    expect(s.results.judgements).toBe(0);
+    expect(s.results.methods.map((m: any) => m.method).sort()).toEqual([...METHODS].sort());
+    for (const m of s.results.methods) expect(m).toMatchObject({ n: 0, estimate: null, lower: null, upper: null, distribution: [0, 0, 0, 0, 0] });
+    expect(s.results.raters.every((r: any) => r.judged === 0)).toBe(true);
+  });
+
   it('raters judge every item; resume, duplicates, attention checks and progress', async () => {
     const rating: Record<string, number> = { gradcam: 5, occlusion: 3, 'integrated-gradients': 1 };
     for (const [r, { client, userId }] of raters.entries()) {

@@ -7,6 +7,7 @@ import { Alert } from '../Alert.tsx';
 import { AppShell } from '../AppShell.tsx';
 import { Button, ButtonLink } from '../Button.tsx';
 import { Card, PageHeader } from '../Card.tsx';
+import { EmptyState } from '../EmptyState.tsx';
 import { Skeleton } from '../Skeleton.tsx';
 
 const fmt = (v: number | null | undefined, d = 3) => (v == null || !Number.isFinite(v) ? '—' : v.toFixed(d));
@@ -36,7 +37,7 @@ function ResultsBody({ studyId }: { studyId: string }) {
   const s = q.data?.study;
   if (!s) return <Skeleton className="h-96 w-full" />;
   const r = s.results;
-  const estimates = r.methods.flatMap((m) => [m.estimate, m.lower ?? m.estimate, m.upper ?? m.estimate]);
+  const estimates = r.methods.flatMap((m) => (m.estimate == null ? [] : [m.estimate, m.lower ?? m.estimate, m.upper ?? m.estimate]));
   const min = Math.min(...estimates, r.design === 'PAIRWISE' ? 0 : Infinity);
   const max = Math.max(...estimates, r.design === 'PAIRWISE' ? 1 : -Infinity);
   const winRates = (r.winRates ?? null) as (number | null)[][] | null;
@@ -75,152 +76,163 @@ function ResultsBody({ studyId }: { studyId: string }) {
           </ul>
         </Alert>
       ) : null}
-      <Card
-        title={r.design === 'LIKERT' ? 'Mean rating per method' : r.design === 'PAIRWISE' ? 'Win share per method' : 'Mean rank per method (1 = best)'}
-        description={`95 % bootstrap intervals (B = ${boot.B ?? '?'}, seed ${boot.seed ?? '?'}).`}
-      >
-        <table className="w-full text-left text-sm" data-testid="results-methods">
-          <thead className="text-xs uppercase text-slate-500">
-            <tr>
-              <th className="py-1">Method</th>
-              <th>n</th>
-              <th>Estimate</th>
-              <th>95 % CI</th>
-              <th />
-              <th>Distribution</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.methods.map((m) => {
-              const peak = Math.max(1, ...m.distribution);
-              return (
-                <tr key={m.method}>
-                  <td className="py-1 font-medium">{m.method}</td>
-                  <td>{m.n}</td>
-                  <td className="tabular-nums">{fmt(m.estimate)}</td>
-                  <td className="tabular-nums">
-                    [{fmt(m.lower)}, {fmt(m.upper)}]
-                  </td>
-                  <td>
-                    <IntervalBar lo={m.lower} est={m.estimate} hi={m.upper} min={min} max={max} />
-                  </td>
-                  <td>
-                    <div className="flex h-6 items-end gap-0.5" title={m.distribution.join(' · ')}>
-                      {m.distribution.map((c, i) => (
-                        <div key={i} className="w-2 bg-slate-500" style={{ height: `${(100 * c) / peak}%` }} />
-                      ))}
-                    </div>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </Card>
-      <Card title="Agreement">
-        <table className="text-left text-sm" data-testid="results-alpha">
-          <thead className="text-xs uppercase text-slate-500">
-            <tr>
-              <th className="py-1 pr-6">Krippendorff&apos;s α</th>
-              <th className="pr-6">Scope</th>
-              <th>α</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.alpha.map((a) => (
-              <tr key={`${a.level}-${a.method ?? 'all'}`}>
-                <td className="py-0.5 pr-6">{a.level}</td>
-                <td className="pr-6">{a.method ?? 'overall'}</td>
-                <td className="tabular-nums">{fmt(a.alpha)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {r.fleissKappa != null ? <p className="mt-3 text-sm">Fleiss&apos; κ: <span className="tabular-nums">{fmt(r.fleissKappa)}</span></p> : null}
-      </Card>
-      {r.bradleyTerry?.length ? (
-        <Card title="Bradley–Terry strengths">
-          <table className="w-full text-left text-sm" data-testid="results-bt">
-            <thead className="text-xs uppercase text-slate-500">
-              <tr>
-                <th className="py-1">Method</th>
-                <th>Strength</th>
-                <th>log strength</th>
-                <th>95 % CI (log)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.bradleyTerry.map((b) => (
-                <tr key={b.method}>
-                  <td className="py-1">{b.method}</td>
-                  <td className="tabular-nums">{fmt(b.strength)}</td>
-                  <td className="tabular-nums">{fmt(b.logStrength)}</td>
-                  <td className="tabular-nums">
-                    [{fmt(b.lower)}, {fmt(b.upper)}]
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {winRates ? (
-            <table className="mt-4 text-sm">
-              <caption className="text-left text-xs text-slate-500">Win rate of the row method against the column method</caption>
-              <thead>
+      {r.judgements === 0 ? (
+        <EmptyState title="No judgements yet" testId="results-empty">
+          Estimates, agreement and tests appear here once raters have submitted judgements.{' '}
+          {s.status === 'OPEN'
+            ? `${r.raters.length} ${r.raters.length === 1 ? 'rater is' : 'raters are'} assigned; their progress is listed below.`
+            : s.status === 'DRAFT'
+              ? 'Open the study so that raters can start.'
+              : 'The study was closed before anyone judged an item.'}
+        </EmptyState>
+      ) : (
+        <>
+          <Card
+            title={r.design === 'LIKERT' ? 'Mean rating per method' : r.design === 'PAIRWISE' ? 'Win share per method' : 'Mean rank per method (1 = best)'}
+            description={`95 % bootstrap intervals (B = ${boot.B ?? '?'}, seed ${boot.seed ?? '?'}).`}
+          >
+            <table className="w-full text-left text-sm" data-testid="results-methods">
+              <thead className="text-xs uppercase text-slate-500">
                 <tr>
+                  <th className="py-1">Method</th>
+                  <th>n</th>
+                  <th>Estimate</th>
+                  <th>95 % CI</th>
                   <th />
-                  {s.methods.map((m) => (
-                    <th key={m} className="px-2">
-                      {m}
-                    </th>
-                  ))}
+                  <th>Distribution</th>
                 </tr>
               </thead>
               <tbody>
-                {winRates.map((row, i) => (
-                  <tr key={i}>
-                    <th className="pr-2 text-left">{s.methods[i]}</th>
-                    {row.map((v, j) => (
-                      <td key={j} className="px-2 tabular-nums">
-                        {fmt(v, 2)}
+                {r.methods.map((m) => {
+                  const peak = Math.max(1, ...m.distribution);
+                  return (
+                    <tr key={m.method}>
+                      <td className="py-1 font-medium">{m.method}</td>
+                      <td>{m.n}</td>
+                      <td className="tabular-nums">{fmt(m.estimate)}</td>
+                      <td className="tabular-nums">
+                        [{fmt(m.lower)}, {fmt(m.upper)}]
                       </td>
-                    ))}
+                      <td>{m.estimate != null ? <IntervalBar lo={m.lower} est={m.estimate} hi={m.upper} min={min} max={max} /> : null}</td>
+                      <td>
+                        <div className="flex h-6 items-end gap-0.5" title={m.distribution.join(' · ')}>
+                          {m.distribution.map((c, i) => (
+                            <div key={i} className="w-2 bg-slate-500" style={{ height: `${(100 * c) / peak}%` }} />
+                          ))}
+                        </div>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </Card>
+          <Card title="Agreement">
+            <table className="text-left text-sm" data-testid="results-alpha">
+              <thead className="text-xs uppercase text-slate-500">
+                <tr>
+                  <th className="py-1 pr-6">Krippendorff&apos;s α</th>
+                  <th className="pr-6">Scope</th>
+                  <th>α</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.alpha.map((a) => (
+                  <tr key={`${a.level}-${a.method ?? 'all'}`}>
+                    <td className="py-0.5 pr-6">{a.level}</td>
+                    <td className="pr-6">{a.method ?? 'overall'}</td>
+                    <td className="tabular-nums">{fmt(a.alpha)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
+            {r.fleissKappa != null ? <p className="mt-3 text-sm">Fleiss&apos; κ: <span className="tabular-nums">{fmt(r.fleissKappa)}</span></p> : null}
+          </Card>
+          {r.bradleyTerry?.length ? (
+            <Card title="Bradley–Terry strengths">
+              <table className="w-full text-left text-sm" data-testid="results-bt">
+                <thead className="text-xs uppercase text-slate-500">
+                  <tr>
+                    <th className="py-1">Method</th>
+                    <th>Strength</th>
+                    <th>log strength</th>
+                    <th>95 % CI (log)</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.bradleyTerry.map((b) => (
+                    <tr key={b.method}>
+                      <td className="py-1">{b.method}</td>
+                      <td className="tabular-nums">{fmt(b.strength)}</td>
+                      <td className="tabular-nums">{fmt(b.logStrength)}</td>
+                      <td className="tabular-nums">
+                        [{fmt(b.lower)}, {fmt(b.upper)}]
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {winRates ? (
+                <table className="mt-4 text-sm">
+                  <caption className="text-left text-xs text-slate-500">Win rate of the row method against the column method</caption>
+                  <thead>
+                    <tr>
+                      <th />
+                      {s.methods.map((m) => (
+                        <th key={m} className="px-2">
+                          {m}
+                        </th>
+                      ))}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {winRates.map((row, i) => (
+                      <tr key={i}>
+                        <th className="pr-2 text-left">{s.methods[i]}</th>
+                        {row.map((v, j) => (
+                          <td key={j} className="px-2 tabular-nums">
+                            {fmt(v, 2)}
+                          </td>
+                        ))}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              ) : null}
+            </Card>
           ) : null}
-        </Card>
-      ) : null}
-      {r.pairedTests.length ? (
-        <Card title="Paired tests" description={`p-values adjusted with ${r.correction}.`}>
-          <table className="w-full text-left text-sm">
-            <thead className="text-xs uppercase text-slate-500">
-              <tr>
-                <th className="py-1">A</th>
-                <th>B</th>
-                <th>Test</th>
-                <th>n</th>
-                <th>Statistic</th>
-                <th>p</th>
-                <th>p (adj.)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.pairedTests.map((t) => (
-                <tr key={`${t.methodA}-${t.methodB}`}>
-                  <td className="py-1">{t.methodA}</td>
-                  <td>{t.methodB}</td>
-                  <td>{t.test}</td>
-                  <td>{t.n}</td>
-                  <td className="tabular-nums">{fmt(t.statistic, 2)}</td>
-                  <td className="tabular-nums">{fmt(t.pValue, 4)}</td>
-                  <td className="tabular-nums">{fmt(t.pAdjusted, 4)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Card>
-      ) : null}
+          {r.pairedTests.length ? (
+            <Card title="Paired tests" description={`p-values adjusted with ${r.correction}.`}>
+              <table className="w-full text-left text-sm">
+                <thead className="text-xs uppercase text-slate-500">
+                  <tr>
+                    <th className="py-1">A</th>
+                    <th>B</th>
+                    <th>Test</th>
+                    <th>n</th>
+                    <th>Statistic</th>
+                    <th>p</th>
+                    <th>p (adj.)</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.pairedTests.map((t) => (
+                    <tr key={`${t.methodA}-${t.methodB}`}>
+                      <td className="py-1">{t.methodA}</td>
+                      <td>{t.methodB}</td>
+                      <td>{t.test}</td>
+                      <td>{t.n}</td>
+                      <td className="tabular-nums">{fmt(t.statistic, 2)}</td>
+                      <td className="tabular-nums">{fmt(t.pValue, 4)}</td>
+                      <td className="tabular-nums">{fmt(t.pAdjusted, 4)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </Card>
+          ) : null}
+        </>
+      )}
       <Card title="Raters">
         <table className="w-full text-left text-sm">
           <thead className="text-xs uppercase text-slate-500">
