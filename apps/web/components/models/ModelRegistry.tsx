@@ -129,7 +129,7 @@ function ModelCardPanel({ model, teamId, role }: { model: Model; teamId: string;
               ))}
             </dl>
           ) : shipped ? (
-            <pre className="max-h-64 overflow-auto whitespace-pre-wrap rounded-md bg-slate-50 p-3 text-xs text-slate-800">{shipped}</pre>
+            <pre className="max-h-64 overflow-auto whitespace-pre-wrap rounded-md bg-slate-50 p-3 text-xs text-slate-800" tabIndex={0} role="region" aria-label="Shipped model card">{shipped}</pre>
           ) : (
             <p className="text-sm text-slate-600">No model card yet.</p>
           )}
