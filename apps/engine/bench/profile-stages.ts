@@ -23,9 +23,12 @@ const params = problem.initialParams();
 const sync = (t: tf.Tensor) => { tf.slice(t.reshape([-1]), 0, 1).dataSync(); };
 async function time(name: string, fn: () => void, n = 5) {
   fn(); // warm
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) fn();
-  console.log(`${name.padEnd(28)} ${((performance.now() - t0) / n).toFixed(1)} ms`);
+  const cpu = process.cpuUsage(c0);
+  // CPU time of this process as well: wall time alone is unreliable when other jobs share the 2 cores.
+  console.log(`${name.padEnd(28)} ${((performance.now() - t0) / n).toFixed(1)} ms  (cpu ${((cpu.user + cpu.system) / 1000 / n).toFixed(1)} ms)`);
 }
 const x5 = tf.tidy(() => problem.perturbed(problem.masks(params).cropped));
 await time('model fwd', () => tf.tidy(() => sync(model.logits(x5))));
