@@ -16,6 +16,7 @@ import { Card, PageHeader } from '../Card.tsx';
 import { EmptyState } from '../EmptyState.tsx';
 import { Skeleton } from '../Skeleton.tsx';
 import { useViewer } from '../ViewerContext.tsx';
+import { ModelUpload } from './ModelUpload.tsx';
 
 type Model = ModelRegistryQuery['models'][number];
 
@@ -50,6 +51,7 @@ function RegistryBody() {
         title="Models"
         description="Registered classifier versions. A version is immutable once an explanation used it; its model card keeps every revision."
       />
+      {can(role, 'model.upload') ? <ModelUpload teamId={teamId} onUploaded={() => void models.reload()} /> : null}
       {models.error ? <Alert tone="error">{userMessage(models.error)}</Alert> : null}
       {!models.data ? (
         <Skeleton className="h-48 w-full" />
@@ -101,7 +103,7 @@ function ModelCardPanel({ model, teamId, role }: { model: Model; teamId: string;
         <section aria-labelledby={`card-${model.id}`}>
           <div className="mb-2 flex items-center justify-between">
             <h3 id={`card-${model.id}`} className="text-sm font-semibold">
-              Model card {latest ? `(revision ${latest.revision} by ${latest.author.name})` : shipped ? '(as shipped)' : ''}
+              Model card {latest ? `(revision ${latest.revision} by ${latest.author.name})` : shipped ? (model.builtin ? '(as shipped)' : '(as uploaded)') : ''}
             </h3>
             {can(role, 'model.write') && !editing ? (
               <Button size="sm" variant="secondary" onClick={() => setEditing(true)}>
