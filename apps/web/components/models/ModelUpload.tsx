@@ -74,7 +74,7 @@ export function ModelUpload({ teamId, onUploaded }: { teamId: string; onUploaded
   };
 
   const pct = state.kind === 'uploading' && state.total > 0 ? Math.min(100, Math.round((state.sent / state.total) * 100)) : 0;
-  const linkLabel = 'cursor-pointer font-medium text-indigo-700 underline underline-offset-2 focus-within:outline-2 focus-within:outline-indigo-600';
+  const linkLabel = 'cursor-pointer font-medium text-indigo-700 underline underline-offset-2 outline-offset-2 outline-indigo-600';
 
   return (
     <section aria-labelledby="model-upload-heading" className="space-y-3 rounded-lg border border-slate-200 bg-white p-5 shadow-sm" data-testid="model-upload">
@@ -102,14 +102,12 @@ export function ModelUpload({ teamId, onUploaded }: { teamId: string; onUploaded
       >
         <p className="text-slate-700">
           Drop a .zip or a model folder here, or{' '}
-          <label htmlFor="model-zip" className={linkLabel}>
-            choose a .zip
-          </label>
+          {/* Each input precedes its label, so the label can show the input's keyboard focus (named peers). */}
           <input
             id="model-zip"
             type="file"
             accept=".zip,application/zip"
-            className="sr-only"
+            className="peer/zip sr-only"
             disabled={busy}
             aria-describedby="model-upload-hint"
             data-testid="model-zip-input"
@@ -118,16 +116,16 @@ export function ModelUpload({ teamId, onUploaded }: { teamId: string; onUploaded
               e.target.value = '';
               void send(files);
             }}
-          />{' '}
+          />
+          <label htmlFor="model-zip" className={`${linkLabel} peer-focus-visible/zip:outline-2`}>
+            choose a .zip
+          </label>{' '}
           or{' '}
-          <label htmlFor="model-folder" className={linkLabel}>
-            choose a folder
-          </label>
           <input
             id="model-folder"
             type="file"
             multiple
-            className="sr-only"
+            className="peer/folder sr-only"
             disabled={busy}
             aria-describedby="model-upload-hint"
             data-testid="model-folder-input"
@@ -138,6 +136,9 @@ export function ModelUpload({ teamId, onUploaded }: { teamId: string; onUploaded
               void send(files);
             }}
           />
+          <label htmlFor="model-folder" className={`${linkLabel} peer-focus-visible/folder:outline-2`}>
+            choose a folder
+          </label>
         </p>
       </div>
 
