@@ -14,10 +14,10 @@ function product(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-export function encodeNpy(data: Float32Array | Uint8Array, shape: number[]): Buffer {
+/** The .npy header (magic, version 1.0, padded dict) for a C-order array; the raw data follows it. */
+export function npyHeader(dtype: 'float32' | 'uint8', shape: number[]): Buffer {
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new RangeError(`invalid shape [${shape.join(',')}]`);
-  if (product(shape) !== data.length) throw new RangeError(`shape [${shape.join(',')}] needs ${product(shape)} values, got ${data.length}`);
-  const descr = data instanceof Float32Array ? '<f4' : '|u1';
+  const descr = dtype === 'float32' ? '<f4' : '|u1';
   const shapeStr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeStr}, }`;
   // Pad with spaces so that magic(6) + version(2) + len(2) + header + '\n' is a multiple of 64.
@@ -29,9 +29,14 @@ export function encodeNpy(data: Float32Array | Uint8Array, shape: number[]): Buf
   pre[6] = 1;
   pre[7] = 0;
   pre.writeUInt16LE(header.length, 8);
+  return Buffer.concat([pre, Buffer.from(header, 'latin1')]);
+}
+
+export function encodeNpy(data: Float32Array | Uint8Array, shape: number[]): Buffer {
+  if (product(shape) !== data.length) throw new RangeError(`shape [${shape.join(',')}] needs ${product(shape)} values, got ${data.length}`);
   // Copy the bytes: float32 little-endian is the host order on every platform Node supports here.
   const body = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.concat([pre, Buffer.from(header, 'latin1'), body]);
+  return Buffer.concat([npyHeader(data instanceof Float32Array ? 'float32' : 'uint8', shape), body]);
 }
 
 export function decodeNpy(buf: Buffer): NpyArray {
