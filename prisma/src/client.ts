@@ -47,6 +47,16 @@ export async function openDatabase(opts: {
   if (opts.databaseUrl && !opts.databaseUrl.startsWith('memory://')) {
     const config = pgConfigFromUrl(opts.databaseUrl);
     const pool = new pg.Pool(config);
+    // pool.end() resolves before its connections have closed; close() waits for them (a database
+    // dropped right after close — as the tests do — would otherwise kill connections mid-close).
+    const open = new Set<pg.Client>();
+    let onAllClosed: (() => void) | undefined;
+    pool.on('connect', (c) => open.add(c));
+    pool.on('remove', (c) => {
+      open.delete(c);
+      if (open.size === 0) onAllClosed?.();
+    });
+    const closed = () => new Promise<void>((resolve) => (open.size === 0 ? resolve() : (onAllClosed = resolve)));
     const bound = (q: pg.Pool | pg.PoolClient): Omit<SqlExecutor, 'withLock'> => ({
       exec: async (text) => {
         await q.query(text);
@@ -77,7 +87,9 @@ export async function openDatabase(opts: {
       sql,
       close: async () => {
         await prisma.$disconnect();
+        const allClosed = closed();
         await pool.end().catch(() => {});
+        await allClosed;
       },
     };
   }
