@@ -79,8 +79,8 @@ export const reviewResolvers: Resolvers = {
     },
     playback: (s) => reviews.playbackOf(s),
     present: (s, _a, ctx) => (s.status === 'LIVE' ? reviews.presentParticipants(ctx, s.id) : []),
-    comments: (s, _a, ctx) => reviews.liveComments(ctx, s),
-    decisions: (s, _a, ctx) => reviews.liveDecisions(ctx, s),
+    comments: (s, _a, ctx) => reviews.sessionComments(ctx, s),
+    decisions: (s, _a, ctx) => reviews.sessionDecisions(ctx, s),
     summary: (s) => s.summary ?? null,
   },
 };

@@ -317,3 +317,158 @@ describe('live review sessions', () => {
     }
   });
 });
+
+describe('comments and decisions are durable (PostgreSQL first, Redis only for delivery)', () => {
+  const COMMENT = `mutation($id: ID!, $i: ReviewCommentInput!) { addReviewComment(id: $id, input: $i) { id body } }`;
+  const DECIDE = `mutation($id: ID!, $i: ReviewDecisionInput!) { decideReviewExplanation(id: $id, input: $i) { explanationId verdict } }`;
+
+  /** Deletes every Redis key of the session, as a Redis restart without persistence would. */
+  async function flushSessionKeys(sessionId: string) {
+    const keys = await api.runtime.redis.keys(`fep:review:${sessionId}:*`);
+    if (keys.length) await api.runtime.redis.del(...keys);
+    expect(await api.runtime.redis.keys(`fep:review:${sessionId}:*`)).toEqual([]);
+  }
+
+  it('a comment and a decision survive a Redis flush: still queried, still in the summary and its audit', async () => {
+    const { startReviewSession: s } = await start(host.client, 'Flush');
+    await host.client.ok(`mutation($id: ID!) { joinReviewSession(id: $id) { id } }`, { id: s.id });
+    await member.client.ok(`mutation($id: ID!) { joinReviewSession(id: $id) { id } }`, { id: s.id });
+    const c = await member.client.ok<any>(COMMENT, { id: s.id, i: { explanationId: explanationIds[0], body: 'Saliency sits on the hands', timeSec: 1.5 } });
+    await member.client.ok(DECIDE, { id: s.id, i: { explanationId: explanationIds[0], verdict: 'REJECT', note: 'first look' } });
+    await member.client.ok(DECIDE, { id: s.id, i: { explanationId: explanationIds[0], verdict: 'ACCEPT' } });
+
+    await flushSessionKeys(s.id);
+
+    const q = (await host.client.ok<any>(`query($id: ID!) { reviewSession(id: $id) { ${SESSION} } }`, { id: s.id })).reviewSession;
+    expect(q.status).toBe('LIVE');
+    expect(q.present).toEqual([]);
+    expect(q.comments).toEqual([
+      { id: c.addReviewComment.id, body: 'Saliency sits on the hands', explanationId: explanationIds[0], timeSec: 1.5, author: { userId: member.userId, name: 'Member' } },
+    ]);
+    expect(q.decisions).toEqual([{ explanationId: explanationIds[0], verdict: 'ACCEPT', note: null, decidedBy: { userId: member.userId } }]);
+    // The whole decision history is kept; the latest counts.
+    const rows = await api.runtime.db.reviewDecision.findMany({ where: { sessionId: s.id }, orderBy: { seq: 'asc' } });
+    expect(rows.map((r) => r.verdict)).toEqual(['REJECT', 'ACCEPT']);
+    const audited = await api.runtime.db.auditEvent.findMany({ where: { subjectId: { in: [c.addReviewComment.id, ...rows.map((r) => r.id)] } }, orderBy: { seq: 'asc' } });
+    expect(audited.map((a) => a.action)).toEqual(['review.comment_added', 'review.decided', 'review.decided']);
+
+    const ended = (await host.client.ok<any>(`mutation($id: ID!) { endReviewSession(id: $id) { ${SESSION} } }`, { id: s.id })).endReviewSession;
+    expect(ended.summary.comments.map((x: any) => [x.id, x.body, x.author.userId])).toEqual([[c.addReviewComment.id, 'Saliency sits on the hands', member.userId]]);
+    expect(ended.summary.decisions.map((d: any) => [d.explanationId, d.verdict])).toEqual([[explanationIds[0], 'ACCEPT']]);
+    // Redis lost the attendee list; the member still attended (their comment proves it).
+    expect(ended.summary.attendees.map((a: any) => a.userId)).toContain(member.userId);
+    expect(ended.comments).toHaveLength(1);
+    const end = await api.runtime.db.auditEvent.findFirstOrThrow({ where: { subjectId: s.id, action: 'review.ended' } });
+    expect((end.payload as any).comments).toBe(1);
+    expect((end.payload as any).decisions).toEqual([{ explanationId: explanationIds[0], verdict: 'ACCEPT', by: member.userId }]);
+  });
+
+  it('a comment is stored and answered even when live delivery cannot reach Redis', async () => {
+    const { startReviewSession: s } = await start(host.client, 'Redis away');
+    const pubsub = api.runtime.pubsub;
+    const original = pubsub.publish.bind(pubsub);
+    // What ioredis does while Redis is down (maxRetriesPerRequest: null): the command just waits.
+    pubsub.publish = () => new Promise<void>(() => {});
+    try {
+      const c = await host.client.ok<any>(COMMENT, { id: s.id, i: { body: 'typed during the outage' } });
+      const d = await host.client.ok<any>(DECIDE, { id: s.id, i: { explanationId: explanationIds[1], verdict: 'NEEDS_WORK' } });
+      expect(d.decideReviewExplanation.verdict).toBe('NEEDS_WORK');
+      expect(await api.runtime.db.reviewComment.findUnique({ where: { id: c.addReviewComment.id } })).toMatchObject({ body: 'typed during the outage' });
+    } finally {
+      pubsub.publish = original;
+    }
+    const q = await member.client.ok<any>(`query($id: ID!) { reviewSession(id: $id) { comments { body } decisions { verdict } } }`, { id: s.id });
+    expect(q.reviewSession).toEqual({ comments: [{ body: 'typed during the outage' }], decisions: [{ verdict: 'NEEDS_WORK' }] });
+  });
+
+  it('concurrent comments through two API servers are each stored exactly once, delivered, and a racing end keeps every accepted one', async () => {
+    const runtimeB: ApiRuntime = await createApiRuntime(api.runtime.config, { queuePrefix: `c${Date.now()}`, redisKeyPrefix: `c${Date.now()}` });
+    const serverB = await startApiServer(runtimeB, buildSchema());
+    try {
+      const { startReviewSession: s } = await start(host.client, 'Busy');
+      const memberOnB = new (host.client.constructor as new (url: string) => TestClient)(serverB.url);
+      memberOnB.cookie = member.client.cookie;
+      const sub = subscribe(serverB.url, member.client.cookie!, s.id);
+      try {
+        await sub.ready(
+          () => memberOnB.ok(`mutation($id: ID!) { joinReviewSession(id: $id) { id } }`, { id: s.id }),
+          (e) => e.__typename === 'ReviewPresenceChanged',
+        );
+        const N = 12;
+        const sent = await Promise.all(
+          Array.from({ length: N }, (_, i) =>
+            (i % 2 ? memberOnB : host.client).ok<any>(COMMENT, { id: s.id, i: { body: `c${i}` } }).then((r) => r.addReviewComment),
+          ),
+        );
+        expect(new Set(sent.map((c) => c.id)).size).toBe(N);
+        const rows = await api.runtime.db.reviewComment.findMany({ where: { sessionId: s.id } });
+        expect(rows.map((r) => r.body).sort()).toEqual(Array.from({ length: N }, (_, i) => `c${i}`).sort());
+        expect(rows.map((r) => r.id).sort()).toEqual(sent.map((c) => c.id).sort());
+        const onB = await memberOnB.ok<any>(`query($id: ID!) { reviewSession(id: $id) { comments { id } } }`, { id: s.id });
+        expect(onB.reviewSession.comments.map((c: any) => c.id).sort()).toEqual(sent.map((c) => c.id).sort());
+        await sub.next(() => sub.events.filter((e) => e.__typename === 'ReviewCommentAdded').length === N);
+        expect(sub.events.filter((e) => e.__typename === 'ReviewCommentAdded').map((e) => e.comment.body).sort()).toEqual(rows.map((r) => r.body).sort());
+
+        // Comments racing the end: each one is either in the summary or refused with CONFLICT.
+        const racing = Array.from({ length: 8 }, (_, i) => (i % 2 ? memberOnB : host.client).gql<any>(COMMENT, { id: s.id, i: { body: `race${i}` } }));
+        const ending = host.client.ok<any>(`mutation($id: ID!) { endReviewSession(id: $id) { summary } }`, { id: s.id });
+        const results = await Promise.all(racing);
+        const { summary } = (await ending).endReviewSession;
+        const accepted = results.filter((r) => !r.errors).map((r) => r.data.addReviewComment.body);
+        expect(results.filter((r) => r.errors).every((r) => r.errors![0]!.extensions?.code === 'CONFLICT')).toBe(true);
+        const stored = await api.runtime.db.reviewComment.findMany({ where: { sessionId: s.id } });
+        expect(stored).toHaveLength(N + accepted.length);
+        expect(summary.comments.map((c: any) => c.body).sort()).toEqual(stored.map((r) => r.body).sort());
+        expect(sub.errors).toEqual([]);
+      } finally {
+        await sub.dispose();
+      }
+    } finally {
+      await serverB.close();
+      await runtimeB.queue.close().catch(() => {});
+      await runtimeB.close();
+    }
+  });
+
+  it('another team cannot read or add comments and decisions', async () => {
+    const { startReviewSession: s } = await start(host.client, 'Private');
+    await member.client.ok(COMMENT, { id: s.id, i: { body: 'team only' } });
+    await member.client.ok(DECIDE, { id: s.id, i: { explanationId: explanationIds[0], verdict: 'ACCEPT' } });
+    const own = await outsider.client.ok<any>(`mutation { createTeam(input: { name: "Other reviewers" }) { id } }`);
+
+    const q = await outsider.client.gql(`query($id: ID!) { reviewSession(id: $id) { comments { body } decisions { verdict } } }`, { id: s.id });
+    expect(q.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(JSON.stringify(q.data)).not.toContain('team only');
+    const list = await outsider.client.gql(`query($t: ID!) { reviewSessions(teamId: $t) { id comments { body } } }`, { t: teamId });
+    expect(list.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const mine = await outsider.client.ok<any>(`query($t: ID!) { reviewSessions(teamId: $t) { id } }`, { t: own.createTeam.id });
+    expect(mine.reviewSessions).toEqual([]);
+    const add = await outsider.client.gql(COMMENT, { id: s.id, i: { body: 'sneaky' } });
+    expect(add.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const dec = await outsider.client.gql(DECIDE, { id: s.id, i: { explanationId: explanationIds[0], verdict: 'REJECT' } });
+    expect(dec.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(await api.runtime.db.reviewComment.count({ where: { sessionId: s.id } })).toBe(1);
+    expect(await api.runtime.db.reviewDecision.count({ where: { sessionId: s.id } })).toBe(1);
+    // The team's auditor reads them (review.join) but cannot add any.
+    const a = await auditor.client.ok<any>(`query($id: ID!) { reviewSession(id: $id) { comments { body } decisions { verdict } } }`, { id: s.id });
+    expect(a.reviewSession).toEqual({ comments: [{ body: 'team only' }], decisions: [{ verdict: 'ACCEPT' }] });
+  });
+
+  it('a session live across the upgrade: comments and decisions an earlier version kept in Redis are moved into the tables once', async () => {
+    const { startReviewSession: s } = await start(host.client, 'Upgrade');
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const legacyComment = { id: '6f1c1f0e-0000-4000-8000-000000000001', explanationId: null, author: { userId: member.userId, name: 'Member', isHost: false }, body: 'typed before the upgrade', timeSec: 4, createdAt: at };
+    const legacyDecision = { explanationId: explanationIds[1], verdict: 'REJECT', note: 'old', decidedBy: { userId: member.userId, name: 'Member', isHost: false }, decidedAt: at };
+    await api.runtime.redis.rpush(`fep:review:${s.id}:comments`, JSON.stringify(legacyComment));
+    await api.runtime.redis.hset(`fep:review:${s.id}:decisions`, explanationIds[1]!, JSON.stringify(legacyDecision));
+    await member.client.ok(`mutation($id: ID!) { joinReviewSession(id: $id) { id } }`, { id: s.id });
+    await host.client.ok(`mutation($id: ID!) { joinReviewSession(id: $id) { id } }`, { id: s.id });
+    expect(await api.runtime.redis.exists(`fep:review:${s.id}:comments`, `fep:review:${s.id}:decisions`)).toBe(0);
+    const q = (await host.client.ok<any>(`query($id: ID!) { reviewSession(id: $id) { comments { id body timeSec } decisions { explanationId verdict note } } }`, { id: s.id })).reviewSession;
+    expect(q.comments).toEqual([{ id: legacyComment.id, body: 'typed before the upgrade', timeSec: 4 }]);
+    expect(q.decisions).toEqual([{ explanationId: explanationIds[1], verdict: 'REJECT', note: 'old' }]);
+    const ended = (await host.client.ok<any>(`mutation($id: ID!) { endReviewSession(id: $id) { summary } }`, { id: s.id })).endReviewSession;
+    expect(ended.summary.comments).toHaveLength(1);
+    expect(ended.summary.decisions).toHaveLength(1);
+  });
+});

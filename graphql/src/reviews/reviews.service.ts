@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Prisma, ReviewSession } from '@fep/db';
 import { badInput, conflict, forbidden, notFound } from '@fep/shared';
@@ -6,10 +5,12 @@ import { appendAuditEvent } from '../audit/audit.service.ts';
 import type { ApiContext, Caller } from '../context.ts';
 
 /**
- * Live review sessions. The database holds the session row (host, explanations, playback, and
- * the summary once ended); the live parts — presence, comments and decisions while the session
- * runs — sit in Redis so that every API process sees the same state, and every change is
- * published through the Redis pub/sub (ctx.pubsub), never through process memory.
+ * Live review sessions. PostgreSQL holds everything people submit: the session row (host,
+ * explanations, playback, and the summary once ended), and every comment and decision
+ * (ReviewComment, ReviewDecision), written — with its audit event — before it is published.
+ * Redis holds only what is ephemeral by nature: presence (heartbeats) and the attendee list, so
+ * that every API process sees who is here; every change is published through the Redis pub/sub
+ * (ctx.pubsub), never through process memory. A Redis restart loses presence, nothing else.
  */
 
 /** Clients send a heartbeat this often while the session page is open. */
@@ -23,7 +24,10 @@ export const PRESENCE_TTL_MS = 3 * HEARTBEAT_MS;
 export const LIVE_KEY_TTL_S = 7 * 24 * 3600;
 
 export const reviewChannel = (id: string) => `fep:review:${id}:events`;
+/** `comments` and `decisions` are only read, to adopt what an earlier version kept there (adoptRedisState). */
 const key = (id: string, part: 'presence' | 'attendees' | 'comments' | 'decisions') => `fep:review:${id}:${part}`;
+
+type Tx = Prisma.TransactionClient;
 
 export interface Participant {
   userId: string;
@@ -97,6 +101,30 @@ export const decisionSchema = z.object({
 
 async function publish(ctx: ApiContext, event: ReviewEvent) {
   await ctx.pubsub.publish(reviewChannel(event.sessionId), event);
+}
+
+/**
+ * Live delivery of something already committed to the database. Not awaited: the Redis client
+ * queues commands while Redis is unreachable (maxRetriesPerRequest: null), and the submitter must
+ * not wait for — or fail because of — delivery of a comment that is already stored. Commands on
+ * one connection keep their order, so events from one process still arrive in order.
+ */
+function publishStored(ctx: ApiContext, event: ReviewEvent) {
+  publish(ctx, event).catch((err: unknown) => console.error(`[reviews] ${event.__typename} stored but not published`, err));
+}
+
+/**
+ * Locks the session row for the rest of the transaction and checks that it is still live.
+ * Comments and decisions take KEY SHARE (they do not block each other, nor playback updates);
+ * ending takes FOR UPDATE, so it waits for comments and decisions in flight (its summary includes
+ * them) and any that arrive later find the session ENDED.
+ */
+async function lockLiveSession(tx: Tx, sessionId: string, mode: 'share' | 'end') {
+  const rows =
+    mode === 'end'
+      ? await tx.$queryRaw<{ status: string }[]>`SELECT "status"::text AS status FROM "ReviewSession" WHERE "id" = ${sessionId} FOR UPDATE`
+      : await tx.$queryRaw<{ status: string }[]>`SELECT "status"::text AS status FROM "ReviewSession" WHERE "id" = ${sessionId} FOR KEY SHARE`;
+  if (rows[0]?.status !== 'LIVE') throw conflict('This review session has ended.');
 }
 
 export async function getReviewTeam(ctx: ApiContext, sessionId: string): Promise<string | null> {
@@ -200,6 +228,7 @@ export async function joinReviewSession(ctx: ApiContext, caller: Caller, session
   const s = await load(ctx, sessionId);
   // An ended session stays readable (its summary); joining it marks no presence.
   if (s.status === 'LIVE') {
+    await adoptRedisState(ctx, s);
     await touch(ctx, s, caller);
     await publishPresence(ctx, s.id);
   }
@@ -244,17 +273,24 @@ export async function addReviewComment(ctx: ApiContext, caller: Caller, sessionI
   const s = await load(ctx, sessionId);
   assertLive(s);
   if (input.explanationId && !s.explanationIds.includes(input.explanationId)) throw badInput('That explanation is not part of this session.');
-  const comment: CommentEntry = {
-    id: randomUUID(),
-    explanationId: input.explanationId ?? null,
-    author: await participant(ctx, s, caller.userId),
-    body: input.body,
-    timeSec: input.timeSec ?? null,
-    createdAt: new Date().toISOString(),
-  };
-  await ctx.redis.rpush(key(s.id, 'comments'), JSON.stringify(comment));
-  await ctx.redis.expire(key(s.id, 'comments'), LIVE_KEY_TTL_S);
-  await publish(ctx, { __typename: 'ReviewCommentAdded', sessionId: s.id, comment });
+  // Stored (and audited) first; only a committed comment is published.
+  const comment = await ctx.db.$transaction(async (tx) => {
+    await lockLiveSession(tx, s.id, 'share');
+    const row = await tx.reviewComment.create({
+      data: { sessionId: s.id, authorId: caller.userId, explanationId: input.explanationId ?? null, body: input.body, timeSec: input.timeSec ?? null },
+      include: { author: { select: { name: true } } },
+    });
+    await appendAuditEvent(tx, {
+      teamId: s.teamId,
+      actorId: caller.userId,
+      action: 'review.comment_added',
+      subjectType: 'ReviewComment',
+      subjectId: row.id,
+      payload: { sessionId: s.id, explanationId: row.explanationId, timeSec: row.timeSec, body: row.body },
+    });
+    return commentEntry(s, row);
+  });
+  publishStored(ctx, { __typename: 'ReviewCommentAdded', sessionId: s.id, comment });
   return comment;
 }
 
@@ -263,65 +299,194 @@ export async function decideReviewExplanation(ctx: ApiContext, caller: Caller, s
   const s = await load(ctx, sessionId);
   assertLive(s);
   if (!s.explanationIds.includes(input.explanationId)) throw badInput('That explanation is not part of this session.');
-  const decision: DecisionEntry = {
-    explanationId: input.explanationId,
-    verdict: input.verdict,
-    note: input.note || null,
-    decidedBy: await participant(ctx, s, caller.userId),
-    decidedAt: new Date().toISOString(),
-  };
-  // One decision per explanation: a later one replaces the earlier (the summary keeps the last word).
-  await ctx.redis.hset(key(s.id, 'decisions'), input.explanationId, JSON.stringify(decision));
-  await ctx.redis.expire(key(s.id, 'decisions'), LIVE_KEY_TTL_S);
-  await publish(ctx, { __typename: 'ReviewDecisionMade', sessionId: s.id, decision });
+  const decision = await ctx.db.$transaction(async (tx) => {
+    await lockLiveSession(tx, s.id, 'share');
+    // Decisions of one session are serialised, so `seq` order is commit order: the latest per
+    // explanation (the one that counts) is the one committed — and published — last.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${'review-decisions:' + s.id}))`;
+    const row = await tx.reviewDecision.create({
+      data: { sessionId: s.id, explanationId: input.explanationId, decidedById: caller.userId, verdict: input.verdict, note: input.note || null },
+      include: { decidedBy: { select: { name: true } } },
+    });
+    await appendAuditEvent(tx, {
+      teamId: s.teamId,
+      actorId: caller.userId,
+      action: 'review.decided',
+      subjectType: 'ReviewDecision',
+      subjectId: row.id,
+      payload: { sessionId: s.id, explanationId: row.explanationId, verdict: row.verdict, note: row.note },
+    });
+    return decisionEntry(s, row);
+  });
+  publishStored(ctx, { __typename: 'ReviewDecisionMade', sessionId: s.id, decision });
   return decision;
+}
+
+type CommentRow = Prisma.ReviewCommentGetPayload<{ include: { author: { select: { name: true } } } }>;
+type DecisionRow = Prisma.ReviewDecisionGetPayload<{ include: { decidedBy: { select: { name: true } } } }>;
+
+function commentEntry(s: ReviewSession, c: CommentRow): CommentEntry {
+  return {
+    id: c.id,
+    explanationId: c.explanationId,
+    author: { userId: c.authorId, name: c.author.name, isHost: c.authorId === s.hostId },
+    body: c.body,
+    timeSec: c.timeSec,
+    createdAt: c.createdAt.toISOString(),
+  };
+}
+
+function decisionEntry(s: ReviewSession, d: DecisionRow): DecisionEntry {
+  return {
+    explanationId: d.explanationId,
+    verdict: d.verdict,
+    note: d.note,
+    decidedBy: { userId: d.decidedById, name: d.decidedBy.name, isHost: d.decidedById === s.hostId },
+    decidedAt: d.createdAt.toISOString(),
+  };
+}
+
+function storedComments(db: Tx, s: ReviewSession): Promise<CommentRow[]> {
+  return db.reviewComment.findMany({
+    where: { sessionId: s.id },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    include: { author: { select: { name: true } } },
+  });
+}
+
+/** Every decision of the session in the order they were made (history; the last per explanation counts). */
+function storedDecisions(db: Tx, s: ReviewSession): Promise<DecisionRow[]> {
+  return db.reviewDecision.findMany({ where: { sessionId: s.id }, orderBy: { seq: 'asc' }, include: { decidedBy: { select: { name: true } } } });
+}
+
+/** The decision that counts per explanation (the latest), in the session's explanation order. */
+function currentDecisions(s: ReviewSession, history: DecisionRow[]): DecisionEntry[] {
+  const latest = new Map<string, DecisionRow>();
+  for (const d of history) latest.set(d.explanationId, d);
+  const order = new Map(s.explanationIds.map((e, i) => [e, i]));
+  return [...latest.values()]
+    .sort((a, b) => (order.get(a.explanationId) ?? 0) - (order.get(b.explanationId) ?? 0))
+    .map((d) => decisionEntry(s, d));
 }
 
 function summaryOf(s: ReviewSession): ReviewSummary | null {
   return (s.summary as unknown as ReviewSummary | null) ?? null;
 }
 
-export async function liveComments(ctx: ApiContext, s: ReviewSession): Promise<CommentEntry[]> {
+/** Comments of a session: from the tables while live, from the saved summary once ended. */
+export async function sessionComments(ctx: ApiContext, s: ReviewSession): Promise<CommentEntry[]> {
   const ended = summaryOf(s);
   if (ended) return ended.comments;
-  return (await ctx.redis.lrange(key(s.id, 'comments'), '0', '-1')).map((c) => JSON.parse(c) as CommentEntry);
+  return (await storedComments(ctx.db, s)).map((c) => commentEntry(s, c));
 }
 
-export async function liveDecisions(ctx: ApiContext, s: ReviewSession): Promise<DecisionEntry[]> {
+/** Decisions that count (the latest per explanation): from the tables while live, from the summary once ended. */
+export async function sessionDecisions(ctx: ApiContext, s: ReviewSession): Promise<DecisionEntry[]> {
   const ended = summaryOf(s);
   if (ended) return ended.decisions;
-  const all = await ctx.redis.hgetall(key(s.id, 'decisions'));
-  const order = new Map(s.explanationIds.map((e, i) => [e, i]));
-  return Object.values(all)
+  return currentDecisions(s, await storedDecisions(ctx.db, s));
+}
+
+/**
+ * Attendees: everyone who joined (kept in Redis with presence), plus everyone who commented or
+ * decided — the tables are the durable proof of attendance when Redis lost the list.
+ */
+function attendeesOf(s: ReviewSession, joined: AttendeeEntry[], comments: CommentRow[], decisions: DecisionRow[]): AttendeeEntry[] {
+  const byId = new Map(joined.map((a) => [a.userId, { ...a }]));
+  const acts = [
+    ...comments.map((c) => ({ userId: c.authorId, name: c.author.name, at: c.createdAt.toISOString() })),
+    ...decisions.map((d) => ({ userId: d.decidedById, name: d.decidedBy.name, at: d.createdAt.toISOString() })),
+  ];
+  for (const act of acts) {
+    const a = byId.get(act.userId);
+    if (!a) byId.set(act.userId, { userId: act.userId, name: act.name, isHost: act.userId === s.hostId, firstJoinedAt: act.at, lastSeenAt: act.at });
+    else {
+      if (act.at < a.firstJoinedAt) a.firstJoinedAt = act.at;
+      if (act.at > a.lastSeenAt) a.lastSeenAt = act.at;
+    }
+  }
+  return [...byId.values()].sort((a, b) => a.firstJoinedAt.localeCompare(b.firstJoinedAt) || a.userId.localeCompare(b.userId));
+}
+
+/**
+ * Versions before the ReviewComment/ReviewDecision tables kept a live session's comments and
+ * decisions in Redis (`comments` list, `decisions` hash). A session that was live across the
+ * upgrade gets them moved into the tables the next time someone joins or the host ends it, so
+ * nothing typed before the upgrade is lost. Idempotent (comment ids are kept, decision ids are
+ * derived), safe when two processes race. A legacy decision on an explanation that already has a
+ * decision in the table is older than it (it predates the upgrade) and is not adopted.
+ */
+async function adoptRedisState(ctx: ApiContext, s: ReviewSession) {
+  const [comments, decisions] = await Promise.all([
+    ctx.redis.lrange(key(s.id, 'comments'), '0', '-1'),
+    ctx.redis.hgetall(key(s.id, 'decisions')),
+  ]);
+  if (!comments.length && !Object.keys(decisions).length) return;
+  const legacyComments = comments.map((c) => JSON.parse(c) as CommentEntry);
+  const legacyDecisions = Object.values(decisions)
     .map((d) => JSON.parse(d) as DecisionEntry)
-    .sort((a, b) => (order.get(a.explanationId) ?? 0) - (order.get(b.explanationId) ?? 0));
+    .sort((a, b) => a.decidedAt.localeCompare(b.decidedAt));
+  await ctx.db.$transaction(async (tx) => {
+    await lockLiveSession(tx, s.id, 'share');
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${'review-decisions:' + s.id}))`;
+    await tx.reviewComment.createMany({
+      data: legacyComments.map((c) => ({
+        id: c.id,
+        sessionId: s.id,
+        authorId: c.author.userId,
+        explanationId: c.explanationId,
+        body: c.body,
+        timeSec: c.timeSec,
+        createdAt: new Date(c.createdAt),
+      })),
+      skipDuplicates: true,
+    });
+    const decided = new Set((await tx.reviewDecision.findMany({ where: { sessionId: s.id }, select: { explanationId: true } })).map((d) => d.explanationId));
+    await tx.reviewDecision.createMany({
+      data: legacyDecisions
+        .filter((d) => !decided.has(d.explanationId))
+        .map((d) => ({
+          id: `legacy-${s.id}-${d.explanationId}`,
+          sessionId: s.id,
+          explanationId: d.explanationId,
+          decidedById: d.decidedBy.userId,
+          verdict: d.verdict,
+          note: d.note,
+          createdAt: new Date(d.decidedAt),
+        })),
+      skipDuplicates: true,
+    });
+  });
+  await ctx.redis.del(key(s.id, 'comments'), key(s.id, 'decisions'));
 }
 
 export async function endReviewSession(ctx: ApiContext, caller: Caller, sessionId: string) {
   const s = await load(ctx, sessionId);
   assertLive(s);
   assertHost(s, caller);
-  const endedAt = new Date();
-  const attendees = Object.values(await ctx.redis.hgetall(key(s.id, 'attendees')))
-    .map((a) => JSON.parse(a) as AttendeeEntry)
-    .sort((a, b) => a.firstJoinedAt.localeCompare(b.firstJoinedAt));
-  const summary: ReviewSummary = {
-    title: s.title,
-    hostId: s.hostId,
-    startedAt: s.startedAt.toISOString(),
-    endedAt: endedAt.toISOString(),
-    explanationIds: s.explanationIds,
-    attendees,
-    decisions: await liveDecisions(ctx, s),
-    comments: await liveComments(ctx, s),
-  };
-  const ended = await ctx.db.$transaction(async (tx) => {
-    // Only one end wins when two requests race: the status check is part of the update.
-    const { count } = await tx.reviewSession.updateMany({
-      where: { id: s.id, status: 'LIVE' },
+  await adoptRedisState(ctx, s);
+  const joined = Object.values(await ctx.redis.hgetall(key(s.id, 'attendees'))).map((a) => JSON.parse(a) as AttendeeEntry);
+  const { ended, summary } = await ctx.db.$transaction(async (tx) => {
+    // Only one end wins when two requests race, and comments or decisions in flight finish first:
+    // the summary is read under the row lock, so it holds everything that was stored.
+    await lockLiveSession(tx, s.id, 'end');
+    const endedAt = new Date();
+    const comments = await storedComments(tx, s);
+    const history = await storedDecisions(tx, s);
+    const summary: ReviewSummary = {
+      title: s.title,
+      hostId: s.hostId,
+      startedAt: s.startedAt.toISOString(),
+      endedAt: endedAt.toISOString(),
+      explanationIds: s.explanationIds,
+      attendees: attendeesOf(s, joined, comments, history),
+      decisions: currentDecisions(s, history),
+      comments: comments.map((c) => commentEntry(s, c)),
+    };
+    const ended = await tx.reviewSession.update({
+      where: { id: s.id },
       data: { status: 'ENDED', endedAt, summary: summary as unknown as Prisma.InputJsonValue },
     });
-    if (count !== 1) throw conflict('This review session has ended.');
     await appendAuditEvent(tx, {
       teamId: s.teamId,
       actorId: caller.userId,
@@ -329,14 +494,14 @@ export async function endReviewSession(ctx: ApiContext, caller: Caller, sessionI
       subjectType: 'ReviewSession',
       subjectId: s.id,
       payload: {
-        attendees: attendees.map((a) => a.userId),
+        attendees: summary.attendees.map((a) => a.userId),
         decisions: summary.decisions.map((d) => ({ explanationId: d.explanationId, verdict: d.verdict, by: d.decidedBy.userId })),
         comments: summary.comments.length,
       },
     });
-    return tx.reviewSession.findUniqueOrThrow({ where: { id: s.id } });
+    return { ended, summary };
   });
-  await ctx.redis.del(key(s.id, 'presence'), key(s.id, 'comments'), key(s.id, 'decisions'), key(s.id, 'attendees'));
+  await ctx.redis.del(key(s.id, 'presence'), key(s.id, 'attendees'));
   await publish(ctx, { __typename: 'ReviewSessionEnded', sessionId: s.id, summary });
   return ended;
 }
