@@ -3,6 +3,7 @@
  * It is the sanity floor every real method must beat (Adebayo et al., "Sanity Checks for Saliency
  * Maps", NeurIPS 2018, use random attributions the same way). Default `seed` 0.
  */
+import { mulberry32 } from '../synth/prng.ts';
 import type { ExplainInput, ExplainResult, ExplanationMethod, OnProgress } from './types.ts';
 
 export interface RandomParams {
@@ -10,16 +11,6 @@ export interface RandomParams {
 }
 
 export const defaults: Readonly<RandomParams> = Object.freeze({ seed: 0 });
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(s ^ (s >>> 15), 1 | s);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const random: ExplanationMethod<RandomParams> = {
   name: 'random',
