@@ -888,6 +888,7 @@ export type RequestExplanationInput = {
   windowStartSec?: InputMaybe<Scalars['Float']['input']>;
 };
 
+/** A comment made in a live session; stored (and audited) before it is delivered to the others. */
 export type ReviewComment = {
   __typename?: 'ReviewComment';
   author: ReviewParticipant;
@@ -911,6 +912,10 @@ export type ReviewCommentInput = {
   timeSec?: InputMaybe<Scalars['Float']['input']>;
 };
 
+/**
+ * A verdict on one explanation; stored (and audited) before it is delivered. Every decision is kept;
+ * the latest per explanation is the one that counts.
+ */
 export type ReviewDecision = {
   __typename?: 'ReviewDecision';
   decidedAt: Scalars['DateTime']['output'];
@@ -970,7 +975,9 @@ export type ReviewPresenceChanged = {
 
 export type ReviewSession = {
   __typename?: 'ReviewSession';
+  /** In the order they were made (from the database; from the summary once ended). */
   comments: Array<ReviewComment>;
+  /** The decision that counts (the latest) per explanation, in the session's explanation order. */
   decisions: Array<ReviewDecision>;
   endedAt?: Maybe<Scalars['DateTime']['output']>;
   explanationIds: Array<Scalars['ID']['output']>;
