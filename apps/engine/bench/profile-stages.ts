@@ -8,14 +8,24 @@ import type { VideoClassifier } from '../src/methods/types.ts';
 
 await initBackend();
 const T = Number(process.env.T ?? 16), H = Number(process.env.H ?? 112);
-const net = buildR2Plus1D({ classes: 8, frames: T, height: H, width: H, diffStem: true, globalPool: 'avgmax' });
-net.trainable = false;
-if (process.env.FREEZE !== '0') for (const l of net.layers) l.trainable = false; // as loadModel should (see report)
-const model: VideoClassifier = {
-  name: 'r', version: '0', labels: Array.from({ length: 8 }, (_, i) => `c${i}`), weightsSha256: 'x',
-  input: { frames: T, height: H, width: H, channels: 3, layout: 'NTHWC', valueRange: [0, 1], mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
-  logits: (x) => net.apply(x) as tf.Tensor2D, dispose: () => net.dispose(),
-};
+// The shipped model (as loadModel returns it: layers frozen) unless SEEDED=1 or it is absent; then
+// the architecture with seeded weights (STEM: stem pool, the shipped model uses 4).
+const { existsSync } = await import('node:fs');
+const { BUILTIN_MODEL_DIR, loadModel } = await import('../src/model/load-model.ts');
+const shipped = process.env.SEEDED !== '1' && T === 16 && H === 112 && existsSync(`${BUILTIN_MODEL_DIR}/fep-model.json`);
+let model: VideoClassifier;
+if (shipped) model = await loadModel();
+else {
+  const net = buildR2Plus1D({ classes: 8, frames: T, height: H, width: H, diffStem: true, globalPool: 'avgmax', stemPool: Number(process.env.STEM ?? 4) });
+  net.trainable = false;
+  if (process.env.FREEZE !== '0') for (const l of net.layers) l.trainable = false;
+  model = {
+    name: 'r', version: '0', labels: Array.from({ length: 8 }, (_, i) => `c${i}`), weightsSha256: 'x',
+    input: { frames: T, height: H, width: H, channels: 3, layout: 'NTHWC', valueRange: [0, 1], mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
+    logits: (x) => net.apply(x) as tf.Tensor2D, dispose: () => net.dispose(),
+  };
+}
+console.log(shipped ? 'model: shipped (loadModel)' : `model: seeded, stem pool ${process.env.STEM ?? 4}`);
 const clip = tf.randomUniform([T, H, H, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
 const problem = new ExtremalProblem({ clip, model, target: 0 }, { ...defaults });
 const params = problem.initialParams();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv2dSame, GlobalAvgMaxPool3D, GlobalAvgPool3D, Pool2Plus1D, SpatialConv, TemporalConv, TemporalDiff } from './layers.ts';
+import { avgPoolNonOverlapping, conv2dSame, GlobalAvgMaxPool3D, GlobalAvgPool3D, Pool2Plus1D, SpatialConv, TemporalConv, TemporalDiff } from './layers.ts';
 
 // The reference gradients come from TF.js's own conv2d gradient on the CPU backend (which has the
 // Conv2DBackpropFilter/Input kernels the wasm backend lacks).
@@ -85,4 +85,27 @@ describe('(2+1)D layers', () => {
     expect(p.shape).toEqual([2, 4]);
     expect(maxAbsDiff(p, tf.concat([tf.mean(x, [1, 2, 3]), tf.max(x, [1, 2, 3])], 1))).toBeLessThan(1e-5);
   });
+});
+
+describe('avgPoolNonOverlapping', () => {
+  for (const [shape, size] of [
+    [[2, 8, 12, 3], [4, 4]],
+    [[1, 7, 9, 2], [2, 2]],
+    [[3, 6, 5, 4], [3, 1]],
+  ] as const) {
+    // Bit for bit when 1/(kh·kw) is a power of two (the shipped model's 4×4 and 2×2); otherwise the
+    // backends round dy·(1/(kh·kw)) differently (float64 or float32 multiplier): within an ulp.
+    const exact = Number.isInteger(Math.log2(size[0] * size[1]));
+    it(`equals tf.avgPool and its gradient (${shape.join('×')}, window ${size.join('×')}${exact ? ', bit for bit' : ''})`, () => {
+      const x = tf.randomNormal([...shape], 0, 1, 'float32', 4) as tf.Tensor4D;
+      const ho = Math.floor(shape[1] / size[0]);
+      const wo = Math.floor(shape[2] / size[1]);
+      const proj = tf.randomNormal([shape[0], ho, wo, shape[3]], 0, 1, 'float32', 5);
+      const ref = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, [...size], [...size], 'valid'), proj)))(x);
+      const ours = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(avgPoolNonOverlapping(a as tf.Tensor4D, [...size]), proj)))(x);
+      expect(Array.from(avgPoolNonOverlapping(x, [...size]).dataSync())).toEqual(Array.from(tf.avgPool(x, [...size], [...size], 'valid').dataSync()));
+      if (exact) expect(Array.from(ours.dataSync())).toEqual(Array.from(ref.dataSync()));
+      else expect(maxAbsDiff(ours, ref)).toBeLessThan(1e-6);
+    });
+  }
 });
