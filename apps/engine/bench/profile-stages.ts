@@ -31,14 +31,21 @@ const problem = new ExtremalProblem({ clip, model, target: 0 }, { ...defaults })
 const params = problem.initialParams();
 // wasm kernels run synchronously: reading one element is enough to make sure the work is done.
 const sync = (t: tf.Tensor) => { tf.slice(t.reshape([-1]), 0, 1).dataSync(); };
-async function time(name: string, fn: () => void, n = 5) {
+async function time(name: string, fn: () => void, n = Number(process.env.REPS ?? 10)) {
   fn(); // warm
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) fn();
-  const cpu = process.cpuUsage(c0);
-  // CPU time of this process as well: wall time alone is unreliable when other jobs share the 2 cores.
-  console.log(`${name.padEnd(28)} ${((performance.now() - t0) / n).toFixed(1)} ms  (cpu ${((cpu.user + cpu.system) / 1000 / n).toFixed(1)} ms)`);
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    fn();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  // Medians, and this process's CPU time: wall time alone is unreliable when other jobs share the cores.
+  const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  console.log(`${name.padEnd(28)} ${med(wall).toFixed(1)} ms  (cpu ${med(cpu).toFixed(1)} ms)`);
 }
 const x5 = tf.tidy(() => problem.perturbed(problem.masks(params).cropped));
 await time('model fwd', () => tf.tidy(() => sync(model.logits(x5))));

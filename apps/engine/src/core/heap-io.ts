@@ -20,6 +20,11 @@ function wasmBackend(): WasmLike | null {
   return typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function' ? (b as WasmLike) : null;
 }
 
+/** Whether tensors live in the wasm heap (zero-copy views; elsewhere the helpers copy). */
+export function hasHeapViews(): boolean {
+  return wasmBackend() !== null;
+}
+
 /** A float32 output tensor to be filled through `view(out)` (wasm: heap memory; else a JS buffer). */
 export interface JsOutput {
   tensor: () => tf.Tensor;
