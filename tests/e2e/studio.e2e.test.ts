@@ -13,6 +13,7 @@ import path from 'node:path';
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { directoryEntries, writeTinyModel, zipDirectory, zipEntries } from '@fep/api/testing/model-fixtures.ts';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { ROOT, startWebServer, type WebServer } from './web-server.ts';
 
@@ -313,6 +314,27 @@ describe('F-EP Studio in the browser', () => {
     expect(res.status()).toBe(200);
     expect((await res.body()).subarray(0, 5).toString()).toBe('%PDF-');
     await shot('15b-model-registry');
+    expectNoConsoleErrors();
+  });
+
+  it('uploads a model: a zip without fep-model.json is refused inline, a good zip is listed with its manifest and card', async () => {
+    const dir = path.join(tmp, 'tiny-model');
+    await writeTinyModel(dir, { name: 'browser-upload', version: '0.1.0' });
+    browser.allow(/status of 400/);
+    const zipInput = page.getByLabel('choose a .zip');
+    const broken = await zipEntries(directoryEntries(dir).filter(([p]) => p !== 'fep-model.json'));
+    await zipInput.setInputFiles({ name: 'broken.zip', mimeType: 'application/zip', buffer: broken });
+    const error = page.getByTestId('model-upload-error');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/broken\.zip was not registered: fep-model\.json is missing.*There is no fep-model\.json in the upload/);
+    await shot('15c-model-upload-refused');
+    await zipInput.setInputFiles({ name: 'browser-upload.zip', mimeType: 'application/zip', buffer: await zipDirectory(dir, 'browser-upload') });
+    await page.getByTestId('model-upload-done').waitFor();
+    const panel = page.getByTestId('model-panel').filter({ hasText: 'class_0, class_1, class_2' });
+    await panel.waitFor();
+    expect(await panel.textContent()).toMatch(/A tiny test model/);
+    await page.getByRole('heading', { name: 'browser-upload 0.1.0' }).waitFor();
+    await shot('15d-model-uploaded');
     expectNoConsoleErrors();
   });
 
