@@ -2,6 +2,7 @@ import { appendAuditEvent, canonicalJson, verifyChain, type Prisma } from '@fep/
 import { krippendorffAlpha, meanCI } from '@fep/stats';
 import type { ApiContext, Caller } from '../context.ts';
 import { getModelForTeam } from '../models/models.service.ts';
+import { sessionDecisions } from '../reviews/reviews.service.ts';
 import { sha256Hex } from './governance.service.ts';
 import { buildManifest, renderPdf, renderReportHtml, type AuditReportData, type BundleManifest } from './report-render.ts';
 
@@ -105,16 +106,20 @@ export async function collectAuditReportData(ctx: ApiContext, teamId: string, mo
       closedAt: s.closedAt?.toISOString() ?? null,
     }));
   const sessions = await ctx.db.reviewSession.findMany({ where: { teamId }, include: { host: { select: { name: true } } }, orderBy: { startedAt: 'asc' } });
-  const reviewSessions = sessions
-    .filter((r) => r.explanationIds.some((id) => ids.includes(id)))
-    .map((r) => ({
+  const relevantSessions = sessions.filter((r) => r.explanationIds.some((id) => ids.includes(id)));
+  // The decisions that count, read like the `reviewSession { decisions }` query reads them: from the
+  // ReviewDecision table while a session is live, from its saved summary once it has ended (the
+  // summary was built from the table under the session's row lock, so the two agree).
+  const reviewSessions = await Promise.all(
+    relevantSessions.map(async (r) => ({
       id: r.id,
       title: r.title,
       host: r.host.name,
       startedAt: r.startedAt.toISOString(),
       endedAt: r.endedAt?.toISOString() ?? null,
-      decisions: (r.summary as { decisions?: unknown } | null)?.decisions ?? [],
-    }));
+      decisions: await sessionDecisions(ctx, r),
+    })),
+  );
 
   const subjects = [modelId, ...ids, ...relevantStudies.map((s) => s.id), ...reviewSessions.map((r) => r.id)];
   const events = await ctx.db.auditEvent.findMany({
