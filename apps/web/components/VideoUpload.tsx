@@ -82,15 +82,13 @@ export function VideoUpload({ teamId, onUploaded }: { teamId: string; onUploaded
       >
         <p className="text-slate-700">
           Drop a video here, or{' '}
-          <label htmlFor="video-file" className="cursor-pointer font-medium text-indigo-700 underline underline-offset-2 focus-within:outline-2">
-            choose a file
-          </label>
+          {/* The input comes first so its label can show the input's keyboard focus (peer-focus-visible). */}
           <input
             ref={input}
             id="video-file"
             type="file"
             accept="video/*,.mp4,.m4v,.mov,.webm,.mkv,.avi,.mpg,.mpeg,.ogv,.3gp"
-            className="sr-only"
+            className="peer sr-only"
             disabled={busy}
             data-testid="upload-input"
             onChange={(e) => {
@@ -98,6 +96,9 @@ export function VideoUpload({ teamId, onUploaded }: { teamId: string; onUploaded
               e.target.value = '';
             }}
           />
+          <label htmlFor="video-file" className="cursor-pointer font-medium text-indigo-700 underline underline-offset-2 peer-focus-visible:outline-2 peer-focus-visible:outline-offset-2 peer-focus-visible:outline-indigo-600">
+            choose a file
+          </label>
         </p>
         <p className="text-xs text-slate-600">mp4, mov, webm, mkv or avi. Interrupted uploads continue where they stopped.</p>
       </div>

@@ -8,9 +8,9 @@ import { useMutation, useQuery } from '../../lib/use-api.ts';
 import { Alert } from '../Alert.tsx';
 import { AppShell } from '../AppShell.tsx';
 import { Button, ButtonLink } from '../Button.tsx';
-import { Skeleton } from '../Skeleton.tsx';
+import { LoadingRegion, Skeleton } from '../Skeleton.tsx';
 import { isTyping } from '../viewer/ShortcutsDialog.tsx';
-import { SaliencyStage } from './SaliencyStage.tsx';
+import { OPTION_MAX_WIDTH, SaliencyStage } from './SaliencyStage.tsx';
 import { TIE, raterKeyAction } from './rater-keys.ts';
 
 type RaterStudy = RaterStudyQuery['raterStudy'];
@@ -95,7 +95,7 @@ function RaterBody({ studyId }: { studyId: string }) {
           </ButtonLink>
         </div>
       ) : item === undefined ? (
-        <Skeleton className="h-96 w-full" />
+        <ItemSkeleton />
       ) : (
         <ItemView
           key={item.ref}
@@ -115,6 +115,23 @@ function RaterBody({ studyId }: { studyId: string }) {
         </details>
       ) : null}
     </div>
+  );
+}
+
+/** The shape of a single-option item (prompt, stage with caption, rating row, Submit): nothing below it moves when it arrives. */
+function ItemSkeleton() {
+  return (
+    <LoadingRegion label="Loading the next item">
+      <div className="space-y-4">
+        <Skeleton className="h-5 w-2/3" />
+        <div className="mx-auto w-full" style={{ maxWidth: OPTION_MAX_WIDTH }}>
+          <Skeleton className="aspect-video w-full rounded-b-none" />
+          <Skeleton className="mt-px h-10 w-full rounded-t-none" />
+        </div>
+        <Skeleton className="h-14 w-full max-w-2xl" />
+        <Skeleton className="h-10 w-36" />
+      </div>
+    </LoadingRegion>
   );
 }
 

@@ -2,7 +2,11 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { DEFAULT_SETTINGS, drawSaliencyFrame, useSaliency } from '../viewer/saliency.ts';
+import { stageMaxWidth } from '../viewer/stage-size.ts';
 import { clipFrameAt } from './rater-keys.ts';
+
+/** An option's 16:9 canvas leaves room for the rating buttons and Submit on a laptop's first screen. */
+export const OPTION_MAX_WIDTH = stageMaxWidth(16, 9, 24);
 
 export interface StageOption {
   alias: string;
@@ -102,7 +106,8 @@ function OptionPane({
     <figure
       data-testid="rater-option"
       data-selected={rank >= 0 ? 'true' : 'false'}
-      className={`overflow-hidden rounded-lg border-2 bg-slate-900 ${rank >= 0 ? 'border-indigo-600' : 'border-transparent'}`}
+      className={`mx-auto w-full overflow-hidden rounded-lg border-2 bg-slate-900 ${rank >= 0 ? 'border-indigo-600' : 'border-transparent'}`}
+      style={{ maxWidth: OPTION_MAX_WIDTH }}
     >
       <canvas ref={canvas} className="block aspect-video w-full object-contain" data-testid="rater-canvas" />
       <figcaption className="flex items-center justify-between bg-white px-3 py-2 text-sm">

@@ -19,7 +19,11 @@ import { useVideoClock } from './clock.ts';
 import { clipTiming, type ExplanationData } from './ExplanationViewer.tsx';
 import { OverlayControls } from './OverlayControls.tsx';
 import { DEFAULT_SETTINGS, drawSaliencyFrame, useSaliency, type OverlaySettings, type Saliency } from './saliency.ts';
-import { isTyping } from './ShortcutsDialog.tsx';
+import { stageMaxWidth } from './stage-size.ts';
+import { usePlayerKeys } from './use-player-keys.ts';
+
+/** Room kept under the viewport's height for header, title, captions and the shared transport row. */
+const COMPARE_RESERVE_REM = 19;
 
 function CompareSkeleton({ n = 2 }: { n?: number }) {
   return (
@@ -30,7 +34,9 @@ function CompareSkeleton({ n = 2 }: { n?: number }) {
       </div>
       <div className="grid gap-4 sm:grid-cols-2">
         {Array.from({ length: n }, (_, i) => (
-          <Skeleton key={i} className="aspect-square w-full" />
+          <div key={i} className="mx-auto w-full" style={{ maxWidth: stageMaxWidth(1, 1, COMPARE_RESERVE_REM) }}>
+            <Skeleton className="aspect-square w-full" />
+          </div>
         ))}
       </div>
     </LoadingRegion>
@@ -68,7 +74,7 @@ function CompareBody({ ids }: { ids: string[] }) {
 
   if (ids.length < 2 || ids.length > 4)
     return (
-      <EmptyState title="Pick 2 to 4 explanations to compare" testId="compare-invalid">
+      <EmptyState heading="h1" title="Pick 2 to 4 explanations to compare" testId="compare-invalid">
         Open a video, tick the explanations you want side by side, and press Compare.
       </EmptyState>
     );
@@ -78,7 +84,7 @@ function CompareBody({ ids }: { ids: string[] }) {
   const videoIds = new Set(list.map((e) => e.video.id));
   if (videoIds.size > 1)
     return (
-      <EmptyState title="These explanations are of different videos" testId="compare-invalid">
+      <EmptyState heading="h1" title="These explanations are of different videos" testId="compare-invalid">
         Compare mode shows explanations of one video on a shared clock. Pick explanations of the same video.
       </EmptyState>
     );
@@ -113,23 +119,7 @@ function Compare({ list }: { list: ExplanationData[] }) {
   const [loaded, setLoaded] = useState(0);
   useEffect(() => clock.redraw(), [settings, loaded, clock.redraw]);
 
-  useEffect(() => {
-    const onKey = (ev: KeyboardEvent) => {
-      if (isTyping(ev)) return;
-      if (ev.key === ' ') {
-        ev.preventDefault();
-        clock.togglePlay();
-      } else if (ev.key === 'ArrowRight') {
-        ev.preventDefault();
-        clock.step(1);
-      } else if (ev.key === 'ArrowLeft') {
-        ev.preventDefault();
-        clock.step(-1);
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [clock]);
+  usePlayerKeys(clock);
 
   const started = useRef(false);
   const aspect = video.width && video.height ? `${video.width} / ${video.height}` : '1 / 1';
@@ -222,9 +212,11 @@ function Pane({
   const params = (e.params ?? {}) as Record<string, unknown>;
   return (
     <figure className="min-w-0 space-y-2" data-testid="compare-pane">
-      <div className="relative w-full overflow-hidden rounded-lg bg-black" style={{ aspectRatio: aspect }}>
-        {children}
-        <canvas ref={canvasRef} width={e.video.width ?? 112} height={e.video.height ?? 112} className="pointer-events-none absolute inset-0 h-full w-full" role="img" aria-label={`${methodLabel(e.method)} heat map`} data-testid="compare-canvas" />
+      <div className="mx-auto w-full" style={{ maxWidth: stageMaxWidth(e.video.width, e.video.height, COMPARE_RESERVE_REM) }}>
+        <div className="relative w-full overflow-hidden rounded-lg bg-black" style={{ aspectRatio: aspect }}>
+          {children}
+          <canvas ref={canvasRef} width={e.video.width ?? 112} height={e.video.height ?? 112} className="pointer-events-none absolute inset-0 h-full w-full" role="img" aria-label={`${methodLabel(e.method)} heat map`} data-testid="compare-canvas" />
+        </div>
       </div>
       <figcaption className="text-sm">
         <Link href={`/explanations/${encodeURIComponent(e.id)}`} className="font-medium text-indigo-700 underline underline-offset-2">

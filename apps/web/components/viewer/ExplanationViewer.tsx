@@ -24,10 +24,15 @@ import { MetricsPanel } from './MetricsPanel.tsx';
 import { OverlayControls } from './OverlayControls.tsx';
 import { ProvenancePanel } from './ProvenancePanel.tsx';
 import { DEFAULT_SETTINGS, drawSaliencyFrame, useSaliency, type OverlaySettings, type Saliency } from './saliency.ts';
-import { isTyping, ShortcutsDialog } from './ShortcutsDialog.tsx';
+import { ShortcutsDialog } from './ShortcutsDialog.tsx';
+import { stageMaxWidth } from './stage-size.ts';
 import { Timeline } from './Timeline.tsx';
+import { usePlayerKeys } from './use-player-keys.ts';
 
 export type ExplanationData = NonNullable<ExplanationViewQuery['explanation']>;
+
+/** Room kept under the viewport's height for the header, title and transport row (see stage-size.ts). */
+const PLAYER_RESERVE_REM = 17;
 
 export function ViewerSkeleton() {
   return (
@@ -38,7 +43,9 @@ export function ViewerSkeleton() {
       </div>
       <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <div className="space-y-3">
-          <Skeleton className="aspect-square w-full max-h-[60vh]" />
+          <div className="mx-auto w-full" style={{ maxWidth: stageMaxWidth(1, 1, PLAYER_RESERVE_REM) }}>
+            <Skeleton className="aspect-square w-full" />
+          </div>
           <Skeleton className="h-12 w-full" />
         </div>
         <Skeleton className="h-96 w-full" />
@@ -145,37 +152,22 @@ function Viewer({ e, mayWrite, viewerId }: { e: ExplanationData; mayWrite: boole
     }
   };
 
-  useEffect(() => {
-    const onKey = (ev: KeyboardEvent) => {
-      if (isTyping(ev) || help) return;
-      if (ev.key === ' ') {
-        ev.preventDefault();
-        clock.togglePlay();
-      } else if (ev.key === 'ArrowRight') {
-        ev.preventDefault();
-        clock.step(1);
-      } else if (ev.key === 'ArrowLeft') {
-        ev.preventDefault();
-        clock.step(-1);
-      } else if (ev.key === '?') {
-        setHelp(true);
-      } else if (ev.key === 'o' || ev.key === 'O') {
-        setSettings((s) => ({ ...s, view: s.view === 'original' ? 'overlay' : s.view === 'overlay' ? 'mask' : 'original' }));
-      } else if (mayWrite && (ev.key === 'r' || ev.key === 'R')) {
+  usePlayerKeys(clock, {
+    enabled: !help,
+    onKey: (ev) => {
+      if (ev.key === '?') setHelp(true);
+      else if (ev.key === 'o' || ev.key === 'O') setSettings((s) => ({ ...s, view: s.view === 'original' ? 'overlay' : s.view === 'overlay' ? 'mask' : 'original' }));
+      else if (mayWrite && (ev.key === 'r' || ev.key === 'R')) {
         setDraft(null);
         setTool('rectangle');
       } else if (mayWrite && (ev.key === 'p' || ev.key === 'P')) {
         setDraft(null);
         setTool('polygon');
-      } else if (ev.key === 'Escape' && tool !== 'none') {
-        setTool('none');
-      } else if (ev.key === 'Enter' && tool === 'polygon') {
-        setTool('none');
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [clock, help, mayWrite, tool]);
+      } else if ((ev.key === 'Escape' && tool !== 'none') || (ev.key === 'Enter' && tool === 'polygon')) setTool('none');
+      else return false;
+      return true;
+    },
+  });
 
   const frame = clock.frame;
   const shown = (feedback.data?.explanation.annotations ?? []).filter((a) => frame !== null && a.frameStart <= frame && frame <= a.frameEnd);
@@ -186,7 +178,7 @@ function Viewer({ e, mayWrite, viewerId }: { e: ExplanationData; mayWrite: boole
       <Header e={e} />
       <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <div className="min-w-0 space-y-4">
-          <div className="mx-auto w-full max-w-[min(100%,70vh)]">
+          <div className="mx-auto w-full" style={{ maxWidth: stageMaxWidth(e.video.width, e.video.height, PLAYER_RESERVE_REM) }}>
             <div className="relative w-full overflow-hidden rounded-lg bg-black" style={{ aspectRatio: aspect }} data-testid="player-stage" data-frame={frame ?? ''}>
               <video
                 ref={clock.videoRef}

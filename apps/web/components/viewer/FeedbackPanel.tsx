@@ -206,7 +206,7 @@ export function RatingPanel({ explanationId, feedback, mayWrite, onSaved }: { ex
             <legend className="mb-1 text-sm font-medium text-slate-800">How plausible is this explanation?</legend>
             <div className="grid grid-cols-7 gap-1">
               {[1, 2, 3, 4, 5, 6, 7].map((v) => (
-                <label key={v} className={`flex cursor-pointer flex-col items-center rounded-md py-1.5 text-sm font-medium ring-1 ${plausibility === v ? 'bg-indigo-600 text-white ring-indigo-600' : 'bg-white text-slate-800 ring-slate-300'}`}>
+                <label key={v} className={`flex cursor-pointer flex-col items-center rounded-md py-1.5 text-sm font-medium ring-1 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-indigo-600 ${plausibility === v ? 'bg-indigo-600 text-white ring-indigo-600' : 'bg-white text-slate-800 ring-slate-300'}`}>
                   <input type="radio" name="plausibility" value={v} checked={plausibility === v} onChange={() => setPlausibility(v)} className="sr-only" aria-label={`${v}: ${PLAUSIBILITY_ANCHORS[v]}`} />
                   {v}
                 </label>
@@ -224,7 +224,7 @@ export function RatingPanel({ explanationId, feedback, mayWrite, onSaved }: { ex
             <legend className="mb-1 text-sm font-medium text-slate-800">How confident are you?</legend>
             <div className="grid grid-cols-5 gap-1">
               {[1, 2, 3, 4, 5].map((v) => (
-                <label key={v} className={`cursor-pointer rounded-md py-1 text-center text-xs ring-1 ${confidence === v ? 'bg-indigo-600 text-white ring-indigo-600' : 'bg-white text-slate-800 ring-slate-300'}`}>
+                <label key={v} className={`cursor-pointer rounded-md py-1 text-center text-xs ring-1 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-indigo-600 ${confidence === v ? 'bg-indigo-600 text-white ring-indigo-600' : 'bg-white text-slate-800 ring-slate-300'}`}>
                   <input type="radio" name="confidence" value={v} checked={confidence === v} onChange={() => setConfidence(v)} className="sr-only" aria-label={`${v}: ${CONFIDENCE_ANCHORS[v]}`} />
                   {CONFIDENCE_ANCHORS[v]}
                 </label>

@@ -19,7 +19,7 @@ export function OverlayControls({ settings, onChange }: { settings: OverlaySetti
         <legend className="mb-1 text-xs font-medium text-slate-800">View</legend>
         <div className="inline-flex rounded-md ring-1 ring-slate-300" role="radiogroup" aria-label="View">
           {VIEWS.map((v) => (
-            <label key={v.value} className={`cursor-pointer whitespace-nowrap px-2.5 py-1.5 text-xs font-medium first:rounded-l-md last:rounded-r-md ${settings.view === v.value ? 'bg-indigo-600 text-white' : 'bg-white text-slate-800'}`}>
+            <label key={v.value} className={`cursor-pointer whitespace-nowrap px-2.5 py-1.5 text-xs font-medium first:rounded-l-md last:rounded-r-md has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-indigo-600 ${settings.view === v.value ? 'bg-indigo-600 text-white' : 'bg-white text-slate-800'}`}>
               <input type="radio" name={`${id}-view`} value={v.value} checked={settings.view === v.value} onChange={() => onChange({ ...settings, view: v.value })} className="sr-only" />
               {v.label}
             </label>

@@ -42,7 +42,7 @@ export function ProvenancePanel({
       {resolved ? (
         <details className="mt-3">
           <summary className="cursor-pointer text-sm font-medium text-slate-800">Parameters</summary>
-          <pre className="mt-2 max-h-64 overflow-auto rounded bg-slate-50 p-2 text-xs">{JSON.stringify(resolved, null, 2)}</pre>
+          <pre className="mt-2 max-h-64 overflow-auto rounded bg-slate-50 p-2 text-xs" tabIndex={0} role="region" aria-label="Parameters (JSON)">{JSON.stringify(resolved, null, 2)}</pre>
         </details>
       ) : null}
     </Card>
