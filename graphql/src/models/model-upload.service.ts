@@ -185,6 +185,9 @@ export function describeModelFormatError(err: ModelFormatError): AppError {
           problems,
         );
       }
+      if (d.file === MODEL_JSON && d.problem === 'not-json') {
+        return uploadError('MODEL_JSON_INVALID', `model.json is not valid JSON: ${err.message.replace(/^.*is not valid JSON: /, '')}`);
+      }
       if (d.problem === 'unsafe-path') return uploadError('UNSAFE_PATH', `model.json lists the weight file “${d.file}”, which points outside the model folder.`);
       if (d.problem === 'no-weights') return uploadError('MODEL_JSON_INVALID', 'model.json lists no weight files.');
       return uploadError('MODEL_JSON_INVALID', `model.json could not be read as a TF.js model: ${err.message.replace(/ in \S+(?=[: ])/g, '')}`);
@@ -237,8 +240,12 @@ export async function validateModelDir(dir: string, present: string[]): Promise<
       const model = await loadModel(dir);
       model.dispose();
     } catch (err) {
-      if (err instanceof ModelFormatError) throw describeModelFormatError(err);
-      throw err;
+      if (!(err instanceof ModelFormatError)) throw err;
+      const described = describeModelFormatError(err);
+      // Engine messages name the directory: never show the server's temporary path.
+      const dirs = [path.resolve(dir) + path.sep, path.resolve(dir), dir];
+      const message = dirs.reduce((m, d) => m.split(d).join(d.endsWith(path.sep) ? '' : 'the upload'), described.message);
+      throw new AppError(described.code, message, described.details);
     }
     const shards = weightShardPaths(readTfjsModelJson(dir)).map((p) => path.posix.normalize(p));
     let modelCard: ValidatedModel['modelCard'] = null;

@@ -202,6 +202,7 @@ describe('model upload: validation errors', () => {
     expect(await api.runtime.db.model.count()).toBe(modelsBefore);
     expect(countObjects()).toBe(objectsBefore);
     expect(leftoverUploads()).toEqual([]);
+    expect(JSON.stringify(res.body)).not.toContain(api.runtime.config.storageDir);
     return res.body.error as { message: string; problems: string[] };
   }
 
@@ -215,6 +216,15 @@ describe('model upload: validation errors', () => {
   it('fep-model.json that is not JSON', async () => {
     const dir = variant('not-json', (d) => writeFileSync(path.join(d, 'fep-model.json'), '{ "name": "x", '));
     await expectRefused(await zipDirectory(dir), 'MANIFEST_NOT_JSON', /fep-model\.json is not valid JSON/);
+  });
+
+  it('model.json that is not JSON, without showing server paths', async () => {
+    const dir = variant('model-json', (d) => {
+      renamed(d);
+      writeFileSync(path.join(d, 'model.json'), '{ "modelTopology": ');
+    });
+    const err = await expectRefused(await zipDirectory(dir), 'MODEL_JSON_INVALID', /^model\.json is not valid JSON/);
+    expect(err.message).not.toContain(api.runtime.config.storageDir);
   });
 
   it('manifest fields, each listed', async () => {
