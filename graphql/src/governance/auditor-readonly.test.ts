@@ -21,6 +21,11 @@ const ALLOWED_FOR_AUDITOR = new Set([
   'generateAuditReport', // records a report about the team; changes none of its data
   '_noop',
 ]);
+/**
+ * Allowed on a live review session: auditors may be present and watch (docs/reviews.md). Presence
+ * and the attendee list live in Redis; the snapshot checks that no team row changes.
+ */
+const PRESENCE_FOR_AUDITOR = new Set(['joinReviewSession', 'leaveReviewSession', 'reviewHeartbeat']);
 
 let api: TestApi;
 let auditor: TestClient;
@@ -41,6 +46,8 @@ async function snapshot(teamId: string) {
     ratings: await db.rating.findMany({ where, orderBy: { id: 'asc' } }),
     studies: await db.study.findMany({ where, orderBy: { id: 'asc' } }),
     reviews: await db.reviewSession.findMany({ where, orderBy: { id: 'asc' } }),
+    reviewComments: await db.reviewComment.findMany({ where: { session: where }, orderBy: { id: 'asc' } }),
+    reviewDecisions: await db.reviewDecision.findMany({ where: { session: where }, orderBy: { id: 'asc' } }),
     cards: await db.modelCardRevision.findMany({ where, orderBy: { id: 'asc' } }),
   };
 }
@@ -69,8 +76,23 @@ beforeAll(async () => {
   const explanation = await db.explanation.create({
     data: { teamId, videoId: video.id, modelId: model.id, requestedById: owner.userId, method: 'fep', params: {}, status: 'DONE', provenance: { seed: 1 } },
   });
+  // A live review session with a comment and a decision, so the review mutations reach a real
+  // session (they take its `id`) and the snapshot holds rows of both tables.
+  const session = await owner.client.ok<any>(`mutation($i: StartReviewSessionInput!) { startReviewSession(input: $i) { id } }`, {
+    i: { teamId, title: 'Live review', explanationIds: [explanation.id] },
+  });
+  const sessionId = session.startReviewSession.id;
+  await owner.client.ok(`mutation($id: ID!, $i: ReviewCommentInput!) { addReviewComment(id: $id, input: $i) { id } }`, {
+    id: sessionId,
+    i: { explanationId: explanation.id, body: 'Looks at the hands.', timeSec: 1.5 },
+  });
+  await owner.client.ok(`mutation($id: ID!, $i: ReviewDecisionInput!) { decideReviewExplanation(id: $id, input: $i) { verdict } }`, {
+    id: sessionId,
+    i: { explanationId: explanation.id, verdict: 'ACCEPT', note: 'Plausible.' },
+  });
   ids = {
     id: explanation.id,
+    sessionId,
     teamId,
     videoId: video.id,
     modelId: model.id,
@@ -89,7 +111,7 @@ describe('AUDITOR is read-only across the whole schema', () => {
 
   it('every team-changing mutation is refused and the team is unchanged', async () => {
     const before = await snapshot(ids.teamId!);
-    const candidates = [ids.explanationId, ids.videoId, ids.modelId, ids.invitationId, ids.userId];
+    const candidates = [ids.explanationId, ids.videoId, ids.modelId, ids.invitationId, ids.userId, ids.sessionId];
     const checked: string[] = [];
     for (const m of mutations) {
       if (ALLOWED_FOR_AUDITOR.has(m.name)) continue;
@@ -101,12 +123,19 @@ describe('AUDITOR is read-only across the whole schema', () => {
         const argText = args.length ? `(${args.map((a) => `${a.name}: ${inputLiteral(a.name, a.type, (n) => ids[n] ?? ids.id)}`).join(', ')})` : '';
         const doc = `mutation { ${m.name}${argText}${minimalSelection(getNamedType(m.type))} }`;
         const res = await auditor.gql(doc);
+        if (PRESENCE_FOR_AUDITOR.has(m.name) && candidate === ids.sessionId) {
+          expect(res.errors, `${doc} → ${JSON.stringify(res)}`).toBeUndefined();
+          continue;
+        }
         const code = res.errors?.[0]?.extensions?.code;
         expect(['FORBIDDEN', 'NOT_FOUND'], `${doc} → ${JSON.stringify(res)}`).toContain(code);
       }
       checked.push(m.name);
     }
     expect(checked.length).toBeGreaterThan(15);
+    expect(checked).toEqual(expect.arrayContaining(['addReviewComment', 'decideReviewExplanation', 'endReviewSession']));
+    expect(before.reviewComments).toHaveLength(1);
+    expect(before.reviewDecisions).toHaveLength(1);
     expect(await snapshot(ids.teamId!)).toEqual(before);
   });
 
