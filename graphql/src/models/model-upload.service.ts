@@ -231,11 +231,17 @@ export interface ValidatedModel {
 }
 
 /** Validates a model directory with the engine's reader and loader; disposes the loaded model. */
-export async function validateModelDir(dir: string, present: string[]): Promise<ValidatedModel> {
+export async function validateModelDir(
+  dir: string,
+  present: string[],
+  /** Runs once the manifest is read, before the (costly) load: e.g. the duplicate check. */
+  beforeLoad: (manifest: FepModelManifest) => Promise<void> = async () => {},
+): Promise<ValidatedModel> {
   const run = async () => {
     let manifest: FepModelManifest;
     try {
       manifest = readManifest(dir);
+      await beforeLoad(manifest);
       await initBackend();
       const model = await loadModel(dir);
       model.dispose();
@@ -282,14 +288,18 @@ export async function registerUploadedModel(ctx: ApiContext, caller: Caller, inp
   if (!files.includes(MANIFEST_FILE)) {
     throw uploadError('MISSING_MANIFEST', 'There is no fep-model.json in the upload. Add the manifest that describes the model’s input, labels and weights (see the model format guide).');
   }
-  const validated = await validateModelDir(root, files);
+  const duplicateMessage = (m: FepModelManifest, builtin: boolean) =>
+    `${m.name} ${m.version} is already registered${builtin ? ' as a built-in model' : ' in this team'}. Give the new model another version in fep-model.json.`;
+  // Refused before the model is loaded; the unique index catches a racing upload below.
+  const refuseDuplicate = async (m: FepModelManifest) => {
+    const duplicate = await ctx.db.model.findFirst({
+      where: { name: m.name, version: m.version, OR: [{ teamId: input.teamId }, { builtin: true }] },
+      select: { builtin: true },
+    });
+    if (duplicate) throw uploadError('DUPLICATE', duplicateMessage(m, duplicate.builtin));
+  };
+  const validated = await validateModelDir(root, files, refuseDuplicate);
   const { manifest } = validated;
-  const duplicate = await ctx.db.model.findFirst({
-    where: { name: manifest.name, version: manifest.version, OR: [{ teamId: input.teamId }, { builtin: true }] },
-    select: { id: true, builtin: true },
-  });
-  const duplicateMessage = `${manifest.name} ${manifest.version} is already registered${duplicate?.builtin ? ' as a built-in model' : ' in this team'}. Give the new model another version in fep-model.json.`;
-  if (duplicate) throw uploadError('DUPLICATE', duplicateMessage);
 
   const stored = await storeModelFiles(ctx.storage, root, validated.files);
   try {
@@ -328,7 +338,7 @@ export async function registerUploadedModel(ctx: ApiContext, caller: Caller, inp
     });
   } catch (err) {
     await deleteBlobs(ctx.storage, stored.created);
-    if ((err as { code?: string }).code === 'P2002') throw uploadError('DUPLICATE', duplicateMessage);
+    if ((err as { code?: string }).code === 'P2002') throw uploadError('DUPLICATE', duplicateMessage(manifest, false));
     throw err;
   }
 }

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '@fep/db';
 import { readModelIndex } from '@fep/engine/model/model-store.ts';
 import { startTestApi, type TestApi, type TestClient } from '../testing/test-api.ts';
-import { directoryEntries, editJson, writeTinyModel, zipDirectory, zipEntries, zipWithRawName } from '../testing/model-fixtures.ts';
+import { directoryEntries, editJson, repackageShippedModel, writeTinyModel, zipDirectory, zipEntries, zipWithRawName } from '../testing/model-fixtures.ts';
+import { registerBuiltinModel } from './builtin-model.ts';
 import { verifyChain } from '../audit/audit.service.ts';
 
 let api: TestApi;
@@ -147,6 +148,16 @@ describe('model upload: success', () => {
     expect(res.body.error).toMatchObject({ code: 'CONFLICT', reason: 'DUPLICATE' });
     expect(res.body.error.message).toMatch(/tiny-upload 1\.0\.0 is already registered in this team/);
     expect(countObjects()).toBe(before);
+  });
+
+  it('refuses the name and version of a built-in model', async () => {
+    const builtin = await registerBuiltinModel(api.runtime.db);
+    expect(builtin).not.toBeNull();
+    const dir = path.join(root, 'builtin-copy');
+    repackageShippedModel(dir, builtin!.name, builtin!.version);
+    const res = await uploadZip(owner, teamId, await zipDirectory(dir));
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toMatch(/is already registered as a built-in model/);
   });
 
   it('keeps the model to its team: another team neither sees nor uses it, but may upload the same name and version', async () => {
