@@ -243,6 +243,28 @@ describe('MaskGenerator kernels', () => {
     });
   }
 
+  it('recomputes a forward whose kernel memory slot was reused before its backward (three calls on one tape)', () => {
+    const simd = new MaskGenerator({ height: 28, width: 21, step: 7, sigma: 11, kernel: 'simd' });
+    const ref = new MaskGenerator({ height: 28, width: 21, step: 7, sigma: 11, kernel: 'tensor' });
+    const [ph, pw] = simd.shapeIn;
+    const p = tf.tensor3d(Array.from({ length: 2 * ph * pw }, (_, i) => (Math.cos(i) + 1) / 2), [2, ph, pw]);
+    const r = tf.randomUniform([2, 28, 21], -1, 1, 'float32', 13);
+    const energy = (g: MaskGenerator) => (x: tf.Tensor) => {
+      const q = x as tf.Tensor3D;
+      const a = g.generateCropped(q);
+      const b = g.generate(tf.mul(q, 0.5) as tf.Tensor3D).cropped;
+      const c = g.generateCropped(tf.sqrt(q) as tf.Tensor3D);
+      return tf.sum(tf.mul(tf.add(tf.add(tf.mul(a, r), tf.mul(b, b)), tf.mul(c, a)), 1));
+    };
+    const [gs, gt] = tf.tidy(() => [tf.grad(energy(simd))(p).dataSync(), tf.grad(energy(ref))(p).dataSync()]);
+    let scale = 0;
+    for (let i = 0; i < gt.length; i++) scale = Math.max(scale, Math.abs(gt[i]!));
+    for (let i = 0; i < gt.length; i++) expect(Math.abs(gs[i]! - gt[i]!)).toBeLessThan(1e-4 * Math.max(1, scale));
+    tf.dispose([p, r]);
+    simd.dispose();
+    ref.dispose();
+  });
+
   it('a NaN parameter gives NaN where it reaches, like the tensor kernel', () => {
     const g = new MaskGenerator({ height: 14, width: 14, step: 7, sigma: 11 });
     const vals = new Float32Array(4).fill(0.5);

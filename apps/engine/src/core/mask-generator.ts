@@ -38,7 +38,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { allocOutput, readView } from './heap-io.ts';
-import { heapF32, LN2, simdKernels } from './smooth-max-simd.ts';
+import { acquireSlot, LN2, simdKernels, slotBase, slotValid } from './smooth-max-simd.ts';
 
 export interface MaskGeneratorOptions {
   /** Output (input-clip) height and width in pixels. */
@@ -284,7 +284,37 @@ export class MaskGenerator {
     });
   }
 
-  /** Fused WebAssembly SIMD evaluation of `window` (core/smooth-max-simd.ts), with its gradient. */
+  /** Output pixel → lane index (cell·G4 + phase) per window, shared by forward and backward. */
+  private readonly laneMaps = new Map<string, Int32Array>();
+
+  private laneMap(ny: number, nx: number, oy: number, ox: number, outH: number, outW: number, G4: number): Int32Array {
+    const key = [ny, nx, oy, ox, outH, outW].join(',');
+    let laneOf = this.laneMaps.get(key);
+    if (!laneOf) {
+      const { step } = this;
+      laneOf = new Int32Array(outH * outW);
+      for (let yy = 0; yy < outH; yy++) {
+        const uy = oy + yy;
+        const cy = Math.floor(uy / step);
+        const py = uy - cy * step;
+        for (let xx = 0; xx < outW; xx++) {
+          const ux = ox + xx;
+          const cx = Math.floor(ux / step);
+          const px = ux - cx * step;
+          laneOf[yy * outW + xx] = (cy * nx + cx) * G4 + py * step + px;
+        }
+      }
+      this.laneMaps.set(key, laneOf);
+    }
+    return laneOf;
+  }
+
+  /**
+   * Fused WebAssembly SIMD evaluation of `window` (core/smooth-max-simd.ts), with its gradient.
+   * The forward's per-lane outputs stay in a slot of the kernels' memory for the backward
+   * (recomputed if the slot was reused meanwhile); JavaScript only unfolds the parameters, gathers
+   * the pixels from the lanes, scatters dy to the lanes and folds the tap gradients.
+   */
   private simdWindow(params: tf.Tensor3D, c0y: number, ny: number, c0x: number, nx: number, oy: number, ox: number, outH: number, outW: number): tf.Tensor3D {
     const [b, h, w] = params.shape;
     const { step, taps: K, padding: pad, coldness: c } = this;
@@ -294,7 +324,7 @@ export class MaskGenerator {
     const kern = simdKernels(K, G)!;
     const n = b * ny * nx;
     const lanes = n * G4;
-    // Heap layout (bytes): table | U [n,K] | Y, DEN, M, E0, Q, Z, ZE [n,G4] | GU [n,K].
+    // Slot layout (bytes from the slot base): table | U [n,K] | Y, DEN, M, E0, DY [n,G4] | GU [n,K] | rows [3,G4].
     const uBytes = Math.ceil((n * K * 4) / 16) * 16;
     const gBytes = lanes * 4;
     const uOff = K * G * 32;
@@ -302,93 +332,75 @@ export class MaskGenerator {
     const denOff = yOff + gBytes;
     const mOff = denOff + gBytes;
     const e0Off = mOff + gBytes;
-    const qOff = e0Off + gBytes;
-    const zOff = qOff + gBytes;
-    const zeOff = zOff + gBytes;
-    const guOff = zeOff + gBytes;
-    const total = guOff + uBytes;
+    const dyOff = e0Off + gBytes;
+    const guOff = dyOff + gBytes;
+    const rowsOff = guOff + uBytes;
+    const total = rowsOff + 3 * G4 * 4;
     const table = this.simdTable();
-
-    // Output pixel → (cell, phase) lane index, shared by forward and backward.
-    const laneOf = new Int32Array(outH * outW);
-    for (let yy = 0; yy < outH; yy++) {
-      const uy = oy + yy;
-      const cy = Math.floor(uy / step);
-      const py = uy - cy * step;
-      for (let xx = 0; xx < outW; xx++) {
-        const ux = ox + xx;
-        const cx = Math.floor(ux / step);
-        const px = ux - cx * step;
-        laneOf[yy * outW + xx] = (cy * nx + cx) * G4 + py * step + px;
-      }
-    }
+    const laneOf = this.laneMap(ny, nx, oy, ox, outH, outW, G4);
     const cellLanes = ny * nx * G4;
     const pixels = outH * outW;
 
-    const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-      const p = args[0] as tf.Tensor3D;
-      const out = allocOutput([b, outH, outW]);
+    /** Unfold the parameters into a fresh slot and run the forward kernel there. */
+    const forward = (p: tf.Tensor3D) => {
+      const token = acquireSlot(total);
+      const base = slotBase(token);
+      const heap = new Float32Array(kern.memory.buffer);
+      heap.set(table, base / 4);
+      // U[(bi·ny + cy)·nx + cx, ky·k1 + kx] = params[bi, c0y + cy + ky − pad, c0x + cx + kx − pad], 0 outside.
       const pv = readView(p);
-      // Unfold into a JS array (kept for the backward): U[(bi·ny + cy)·nx + cx, ky·k1 + kx] =
-      // params[bi, c0y + cy + ky − pad, c0x + cx + kx − pad], 0 outside the grid.
-      const u = new Float32Array(n * K);
-      let t = 0;
+      let t = (base + uOff) / 4;
       for (let bi = 0; bi < b; bi++)
         for (let cy = 0; cy < ny; cy++)
           for (let cx = 0; cx < nx; cx++)
             for (let ky = 0; ky < k1; ky++) {
               const iy = c0y + cy + ky - pad;
-              const inY = iy >= 0 && iy < h;
+              const row = (bi * h + iy) * w + c0x + cx - pad;
+              if (iy < 0 || iy >= h) {
+                heap.fill(0, t, t + k1);
+                t += k1;
+                continue;
+              }
               for (let kx = 0; kx < k1; kx++, t++) {
                 const ix = c0x + cx + kx - pad;
-                if (inY && ix >= 0 && ix < w) u[t] = pv[(bi * h + iy) * w + ix]!;
+                heap[t] = ix >= 0 && ix < w ? pv[row + kx]! : 0;
               }
             }
-      const heap = heapF32(kern, total);
-      heap.set(table, 0);
-      heap.set(u, uOff / 4);
-      kern.forward(uOff, 0, yOff, denOff, mOff, e0Off, n);
-      const y = heap.slice(yOff / 4, yOff / 4 + lanes);
-      const den = heap.slice(denOff / 4, denOff / 4 + lanes);
-      const m = heap.slice(mOff / 4, mOff / 4 + lanes);
-      const e0 = heap.slice(e0Off / 4, e0Off / 4 + lanes);
+      kern.forward(base + uOff, base, base + yOff, base + denOff, base + mOff, base + e0Off, n);
+      return token;
+    };
+
+    const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const p = args[0] as tf.Tensor3D;
+      const save = args[1] as tf.GradSaveFunc;
+      save([p]);
+      const out = allocOutput([b, outH, outW]);
+      let token = forward(p);
       const ov = out.view();
+      const y = new Float32Array(kern.memory.buffer, slotBase(token) + yOff, lanes);
       for (let bi = 0; bi < b; bi++) {
-        const yb = y.subarray(bi * cellLanes, (bi + 1) * cellLanes);
+        const lb = bi * cellLanes;
         const o = bi * pixels;
         for (let j = 0; j < pixels; j++) {
-          const v = yb[laneOf[j]!]!;
+          const v = y[lb + laneOf[j]!]!;
           ov[o + j] = v < 0 ? 0 : v > 1 ? 1 : v;
         }
       }
-      const gradFunc = (dy: tf.Tensor) => {
+      const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const g = allocOutput([b, h, w]);
+        if (!slotValid(token)) token = forward(saved[0] as tf.Tensor3D);
+        const base = slotBase(token);
         const dv = readView(dy);
-        const hp = heapF32(kern, total);
-        hp.set(table, 0);
-        hp.set(u, uOff / 4);
-        hp.set(m, mOff / 4);
-        const q = hp.subarray(qOff / 4, qOff / 4 + lanes);
-        q.fill(0);
+        const heap = new Float32Array(kern.memory.buffer);
+        const dyl = heap.subarray((base + dyOff) / 4, (base + dyOff) / 4 + lanes);
+        dyl.fill(0);
         for (let bi = 0; bi < b; bi++) {
-          const base = bi * cellLanes;
+          const lb = bi * cellLanes;
           const o = bi * pixels;
-          for (let j = 0; j < pixels; j++) {
-            const lane = base + laneOf[j]!;
-            const v = y[lane]!;
-            // clipByValue passes the gradient where 0 ≤ y ≤ 1.
-            if (v >= 0 && v <= 1) q[lane] = (dv[o + j]! * LN2) / den[lane]!;
-          }
+          for (let j = 0; j < pixels; j++) dyl[lb + laneOf[j]!] = dv[o + j]!;
         }
-        const z = hp.subarray(zOff / 4, zOff / 4 + lanes);
-        const ze = hp.subarray(zeOff / 4, zeOff / 4 + lanes);
-        for (let j = 0; j < lanes; j++) {
-          const zj = (1 - c * y[j]!) / LN2;
-          z[j] = zj + m[j]!;
-          ze[j] = zj * e0[j]!;
-        }
-        kern.backward(uOff, 0, mOff, qOff, zOff, zeOff, guOff, n);
-        const gu = new Float32Array(hp.buffer, guOff, n * K);
+        kern.backward(base + uOff, base, base + yOff, base + denOff, base + mOff, base + e0Off, base + dyOff, base + rowsOff, base + guOff, n, c / LN2);
+        const gu = heap.subarray((base + guOff) / 4, (base + guOff) / 4 + n * K);
         // Fold: scatter-add every tap's gradient back to its parameter (padding taps are dropped).
         const gv = g.view();
         gv.fill(0);
@@ -398,10 +410,14 @@ export class MaskGenerator {
             for (let cx = 0; cx < nx; cx++)
               for (let ky = 0; ky < k1; ky++) {
                 const iy = c0y + cy + ky - pad;
-                const inY = iy >= 0 && iy < h;
+                if (iy < 0 || iy >= h) {
+                  tt += k1;
+                  continue;
+                }
+                const row = (bi * h + iy) * w + c0x + cx - pad;
                 for (let kx = 0; kx < k1; kx++, tt++) {
                   const ix = c0x + cx + kx - pad;
-                  if (inY && ix >= 0 && ix < w) gv[(bi * h + iy) * w + ix]! += gu[tt]!;
+                  if (ix >= 0 && ix < w) gv[row + kx]! += gu[tt]!;
                 }
               }
         return [g.tensor()];

@@ -26,6 +26,8 @@
  * at −126 (2^−126 against a denominator ≥ 1 is nothing).
  */
 
+export const LN2 = Math.LN2;
+
 const I32 = 0x7f;
 const F32 = 0x7d;
 const V128 = 0x7b;
@@ -95,6 +97,9 @@ const op = {
   fmin: [0xfd, ...uleb(0xe8)],
   fmax: [0xfd, ...uleb(0xe9)],
   fpmax: [0xfd, ...uleb(0xeb)],
+  fle: [0xfd, ...uleb(0x45)],
+  fge: [0xfd, ...uleb(0x46)],
+  vand: [0xfd, ...uleb(0x4e)],
   fnearest: [0xfd, ...uleb(0x6a)],
   iadd: [0xfd, ...uleb(0xae)],
   ishl: [0xfd, ...uleb(0xab)],
@@ -240,47 +245,64 @@ function forwardDef(K: number, G: number): FnDef {
 }
 
 /**
- * backward(u, t, m, q, z, ze, gu, n), specialised for K and G (group loop unrolled):
+ * backward(u, t, y, den, m, e0, dy, rows, gu, n, cl), specialised for K and G (group loop unrolled):
  *   gu[i,k] = Σ_g hsum( q·w·e·(x + z) ),  x = u[i,k]·w2 − m,  e = 2^x,
- * with q = dy·ln2/den, z = (1 − c·y)/ln2 + m and, for taps with u[i,k] = 0, ze = (z − m)·e0
- * ([n][G] v128 each, prepared by the caller), so that q·(x + z) = dy/den · (1 + c(v − y)).
+ * with, per lane, q = dy·ln2/den where 0 ≤ y ≤ 1 (clipByValue's gradient) and 0 elsewhere,
+ * z = 1/ln2 − cl·y + m (cl = c/ln2) and, for taps with u[i,k] = 0, ze = (z − m)·e0, so that
+ * q·(x + z) = dy/den · (1 + c(v − y)). q, z, ze of the current cell are written to `rows`
+ * ([3][G] v128 scratch). y, den, m, e0 are the forward's outputs; dy: [n][G] v128 in lane order.
  */
 function backwardDef(K: number, G: number): FnDef {
-  const [U, T, M, Q, Z, ZE, GU, N] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [i, k, up, tp, ro, gp] = [8, 9, 10, 11, 12, 13];
-  const [uks] = [14];
-  const [uk, x, e, tmp, acc] = [15, 16, 17, 18, 19];
-  const [mr, qr, zr, zer] = [20, 21, 22, 23]; // i32 row pointers
+  const [U, T, Y, DEN, M, E0, DY, ROWS, GU, N, CL] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [i, k, up, tp, ro, gp] = [11, 12, 13, 14, 15, 16];
+  const [uks] = [17];
+  const [uk, x, e, tmp, acc, yv, zj] = [18, 19, 20, 21, 22, 23, 24];
+  const [mr] = [25]; // i32 row pointer
   const hsum = [
     ...op.get(acc), ...op.lane(0), ...op.get(acc), ...op.lane(1), ...op.f32add,
     ...op.get(acc), ...op.lane(2), ...op.get(acc), ...op.lane(3), ...op.f32add, ...op.f32add,
   ];
+  const qAt = (g: number) => [...op.get(ROWS), ...op.vload(g * 16)];
+  const zAt = (g: number) => [...op.get(ROWS), ...op.vload(G * 16 + g * 16)];
+  const zeAt = (g: number) => [...op.get(ROWS), ...op.vload(2 * G * 16 + g * 16)];
+  const at = (base: number) => [...op.get(base), ...op.get(ro), ...op.i32add];
+  const prep: number[] = [];
   const general: number[] = [];
   const zero: number[] = [];
   for (let g = 0; g < G; g++) {
+    prep.push(
+      ...at(Y), ...op.vload(g * 16), ...op.set(yv),
+      // q = (y ≥ 0 & y ≤ 1) & (dy·ln2 / den)
+      ...op.get(ROWS),
+      ...op.get(yv), ...op.vconstF32(0), ...op.fge, ...op.get(yv), ...op.vconstF32(1), ...op.fle, ...op.vand,
+      ...at(DY), ...op.vload(g * 16), ...op.vconstF32(LN2), ...op.fmul, ...at(DEN), ...op.vload(g * 16), ...op.fdiv,
+      ...op.vand, ...op.vstore(g * 16),
+      // zj = 1/ln2 − cl·y; z = zj + m; ze = zj·e0
+      ...op.vconstF32(1 / LN2), ...op.get(CL), ...op.splat, ...op.get(yv), ...op.fmul, ...op.fsub, ...op.set(zj),
+      ...op.get(ROWS), ...op.get(zj), ...at(M), ...op.vload(g * 16), ...op.fadd, ...op.vstore(G * 16 + g * 16),
+      ...op.get(ROWS), ...op.get(zj), ...at(E0), ...op.vload(g * 16), ...op.fmul, ...op.vstore(2 * G * 16 + g * 16),
+    );
     general.push(
       ...op.get(uk), ...op.get(tp), ...op.vload(g * 32), ...op.fmul, ...op.get(mr), ...op.vload(g * 16), ...op.fsub, ...op.set(x),
       ...exp2(x, e, tmp),
       ...op.get(acc),
-      ...op.get(qr), ...op.vload(g * 16), ...op.get(tp), ...op.vload(g * 32 + 16), ...op.fmul,
+      ...qAt(g), ...op.get(tp), ...op.vload(g * 32 + 16), ...op.fmul,
       ...op.get(e), ...op.fmul,
-      ...op.get(x), ...op.get(zr), ...op.vload(g * 16), ...op.fadd, ...op.fmul,
+      ...op.get(x), ...zAt(g), ...op.fadd, ...op.fmul,
       ...op.fadd, ...op.set(acc),
     );
     zero.push(
       ...op.get(acc),
-      ...op.get(qr), ...op.vload(g * 16), ...op.get(tp), ...op.vload(g * 32 + 16), ...op.fmul,
-      ...op.get(zer), ...op.vload(g * 16), ...op.fmul,
+      ...qAt(g), ...op.get(tp), ...op.vload(g * 32 + 16), ...op.fmul,
+      ...zeAt(g), ...op.fmul,
       ...op.fadd, ...op.set(acc),
     );
   }
   const body = [
     ...op.get(U), ...op.set(up), ...op.i32(0), ...op.set(ro), ...op.get(GU), ...op.set(gp), ...op.i32(0), ...op.set(i),
     ...op.loop, // cells
+    ...prep,
     ...op.get(M), ...op.get(ro), ...op.i32add, ...op.set(mr),
-    ...op.get(Q), ...op.get(ro), ...op.i32add, ...op.set(qr),
-    ...op.get(Z), ...op.get(ro), ...op.i32add, ...op.set(zr),
-    ...op.get(ZE), ...op.get(ro), ...op.i32add, ...op.set(zer),
     ...op.i32(0), ...op.set(k), ...op.get(T), ...op.set(tp),
     ...op.loop, // taps
     ...op.vconstF32(0), ...op.set(acc),
@@ -304,7 +326,11 @@ function backwardDef(K: number, G: number): FnDef {
     ...op.get(i), ...op.i32(1), ...op.i32add, ...op.tee(i), ...op.get(N), ...op.i32ltu, ...op.brIf(0),
     ...op.end,
   ];
-  return { params: [I32, I32, I32, I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32, I32, I32, F32, V128, V128, V128, V128, V128, I32, I32, I32, I32], body };
+  return {
+    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32],
+    locals: [I32, I32, I32, I32, I32, I32, F32, V128, V128, V128, V128, V128, V128, V128, I32],
+    body,
+  };
 }
 
 /** `exp2(x)` for testing the polynomial: xs and out are [n] v128 (n·4 floats). */
@@ -342,7 +368,7 @@ export interface SimdKernels {
   memory: WasmMemory;
   /** forward(u, t, y, den, m, e0, n) for the K and G the module was built for. */
   forward: Fn;
-  /** backward(u, t, m, q, z, ze, gu, n). */
+  /** backward(u, t, y, den, m, e0, dy, rows, gu, n, c/ln2). */
   backward: Fn;
 }
 
@@ -392,6 +418,42 @@ export function heapF32(k: { memory: WasmMemory }, bytes: number): Float32Array 
   return new Float32Array(k.memory.buffer);
 }
 
+/**
+ * Two call slots in the kernels' memory, so a forward's outputs stay where the backward needs them
+ * without copies: each forward takes the slot after the previous one; a backward whose slot was
+ * taken again since (two later forwards) or moved (a larger call grew the slots) sees `slotValid`
+ * false and recomputes its forward.
+ */
+export interface SlotToken {
+  slot: number;
+  gen: number;
+}
+const slotGens = [0, 0];
+let slotBytes = 0;
+let nextSlot = 0;
+
+export function acquireSlot(bytes: number): SlotToken {
+  simdKernels(1, 1);
+  if (bytes > slotBytes) {
+    slotBytes = Math.ceil(bytes / 65536) * 65536;
+    slotGens[0]!++;
+    slotGens[1]!++;
+    heapF32({ memory: sharedMemory! }, 2 * slotBytes);
+  }
+  const slot = nextSlot;
+  nextSlot = 1 - nextSlot;
+  return { slot, gen: ++slotGens[slot]! };
+}
+
+export function slotValid(t: SlotToken): boolean {
+  return slotGens[t.slot] === t.gen;
+}
+
+/** Byte offset of a slot in the kernels' memory. */
+export function slotBase(t: SlotToken): number {
+  return t.slot * slotBytes;
+}
+
 /** 2^x for every x (float32), through the kernels' polynomial (tests). */
 export function simdExp2(xs: Float32Array): Float32Array {
   if (!simdKernels(1, 1)) throw new Error('WebAssembly SIMD unavailable');
@@ -404,4 +466,3 @@ export function simdExp2(xs: Float32Array): Float32Array {
   return new Float32Array(sharedMemory!.buffer).slice(n * 4, n * 4 + xs.length);
 }
 
-export const LN2 = Math.LN2;
