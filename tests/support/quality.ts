@@ -18,21 +18,36 @@ export interface AxeViolation {
   nodes: { target: string[]; summary: string }[];
 }
 
+export interface AxeResult {
+  violations: AxeViolation[];
+  /** Text nodes whose colour contrast axe measured and found sufficient. */
+  contrastPassed: number;
+  /** Text nodes axe could not decide (e.g. text over an image or a gradient): "needs review". */
+  contrastUndecided: string[];
+}
+
 /**
  * Runs axe-core on the current document with its default rule set (WCAG 2.x A/AA plus best
  * practices, as Lighthouse does) and returns every violation; callers decide which impacts fail.
  */
-export async function runAxe(page: Page): Promise<AxeViolation[]> {
+export async function runAxe(page: Page): Promise<AxeResult> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE });
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: any }).axe;
-    const res = await axe.run(document, { resultTypes: ['violations'] });
-    return (res.violations as any[]).map((v) => ({
-      id: v.id,
-      impact: v.impact ?? null,
-      help: v.help,
-      nodes: (v.nodes as any[]).slice(0, 5).map((n) => ({ target: n.target.map(String), summary: String(n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 300) })),
-    }));
+    const res = await axe.run(document);
+    const nodes = (list: any[]) => list.filter((r) => r.id === 'color-contrast').reduce((n, r) => n + r.nodes.length, 0);
+    return {
+      violations: (res.violations as any[]).map((v) => ({
+        id: v.id,
+        impact: v.impact ?? null,
+        help: v.help,
+        nodes: (v.nodes as any[]).slice(0, 5).map((n) => ({ target: n.target.map(String), summary: String(n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 300) })),
+      })),
+      contrastPassed: nodes(res.passes),
+      contrastUndecided: (res.incomplete as any[])
+        .filter((r) => r.id === 'color-contrast')
+        .flatMap((r) => r.nodes.map((n: any) => `${n.target.join(' ')}: ${String(n.any?.[0]?.message ?? '').slice(0, 120)}`)),
+    };
   });
 }
 

@@ -46,9 +46,10 @@ function ReviewListBody() {
       {sessions.error ? <Alert tone="error">{userMessage(sessions.error)}</Alert> : null}
       <Card title="Sessions">
         {!sessions.data ? (
-          <Skeleton className="h-16 w-full" />
+          // The height of one session row (and of the empty line): no shift for 0 or 1 session.
+          <Skeleton className="h-10 w-full" />
         ) : sessions.data.reviewSessions.length === 0 ? (
-          <p className="text-sm text-slate-600">No sessions yet.</p>
+          <p className="py-2.5 text-sm text-slate-600">No sessions yet.</p>
         ) : (
           <ul className="divide-y divide-slate-200 text-sm" data-testid="review-sessions">
             {sessions.data.reviewSessions.map((s) => (

@@ -44,9 +44,10 @@ function StudyListBody() {
         <Card title="Your assignments">
           {mine.error ? <Alert tone="error">{userMessage(mine.error)}</Alert> : null}
           {!mine.data ? (
-            <Skeleton className="h-16 w-full" />
+            // One assignment row, the empty line and the placeholder are all 3rem tall: no shift for 0 or 1 study.
+            <Skeleton className="h-12 w-full" />
           ) : mine.data.myStudies.length === 0 ? (
-            <p className="text-sm text-slate-600">No open study needs your judgement.</p>
+            <p className="py-3.5 text-sm text-slate-600">No open study needs your judgement.</p>
           ) : (
             <ul className="divide-y divide-slate-200" data-testid="my-studies">
               {mine.data.myStudies.map((s) => (
