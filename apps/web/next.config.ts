@@ -8,6 +8,8 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   typedRoutes: false,
   poweredByHeader: false,
+  // @fep/shared ships TypeScript sources; the browser imports its permission matrix.
+  transpilePackages: ['@fep/shared'],
   // `next build` type-checks the app only: unit tests import server sources (graphql/src) to compare
   // contracts, and those need the generated Prisma client; `npm run typecheck` covers the tests.
   typescript: { tsconfigPath: 'tsconfig.build.json' },

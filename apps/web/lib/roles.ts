@@ -3,9 +3,10 @@
  * decide which controls to show, so people are not offered actions that will be refused.
  * Roles are the `Role` enum of graphql/src/common/base.graphql.
  */
+import { can, ROLES as SHARED_ROLES } from '@fep/shared/permissions';
 import type { Role } from './__generated__/graphql.ts';
 
-export const ROLES: readonly Role[] = ['OWNER', 'ADMIN', 'REVIEWER', 'RATER', 'AUDITOR'];
+export const ROLES: readonly Role[] = SHARED_ROLES;
 
 export const ROLE_LABELS: Record<Role, string> = {
   OWNER: 'Owner',
@@ -15,37 +16,8 @@ export const ROLE_LABELS: Record<Role, string> = {
   AUDITOR: 'Auditor',
 };
 
-const ALL: Role[] = ['OWNER', 'ADMIN', 'REVIEWER', 'RATER', 'AUDITOR'];
-
-/**
- * A copy of the API's permission matrix (graphql/src/auth/permissions.ts, `PERMISSIONS`), which
- * the browser cannot import (it pulls in server code). A unit test keeps the two identical.
- */
-export const PERMISSIONS = {
-  'team.read': ALL,
-  'team.rename': ['OWNER', 'ADMIN'],
-  'team.members.manage': ['OWNER', 'ADMIN'],
-  'audit.read': ['OWNER', 'ADMIN', 'AUDITOR'],
-  'report.generate': ['OWNER', 'ADMIN', 'AUDITOR'],
-  'video.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
-  'video.write': ['OWNER', 'ADMIN', 'REVIEWER'],
-  'model.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
-  'model.write': ['OWNER', 'ADMIN'],
-  'model.upload': ['OWNER', 'ADMIN', 'REVIEWER'],
-  'explanation.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
-  'explanation.request': ['OWNER', 'ADMIN', 'REVIEWER'],
-  'feedback.write': ['OWNER', 'ADMIN', 'REVIEWER'],
-  'study.manage': ['OWNER', 'ADMIN', 'REVIEWER'],
-  'study.participate': ['OWNER', 'ADMIN', 'REVIEWER', 'RATER'],
-  'review.host': ['OWNER', 'ADMIN', 'REVIEWER'],
-  'review.join': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
-} as const satisfies Record<string, readonly Role[]>;
-
-export type Permission = keyof typeof PERMISSIONS;
-
-export function can(role: Role | null | undefined, permission: Permission): boolean {
-  return role != null && (PERMISSIONS[permission] as readonly Role[]).includes(role);
-}
+// The API's own permission matrix (packages/shared/src/permissions.ts), not a copy.
+export { can, PERMISSIONS, type Permission } from '@fep/shared/permissions';
 
 /** Owners and admins manage members and invitations. */
 export function canManageMembers(role: Role | null | undefined): boolean {

@@ -1,39 +1,13 @@
 import { forbidden, notFound, unauthenticated } from '@fep/shared';
 import type { Role } from '@fep/db';
+import { can, PERMISSIONS, ROLES, type Permission } from '@fep/shared/permissions';
 import type { ApiContext, Caller } from '../context.ts';
 
 /**
- * The permission matrix — the one place that says which team role may do what.
- * docs/permissions.md renders the same table for people; a test keeps the two in step.
- * AUDITOR reads everything of its team and changes nothing.
+ * The permission matrix lives in @fep/shared (packages/shared/src/permissions.ts) so the web app
+ * offers controls by the very rules enforced here; docs/permissions.md renders it (a test checks).
  */
-const ALL: Role[] = ['OWNER', 'ADMIN', 'REVIEWER', 'RATER', 'AUDITOR'];
-export const PERMISSIONS = {
-  'team.read': ALL,
-  'team.rename': ['OWNER', 'ADMIN'],
-  'team.members.manage': ['OWNER', 'ADMIN'],
-  'audit.read': ['OWNER', 'ADMIN', 'AUDITOR'],
-  /** Generating an audit report records the report; it changes none of the team's data. */
-  'report.generate': ['OWNER', 'ADMIN', 'AUDITOR'],
-  'video.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
-  'video.write': ['OWNER', 'ADMIN', 'REVIEWER'],
-  'model.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
-  'model.write': ['OWNER', 'ADMIN'],
-  'model.upload': ['OWNER', 'ADMIN', 'REVIEWER'],
-  'explanation.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
-  'explanation.request': ['OWNER', 'ADMIN', 'REVIEWER'],
-  'feedback.write': ['OWNER', 'ADMIN', 'REVIEWER'],
-  'study.manage': ['OWNER', 'ADMIN', 'REVIEWER'],
-  'study.participate': ['OWNER', 'ADMIN', 'REVIEWER', 'RATER'],
-  'review.host': ['OWNER', 'ADMIN', 'REVIEWER'],
-  'review.join': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
-} as const satisfies Record<string, readonly Role[]>;
-
-export type Permission = keyof typeof PERMISSIONS;
-
-export function can(role: Role, permission: Permission): boolean {
-  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
-}
+export { can, PERMISSIONS, type Permission } from '@fep/shared/permissions';
 
 export function requireCaller(ctx: ApiContext): Caller {
   if (!ctx.caller) throw unauthenticated();
@@ -86,13 +60,12 @@ export async function authorizeObject(
   return { caller, role };
 }
 
-const ROLE_ORDER: Role[] = ['OWNER', 'ADMIN', 'REVIEWER', 'RATER', 'AUDITOR'];
 
 /** The matrix as a Markdown table; docs/permissions.md embeds exactly this (a test checks). */
 export function renderPermissionTable(): string {
-  const header = `| permission | ${ROLE_ORDER.join(' | ')} |\n|---|${ROLE_ORDER.map(() => ':-:').join('|')}|`;
+  const header = `| permission | ${ROLES.join(' | ')} |\n|---|${ROLES.map(() => ':-:').join('|')}|`;
   const rows = (Object.keys(PERMISSIONS) as Permission[]).map(
-    (p) => `| \`${p}\` | ${ROLE_ORDER.map((r) => (can(r, p) ? '✓' : '—')).join(' | ')} |`,
+    (p) => `| \`${p}\` | ${ROLES.map((r) => (can(r, p) ? '✓' : '—')).join(' | ')} |`,
   );
   return [header, ...rows].join('\n');
 }
