@@ -6,7 +6,8 @@
  *  - model forward and forward+backward (gradient of the target logit w.r.t. the clip);
  *  - one F-EP iteration (mask generator + blur blend + forward + backward + area regulariser +
  *    DCT modulation + SGD step), from the progress callback of a real `fep.explain` run;
- *  - a default F-EP explanation end to end (BENCH_FULL=0 skips it);
+ *  - a default F-EP explanation end to end (BENCH_FULL=0 skips it), and one as the worker runs it
+ *    (explainClip: prediction, F-EP, the 256-step insertion/deletion metrics) on a SynthActions clip;
  *  - peak RSS of the process;
  *  - scaling with frames (8, 16, 32) and resolution (112, 160, 224): model fwd+bwd and F-EP ms/iter;
  *  - a PyTorch reference of the same architecture and weights in the same run, when
@@ -130,7 +131,7 @@ async function fepTimes(model: VideoClassifier, frames: number, size: number, it
   return { iterationMs: median(per.slice(Math.min(2, per.length - 1))), firstMs: stamps[0]! - t0, totalMs: total, iterations };
 }
 
-function pytorchReference(net: tf.LayersModel, base: Net, frames: number, size: number): { fwd: number; fwdBwd: number; maxLogitDiff: number; threads: number } | { error: string } {
+function pytorchReference(net: tf.LayersModel, base: Net, frames: number, size: number): { fwd: number; fwdBwd: number; fwdBwd1: number | null; maxLogitDiff: number; threads: number } | { error: string } {
   try {
     execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
   } catch {
@@ -156,8 +157,8 @@ function pytorchReference(net: tf.LayersModel, base: Net, frames: number, size: 
     );
     tf.dispose([clip, pre]);
     const out = execFileSync(PYTHON, [path.join(HERE, 'pytorch_reference.py'), path.join(dir, 'model.json')], { encoding: 'utf8' });
-    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { fwd_ms: number; fwd_bwd_ms: number; max_logit_diff: number; threads: number };
-    return { fwd: r.fwd_ms, fwdBwd: r.fwd_bwd_ms, maxLogitDiff: r.max_logit_diff, threads: r.threads };
+    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { fwd_ms: number; fwd_bwd_ms: number; fwd_bwd_ms_1thread?: number; max_logit_diff: number; threads: number };
+    return { fwd: r.fwd_ms, fwdBwd: r.fwd_bwd_ms, fwdBwd1: r.fwd_bwd_ms_1thread ?? null, maxLogitDiff: r.max_logit_diff, threads: r.threads };
   } catch (e) {
     return { error: (e as Error).message.split('\n')[0]! };
   } finally {
@@ -168,6 +169,7 @@ function pytorchReference(net: tf.LayersModel, base: Net, frames: number, size: 
 const base = await baseNet();
 const rows: string[][] = [];
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const loadStart = Math.round((await import('node:os')).loadavg()[0]! * 10) / 10;
 console.log(`backend ${info.backend} (${info.device}); model: ${base.source}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 
 // Main configuration: 16×112×112.
@@ -182,6 +184,7 @@ rows.push(['TF.js model forward+backward', fmt(mt.bwd)]);
 if ('fwd' in pt) {
   rows.push([`PyTorch ${pt.threads} threads forward (same weights; max |Δlogit| ${pt.maxLogitDiff.toExponential(1)})`, fmt(pt.fwd)]);
   rows.push(['PyTorch forward+backward', fmt(pt.fwdBwd)]);
+  if (pt.fwdBwd1 !== null) rows.push(['PyTorch forward+backward, 1 thread', fmt(pt.fwdBwd1)]);
 } else rows.push(['PyTorch reference', pt.error]);
 rows.push([`F-EP iteration (median of ${ITERS}, after warm-up)`, fmt(ft.iterationMs)]);
 rows.push(['F-EP first iteration (setup: pyramid, kernels, JIT)', fmt(ft.firstMs)]);
@@ -193,6 +196,25 @@ if (FULL) {
   rows.push(['  of which mean per iteration', fmt(r.totalMs / r.iterations)]);
 }
 mainClassifier.dispose();
+// As the worker runs it: explainClip (prediction, F-EP with defaults, 256-step insertion and deletion).
+let clipRun: { totalMs: number; optimiseMs: number; metricsMs: number; cpuMs: number } | null = null;
+if (FULL && base.source.startsWith('shipped')) {
+  const { loadModel } = await import('../src/model/load-model.ts');
+  const { explainClip } = await import('../src/explain-video.ts');
+  const { heldOutClip } = await import('../src/synth/synth-actions.ts');
+  const model = await loadModel();
+  const s = heldOutClip(3, { frames: 16, height: 112, width: 112 });
+  const clip = { data: s.frames, shape: [16, 112, 112, 3], timestamps: [], sourceFrameIndices: [], paddedFrames: 0, startSec: 0, windowSec: 0, meta: {} } as unknown as import('../src/video/decode.ts').DecodedClip;
+  const c0 = process.cpuUsage();
+  const out = await explainClip({ clip, model, method: 'fep', target: s.classIndex, videoSha256: 'bench', backend: info });
+  const c = process.cpuUsage(c0);
+  const tm = out.record.timings;
+  clipRun = { totalMs: tm.totalMs, optimiseMs: tm.optimiseMs, metricsMs: tm.metricsMs, cpuMs: (c.user + c.system) / 1000 };
+  model.dispose();
+  rows.push(['F-EP explanation as the worker runs it (explainClip incl. 256-step metrics), end to end', fmt(clipRun.totalMs)]);
+  rows.push(['  of which optimisation / insertion+deletion metrics', `${fmt(clipRun.optimiseMs)} / ${fmt(clipRun.metricsMs)}`]);
+  rows.push(['  CPU time of this process during it', fmt(clipRun.cpuMs)]);
+}
 // Peak RSS of the default configuration (before the larger scaling configurations run).
 const rssDefaultMb = Math.round(process.resourceUsage().maxRSS / 1024);
 rows.push(['peak RSS after the 16×112×112 runs (MB)', String(rssDefaultMb)]);
@@ -248,6 +270,10 @@ const result: Record<string, unknown> = {
   rss_mb: rssDefaultMb,
   rss_mb_incl_scaling: rssMb,
   model_fwd_bwd_as_loaded_ms: asLoadedMs === null ? null : Math.round(asLoadedMs * 10) / 10,
+  explain_clip_total_ms: clipRun ? Math.round(clipRun.totalMs) : null,
+  explain_clip_metrics_ms: clipRun ? Math.round(clipRun.metricsMs) : null,
+  explain_clip_cpu_ms: clipRun ? Math.round(clipRun.cpuMs) : null,
+  load_average_1m_at_start: loadStart,
   load_average_1m: Math.round((await import('node:os')).loadavg()[0]! * 10) / 10,
   scaling,
 };
@@ -256,5 +282,9 @@ if ('fwd' in pt) {
   result.pytorch_fwd_bwd_ms = Math.round(pt.fwdBwd * 10) / 10;
   result.fep_iteration_over_pytorch_fwd_bwd = Math.round((ft.iterationMs / pt.fwdBwd) * 100) / 100;
   result.pytorch_max_logit_diff = pt.maxLogitDiff;
+  if (pt.fwdBwd1 !== null) {
+    result.pytorch_fwd_bwd_1thread_ms = Math.round(pt.fwdBwd1 * 10) / 10;
+    result.fep_iteration_over_pytorch_fwd_bwd_1thread = Math.round((ft.iterationMs / pt.fwdBwd1) * 100) / 100;
+  }
 }
 console.log(JSON.stringify(result));

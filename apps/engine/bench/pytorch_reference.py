@@ -3,7 +3,8 @@
 Reads a JSON export of the TF.js model (layer list with configs and float32 weights, a
 preprocessed input clip [1,T,H,W,C] and TF.js's logits for it), builds the same network with
 torch.nn.functional (Conv3d with (1,k,k) and (k,1,1) kernels, 'same' padding), checks the logits,
-and times forward and forward+backward (gradient of logit 0 w.r.t. the input) with 2 threads.
+and times forward and forward+backward (gradient of logit 0 w.r.t. the input) with 2 threads, and
+forward+backward again with 1 thread (less sensitive to other jobs on a shared 2-core machine).
 Prints one JSON line.
 """
 import base64
@@ -86,7 +87,10 @@ def main():
             ts.append((time.perf_counter() - t0) * 1000)
         return statistics.median(ts)
 
-    print(json.dumps({"fwd_ms": timed(fwd), "fwd_bwd_ms": timed(fwd_bwd), "max_logit_diff": diff, "threads": torch.get_num_threads()}))
+    result = {"fwd_ms": timed(fwd), "fwd_bwd_ms": timed(fwd_bwd), "max_logit_diff": diff, "threads": torch.get_num_threads()}
+    torch.set_num_threads(1)
+    result["fwd_bwd_ms_1thread"] = timed(fwd_bwd)
+    print(json.dumps(result))
 
 
 main()
