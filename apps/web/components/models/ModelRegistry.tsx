@@ -104,6 +104,8 @@ function ModelCardPanel({ model, teamId, role }: { model: Model; teamId: string;
           <div className="mb-2 flex items-center justify-between">
             <h3 id={`card-${model.id}`} className="text-sm font-semibold">
               Model card {latest ? `(revision ${latest.revision} by ${latest.author.name})` : shipped ? (model.builtin ? '(as shipped)' : '(as uploaded)') : ''}
+              {/* Several models are listed: name each section's model for screen readers (unique landmarks). */}
+              <span className="sr-only"> of {model.name} {model.version}</span>
             </h3>
             {can(role, 'model.write') && !editing ? (
               <Button size="sm" variant="secondary" onClick={() => setEditing(true)}>
@@ -153,7 +155,7 @@ function ModelCardPanel({ model, teamId, role }: { model: Model; teamId: string;
           <section aria-labelledby={`reports-${model.id}`}>
             <div className="mb-2 flex items-center justify-between">
               <h3 id={`reports-${model.id}`} className="text-sm font-semibold">
-                Audit reports
+                Audit reports<span className="sr-only"> of {model.name} {model.version}</span>
               </h3>
               {can(role, 'report.generate') ? (
                 <Button

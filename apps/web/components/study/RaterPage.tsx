@@ -245,7 +245,8 @@ function ItemView({
               className={`min-w-24 rounded-md border px-3 py-2 text-sm ${rating === n ? 'border-indigo-600 bg-indigo-50 font-semibold text-indigo-900' : 'border-slate-300 bg-white text-slate-800'}`}
             >
               <span className="block font-mono">{n}</span>
-              <span className="block text-xs">{study.anchors?.[n - 1] ?? ''}</span>
+              {/* Default anchors label only the end points; a middle "anchor" that is just its number is not repeated. */}
+              <span className="block text-xs">{study.anchors?.[n - 1] === String(n) ? '' : (study.anchors?.[n - 1] ?? '')}</span>
             </button>
           ))}
         </div>

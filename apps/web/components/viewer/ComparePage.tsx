@@ -4,7 +4,10 @@ import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { userMessage } from '../../lib/graphql-client.ts';
 import { cropRect, nearestClipFrame } from '../../lib/frame-sync.ts';
-import { methodLabel } from '../../lib/methods.ts';
+import { METHOD_DEFAULTS, methodLabel } from '../../lib/methods.ts';
+
+/** Methods whose result is a mask of a requested area (an unset area means the engine default). */
+const AREA_METHODS = new Set(['fep', 'ep']);
 import { EXPLANATION_VIEW } from '../../lib/operations/explanations.ts';
 import { gqlRequest, isApiError } from '../../lib/graphql-client.ts';
 import { Alert } from '../Alert.tsx';
@@ -223,7 +226,7 @@ function Pane({
           {methodLabel(e.method)}
         </Link>{' '}
         <span className="text-slate-600">
-          · area {String(params.area ?? '—')} · insertion {metrics.insertionAuc?.toFixed(3) ?? '—'} · deletion {metrics.deletionAuc?.toFixed(3) ?? '—'} · temporal {metrics.temporalConsistency?.toFixed(3) ?? '—'}
+          {AREA_METHODS.has(e.method) ? `· area ${String(params.area ?? METHOD_DEFAULTS.area)} ` : ''}· insertion {metrics.insertionAuc?.toFixed(3) ?? '—'} · deletion {metrics.deletionAuc?.toFixed(3) ?? '—'} · temporal {metrics.temporalConsistency?.toFixed(3) ?? '—'}
         </span>
         {error ? <span className="block text-red-700">{error}</span> : null}
       </figcaption>
