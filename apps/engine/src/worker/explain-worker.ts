@@ -34,7 +34,7 @@ import { DEFAULT_MODEL_CACHE_SIZE, ModelCache, type ModelLease } from './model-c
 import { decodeNpy, encodeNpy } from '../synth/npy.ts';
 import { compareSaliency } from './compare.ts';
 import { decodeClip } from '../video/decode.ts';
-import { probeVideo } from '../video/probe.ts';
+import { probeVideo, type VideoMeta } from '../video/probe.ts';
 import { VideoError } from '../video/video-error.ts';
 import { findMostConfidentWindow } from '../video/select-window.ts';
 
@@ -159,7 +159,7 @@ export async function processExplanation(deps: WorkerDeps, explanationId: string
     const model = lease.model;
     tensorsBefore = tf.memory().numTensors;
     const file = await deps.storage.localPath(row.video.sha256);
-    const meta = await probeVideo(file);
+    const meta = storedProbe(row.video.probe) ?? (await probeVideo(file));
     const { frames: T, height: H, width: W } = model.input;
     let startSec = row.windowStartSec ?? null;
     let windowSelection: unknown = null;
@@ -321,4 +321,18 @@ export function startExplainWorker(deps: WorkerDeps, opts: ExplainWorkerOptions)
       lockDuration: 60_000,
     },
   );
+}
+
+/**
+ * The ffprobe result the upload stored with the video (videos.service keeps probeVideo's whole
+ * VideoMeta), so a job does not probe the same immutable, content-addressed file again (~0.3 s).
+ * Rows written by anything else (older rows, partial metadata) are probed afresh.
+ */
+export function storedProbe(probe: unknown): VideoMeta | null {
+  if (probe == null || typeof probe !== 'object') return null;
+  const p = probe as Record<string, unknown>;
+  const numeric = ['fps', 'frameCount', 'durationSec', 'width', 'height', 'codedWidth', 'codedHeight', 'rotation', 'startTime', 'firstFrameTime', 'streamIndex', 'sizeBytes'];
+  if (!numeric.every((k) => typeof p[k] === 'number' && Number.isFinite(p[k]))) return null;
+  if (typeof p.codec !== 'string' || typeof p.formatName !== 'string' || typeof p.frameCountSource !== 'string') return null;
+  return p as unknown as VideoMeta;
 }
