@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import { hasHeapViews } from '../core/heap-io.ts';
-import { avgPoolNonOverlapping, maxPoolNonOverlapping } from './layers.ts';
+import { avgPoolNonOverlapping, GlobalAvgMaxPool3D, maxPoolNonOverlapping } from './layers.ts';
 
 // The direct pooling gradients must reproduce the wasm backend's own kernels bit for bit (including
 // MaxPoolGrad's tie and all-zero-window behaviour), so explanations do not change.
@@ -50,4 +50,29 @@ describe('direct pooling gradients on wasm', () => {
         });
       }
     });
+});
+
+describe('global average ‖ max pooling gradient on wasm', () => {
+  it('equals the tensor-op formulation bit for bit, with ties at the maximum', () => {
+    const layer = new GlobalAvgMaxPool3D({});
+    for (const seed of [0, 1, 2]) {
+      tf.tidy(() => {
+        const shape = [2, 4, 7, 7, 16] as [number, number, number, number, number];
+        const n = shape.reduce((a, b) => a * b, 1);
+        const x = tf.tensor5d(values(n, seed), shape);
+        const proj = tf.randomNormal([2, 32], 0, 1, 'float32', 9 + seed);
+        const reference = (a: tf.Tensor) => {
+          const flat = tf.transpose(tf.reshape(a, [2, 4 * 7 * 7, 16]), [0, 2, 1]);
+          return tf.concat([tf.mean(flat, 2), tf.max(flat, 2)], 1);
+        };
+        const ours = (a: tf.Tensor) => layer.apply(a) as tf.Tensor;
+        const g = (fn: (a: tf.Tensor) => tf.Tensor) => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(fn(a), proj)))(x).dataSync();
+        expect(Array.from(ours(x).dataSync())).toEqual(Array.from(reference(x).dataSync()));
+        const [gr, go] = [g(reference), g(ours)];
+        let d = 0;
+        for (let i = 0; i < gr.length; i++) if (!Object.is(gr[i], go[i])) d++;
+        expect(d).toBe(0);
+      });
+    }
+  });
 });
