@@ -1,8 +1,9 @@
 /**
  * TensorFlow.js tensor memory of one explanation job, for sizing ENGINE_CONCURRENCY on a GPU host
- * (docs/gpu.md). For each case it runs, on the shipped model and a SynthActions held-out clip, what
- * the worker runs for a default F-EP explanation — the F-EP optimisation, then the insertion and
- * deletion metrics — and reports bytes held in TF.js tensors (`tf.memory().numBytes`):
+ * (docs/gpu.md). For each case it runs what the worker runs for a default F-EP explanation — the
+ * F-EP optimisation, then the insertion and deletion metrics — on the model (default: the shipped
+ * one) and a SynthActions held-out clip at the model's input size, and reports bytes held in TF.js
+ * tensors (`tf.memory().numBytes`):
  *
  * - `sampled_peak`: the largest value read in the method's onProgress callback (once per iteration,
  *   i.e. between iterations: the optimiser state, masks and the clip kept across iterations);
@@ -16,11 +17,14 @@
  * on top and is not counted here.
  *
  *   npx tsx bench/gpu-memory.ts                 # all cases, default parameters (300 iterations)
- *   ITERS=20 METRIC_STEPS=32 npx tsx bench/gpu-memory.ts   # quicker; the peaks do not depend on them
+ *   ITERS=3 METRIC_STEPS=8 npx tsx bench/gpu-memory.ts    # quick: the peaks are reached in iteration 2
+ *                                                           # and in the first metric batch of 8 clips
  *   CASES=16:0.1,16:0.05/0.1/0.2,32:0.1 ...     # frames:areas, areas separated by '/'
+ *   MODEL_DIR=/path/to/model ...                # another fep-model directory (default: the shipped one)
  *
- * 16-frame cases use the shipped model as loadModel returns it; other lengths use its layers and
- * weights rebuilt for that input length (REBUILT=1 does that for 16 too, to compare the two).
+ * Cases at the manifest's frame count use the model as loadModel returns it; other lengths (layers
+ * models only) use its layers and weights rebuilt for that input length (REBUILT=1 rebuilds at the
+ * manifest's length too, to compare the two: identical figures for the shipped model).
  *
  * The last line printed is one JSON object with every figure. ENGINE_BACKEND applies as in the worker.
  */
@@ -83,13 +87,13 @@ function installPeakTracker(): { reset(): void; peak(): number } {
 }
 
 /**
- * The shipped network rebuilt for clips of `frames` frames (same layers and weights; the shipped
+ * The network (MODEL_DIR, a layers model) rebuilt for clips of `frames` frames (same layers and weights; the shipped
  * manifest fixes 16, and the (2+1)-D convolutions and global pooling accept any length), wrapped
  * like loadModel's classifier: preprocessing inside, layers frozen (input gradients only).
  */
-async function shippedModelWithFrames(frames: number): Promise<VideoClassifier> {
-  const manifest = readManifest(BUILTIN_MODEL_DIR);
-  const base = await tf.loadLayersModel(fileSystemLoader(BUILTIN_MODEL_DIR));
+async function modelWithFrames(frames: number): Promise<VideoClassifier> {
+  const manifest = readManifest(MODEL_DIR);
+  const base = await tf.loadLayersModel(fileSystemLoader(MODEL_DIR));
   const spec = { ...toInputSpec(manifest), frames };
   const input = tf.input({ shape: [frames, spec.height, spec.width, spec.channels] });
   let x: tf.SymbolicTensor = input;
@@ -113,10 +117,12 @@ async function shippedModelWithFrames(frames: number): Promise<VideoClassifier> 
   };
 }
 
+const MODEL_DIR = process.env.MODEL_DIR ?? BUILTIN_MODEL_DIR;
 const backend = await initBackend();
 const tracker = installPeakTracker();
 const before = tf.memory().numBytes;
-const model = await loadModel();
+const model = await loadModel(MODEL_DIR);
+const { height: H, width: W } = model.input;
 const weightsBytes = tf.memory().numBytes - before;
 const fep = getMethod('fep');
 const iterations = process.env.ITERS ? Number(process.env.ITERS) : undefined;
@@ -124,13 +130,14 @@ const metricSteps = process.env.METRIC_STEPS ? Number(process.env.METRIC_STEPS) 
 
 const rows: Record<string, unknown>[] = [];
 for (const c of parseCases(process.env.CASES)) {
-  const synth = heldOutClip(3, { frames: c.frames, height: 112, width: 112 });
+  const synth = heldOutClip(3, { frames: c.frames, height: H, width: W });
+  const target = synth.classIndex % model.labels.length;
   const beforeCaseModel = tf.memory().numBytes;
-  const caseModel = c.frames === model.input.frames && !process.env.REBUILT ? model : await shippedModelWithFrames(c.frames);
+  const caseModel = c.frames === model.input.frames && !process.env.REBUILT ? model : await modelWithFrames(c.frames);
   const caseModelBytes = tf.memory().numBytes - beforeCaseModel;
   const idle = tf.memory().numBytes; // weights (and nothing else) held by the process
   const t0 = performance.now();
-  const clip = tf.tensor4d(synth.frames, [c.frames, 112, 112, 3]);
+  const clip = tf.tensor4d(synth.frames, [c.frames, H, W, 3]);
   tracker.reset();
   let sampled = 0;
   let sampledAt = 0;
@@ -138,7 +145,7 @@ for (const c of parseCases(process.env.CASES)) {
   let peakIteration = 0;
   const params: Record<string, unknown> = { areas: c.areas, area: c.areas.includes(0.1) ? 0.1 : c.areas[0] };
   if (iterations) params.iterations = iterations;
-  const result = await fep.explain({ clip, model: caseModel, target: synth.classIndex }, params, (e) => {
+  const result = await fep.explain({ clip, model: caseModel, target }, params, (e) => {
     const now = tf.memory().numBytes;
     if (now > sampled) {
       sampled = now;
@@ -155,7 +162,7 @@ for (const c of parseCases(process.env.CASES)) {
   tracker.reset();
   const t1 = performance.now();
   for (const mode of ['insertion', 'deletion'] as const) {
-    await causalMetric(caseModel, clip, synth.classIndex, result.saliency, { mode, steps: metricSteps });
+    await causalMetric(caseModel, clip, target, result.saliency, { mode, steps: metricSteps });
   }
   const metricsPeak = tracker.peak();
   const metricsMs = performance.now() - t1;
@@ -181,7 +188,7 @@ for (const c of parseCases(process.env.CASES)) {
   };
   rows.push(row);
   console.log(
-    `${String(c.frames).padStart(2)}×112×112 areas [${c.areas.join(', ')}]: ` +
+    `${String(c.frames).padStart(2)}×${H}×${W} areas [${c.areas.join(', ')}]: ` +
       `between iterations ${row.method_sampled_peak_mib} MiB, F-EP peak ${row.method_peak_mib} MiB, ` +
       `metrics peak ${row.metrics_peak_mib} MiB → job peak ${row.job_peak_mib} MiB ` +
       `(${row.iterations} iterations ${row.method_s} s, metrics ${row.metrics_s} s)`,
