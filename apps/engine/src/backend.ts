@@ -59,7 +59,10 @@ async function tryPreference(pref: BackendPreference): Promise<BackendInfo | nul
       if (!(await importOptional(pkg))) return null;
       if (!(await tf.setBackend('tensorflow'))) return null;
       await tf.ready();
-      return { backend: tf.getBackend(), device: pref === 'node-gpu' ? 'gpu' : 'cpu', preference: pref };
+      // tfjs-node-gpu loads even without a usable CUDA (libtensorflow then runs on the CPU with a
+      // warning), so the device is what the binding reports, not what the package name promises.
+      const usingGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+      return { backend: tf.getBackend(), device: usingGpu ? 'gpu' : 'cpu', preference: pref };
     }
     case 'wasm':
     case 'cpu': {
