@@ -333,13 +333,13 @@ describe('F-EP Studio in the browser', () => {
     const panel = page.getByTestId('model-panel').filter({ hasText: 'class_0, class_1, class_2' });
     await panel.waitFor();
     expect(await panel.textContent()).toMatch(/A tiny test model/);
-    await page.getByRole('heading', { name: 'browser-upload 0.1.0' }).waitFor();
+    await page.getByRole('heading', { name: 'browser-upload 0.1.0', exact: true }).waitFor();
     await shot('15d-model-uploaded');
     // The same model as a folder (the folder picker sends every file with its path in the folder).
     const folder = path.join(tmp, 'browser-upload-folder');
     await writeTinyModel(folder, { name: 'browser-upload', version: '0.2.0' });
     await page.getByLabel('choose a folder').setInputFiles(folder);
-    await page.getByRole('heading', { name: 'browser-upload 0.2.0' }).waitFor();
+    await page.getByRole('heading', { name: 'browser-upload 0.2.0', exact: true }).waitFor();
     expectNoConsoleErrors();
   });
 
