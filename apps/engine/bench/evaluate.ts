@@ -34,7 +34,7 @@ const env = (k: string, d: string) => process.env[k] ?? d;
 const CLIPS = Number(env('EVAL_CLIPS', '8'));
 const ITERS = process.env.EVAL_ITERS ? Number(process.env.EVAL_ITERS) : undefined;
 const STEPS = Number(env('EVAL_STEPS', '64'));
-const METHODS = env('EVAL_METHODS', METHOD_NAMES.join(',')).split(',');
+const METHODS = env('EVAL_METHODS', METHOD_NAMES.join(',')).split(',').filter(Boolean);
 const ABLATION = env('EVAL_ABLATION', 'gaussian:0.125:0.5,gaussian:0.25:0.5,gaussian:0.5:0.5,gaussian:0.25:0.25,gaussian:0.25:1,ideal:0.25:0.5')
   .split(',')
   .filter(Boolean)
