@@ -30,10 +30,11 @@
  * - `learningRate` 0.05, `momentum` 0.9, `dampening` 0.9 (Li et al.; TorchRay uses lr 0.01).
  * - `areaWeight` 300 (TorchRay `regul_weight`, Li et al.) growing geometrically to ×2 by the end of
  *   the run (`areaWeightGrowth` 2: Li et al.'s ×1.0008668 per iteration over 800 iterations).
- * - `iterations` 300: TorchRay uses 800 (Li et al. 2000) on a GPU. On a 2-core CPU with the wasm
- *   backend one iteration on a 16×112×112 clip costs a forward and a backward pass of the network
- *   for every area, so 800 iterations would take tens of minutes; 300 is where the energy of the
- *   shipped model has mostly flattened (see the engine report) and keeps a run within minutes.
+ * - `iterations` 300: TorchRay uses 800 (Li et al. 2000) on a GPU. On the wasm backend one
+ *   iteration on a 16×112×112 clip costs ~47 ms per area (npm run bench:engine, idle 2-core
+ *   machine), so 300 iterations take ~14 s and 800 would take ~38 s, past the 20 s a review
+ *   session can wait (issue #4); with 300 the F-EP ablation in docs/evaluation.md already reaches
+ *   pointing game 0.90 on held-out clips.
  * - `init` 'ones' (TorchRay, Li et al.); `seed` 0 is used only by `init: 'random'`.
  * - `areaOver` 'crop': the area regulariser sorts the mask over the clip, so `area` is the fraction
  *   of the clip volume that is kept (what the UI and the IoU metric mean by it). TorchRay and Li et
