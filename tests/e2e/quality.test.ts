@@ -14,7 +14,7 @@
  * gradient). Screenshots land in test-artifacts/quality/.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -24,6 +24,7 @@ import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { focusWithoutIndicator, horizontalOverflow, insideViewport, layoutShift, observeLayoutShift, runAxe, seriousViolations } from '../support/quality.ts';
 import { createStudyWorld, signInBrowser, type Person, type StudyWorld } from '../support/studies-server.ts';
 import { ROOT, startWebServer, type WebServer } from './web-server.ts';
+import { uploadVideoOverTus } from '../support/upload-video.ts';
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts/quality');
 const LAPTOPS = [
@@ -45,21 +46,8 @@ const ids: { studyId?: string; reviewId?: string; videoId?: string; fepId?: stri
 /** What each page measured, printed at the end (the report's figures). */
 const figures: { page: string; cls: number; total: number; violations: number; minor: number; contrast: string; sources: string }[] = [];
 
-async function uploadVideo(client: TestClient, teamId: string, file: string): Promise<string> {
-  const bytes = readFileSync(file);
-  const meta = [`teamId ${Buffer.from(teamId).toString('base64')}`, `filename ${Buffer.from('synth-seed3.mp4').toString('base64')}`].join(',');
-  const created = await fetch(`${server.url}/api/uploads`, {
-    method: 'POST',
-    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(bytes.length), 'Upload-Metadata': meta, cookie: client.cookie! },
-  });
-  expect(created.status).toBe(201);
-  const done = await fetch(new URL(created.headers.get('location')!, server.url), {
-    method: 'PATCH',
-    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream', cookie: client.cookie! },
-    body: bytes,
-  });
-  expect(done.status).toBe(200);
-  return done.headers.get('x-video-id')!;
+function uploadVideo(client: TestClient, teamId: string, file: string): Promise<string> {
+  return uploadVideoOverTus(server.url, client, teamId, file, 'synth-seed3.mp4');
 }
 
 /** Whose session the browser carries. */

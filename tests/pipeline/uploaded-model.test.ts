@@ -19,6 +19,7 @@ import { computeWeightsSha256 } from '@fep/engine/model/manifest.ts';
 import { generateClip } from '@fep/engine/synth/synth-actions.ts';
 import { encodeMp4 } from '@fep/engine/video/encode.ts';
 import { disposeModelCache, startExplainWorker } from '@fep/engine/worker/explain-worker.ts';
+import { uploadVideoOverTus } from '../support/upload-video.ts';
 
 let api: TestApi;
 let owner: TestClient;
@@ -30,21 +31,8 @@ let modelId: string;
 let videoId: string;
 let shippedSha: string;
 
-async function uploadVideo(client: TestClient, file: string): Promise<string> {
-  const bytes = readFileSync(file);
-  const meta = [`teamId ${Buffer.from(teamId).toString('base64')}`, `filename ${Buffer.from('clip.mp4').toString('base64')}`].join(',');
-  const created = await fetch(`${api.url}/api/uploads`, {
-    method: 'POST',
-    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(bytes.length), 'Upload-Metadata': meta, cookie: client.cookie! },
-  });
-  expect(created.status).toBe(201);
-  const done = await fetch(new URL(created.headers.get('location')!, api.url), {
-    method: 'PATCH',
-    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream', cookie: client.cookie! },
-    body: bytes,
-  });
-  expect(done.status).toBe(200);
-  return done.headers.get('x-video-id')!;
+function uploadVideo(client: TestClient, file: string): Promise<string> {
+  return uploadVideoOverTus(api.url, client, teamId, file, 'clip.mp4');
 }
 
 /** Resolves with the row once the worker has finished the job (completed or failed). */
