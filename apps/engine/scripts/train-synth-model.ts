@@ -23,6 +23,7 @@
  * PYTHON selects the interpreter (default: the first of python3 / /usr/bin/python3 with torch).
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -206,7 +207,9 @@ async function main(): Promise<void> {
   log({ event: 'norm', ...stats });
 
   // 1. Data, cached by the settings that determine it.
-  const dataKey = `n${CFG.trainClips}-v${CFG.valClips}-p${CFG.stemPool}`;
+  // The generator's source is part of the key: a changed SynthActions must not reuse stale clips.
+  const generatorHash = createHash('sha256').update(readFileSync(path.resolve(here, '../src/synth/synth-actions.ts'))).digest('hex').slice(0, 12);
+  const dataKey = `n${CFG.trainClips}-v${CFG.valClips}-p${CFG.stemPool}-g${generatorHash}`;
   const dataDir = process.env.DATA_DIR ?? path.join(os.tmpdir(), `fep-synth-data-${dataKey}`);
   mkdirSync(dataDir, { recursive: true });
   if (!existsSync(path.join(dataDir, 'train_x.npy'))) {
