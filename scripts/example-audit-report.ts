@@ -22,7 +22,7 @@ import { initBackend } from '@fep/engine/backend.ts';
 import { generateClip } from '@fep/engine/synth/synth-actions.ts';
 import { encodeMp4 } from '@fep/engine/video/encode.ts';
 import { disposeModelCache, startExplainWorker } from '@fep/engine/worker/explain-worker.ts';
-import { loadConfig } from '@fep/shared';
+import { createExplainQueueEvents, loadConfig } from '@fep/shared';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = process.env.EXAMPLE_OUT ? path.resolve(process.env.EXAMPLE_OUT) : path.join(root, 'docs/examples/audit-report');
@@ -65,9 +65,12 @@ async function upload(client: TestClient, teamId: string, file: string, title: s
   return done.headers.get('x-video-id')!;
 }
 
+// One QueueEvents connection for every wait, closed with the rest (one per wait left sockets open).
+const queueEvents = createExplainQueueEvents(config.redisUrl, prefix);
+
 async function waitDone(id: string) {
-  const events = await runtime.queue.getJob(id);
-  await events?.waitUntilFinished((await import('@fep/shared')).createExplainQueueEvents(config.redisUrl, prefix));
+  const job = await runtime.queue.getJob(id);
+  await job?.waitUntilFinished(queueEvents);
 }
 
 try {
@@ -152,6 +155,7 @@ try {
   for (const [name, data] of Object.entries(files)) await writeFile(path.join(outDir, name), data);
   console.log(`[example] wrote ${Object.keys(files).join(', ')} to ${path.relative(root, outDir)}`);
 } finally {
+  await queueEvents.close();
   await worker.close();
   await disposeModelCache();
   await server.close();
@@ -159,7 +163,3 @@ try {
   await runtime.close();
   await rm(tmp, { recursive: true, force: true });
 }
-// Measured: after every close above, four ioredis sockets to 127.0.0.1:6379 are still open (not yet
-// traced to their owner; worker.close() and runtime.close() each release fewer handles than they
-// hold), and they keep this one-shot script alive for good. Exit once the work is written.
-process.exit(process.exitCode ?? 0);
