@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { buildSchema, createApiRuntime, registerBuiltinModel, startApiServer } from '@fep/api';
 import { TestClient } from '@fep/api/testing/test-api.ts';
+import { uploadVideoOverTus } from '@fep/api/testing/tus-upload.ts';
 import { verifyBundle } from '@fep/api/governance/report-render.ts';
 import { initBackend } from '@fep/engine/backend.ts';
 import { generateClip } from '@fep/engine/synth/synth-actions.ts';
@@ -50,20 +51,6 @@ async function user(name: string) {
   return { client, id: data.signUp.user.id as string, email };
 }
 
-async function upload(client: TestClient, teamId: string, file: string, title: string): Promise<string> {
-  const bytes = await (await import('node:fs/promises')).readFile(file);
-  const meta = [`teamId ${Buffer.from(teamId).toString('base64')}`, `filename ${Buffer.from(path.basename(file)).toString('base64')}`, `title ${Buffer.from(title).toString('base64')}`].join(',');
-  const created = await fetch(`${server.url}/api/uploads`, {
-    method: 'POST',
-    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(bytes.length), 'Upload-Metadata': meta, cookie: client.cookie! },
-  });
-  const done = await fetch(new URL(created.headers.get('location')!, server.url), {
-    method: 'PATCH',
-    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream', cookie: client.cookie! },
-    body: bytes,
-  });
-  return done.headers.get('x-video-id')!;
-}
 
 // One QueueEvents connection for every wait, closed with the rest (one per wait left sockets open).
 const queueEvents = createExplainQueueEvents(config.redisUrl, prefix);
@@ -102,7 +89,7 @@ try {
     const clip = generateClip({ seed, classIndex });
     const file = path.join(clipsDir, `synth-${seed}.mp4`);
     await encodeMp4(clip.frames, [16, 112, 112, 3], file, { fps: 8, quality: 'lossless' });
-    const videoId = await upload(owner.client, teamId, file, `SynthActions seed ${seed} (${clip.label})`);
+    const videoId = await uploadVideoOverTus(server.url, owner.client, teamId, file, { title: `SynthActions seed ${seed} (${clip.label})` });
     for (const method of ['fep', 'ep']) {
       const { requestExplanation } = await owner.client.ok<any>(
         `mutation($i: RequestExplanationInput!) { requestExplanation(input: $i) { id } }`,

@@ -24,7 +24,7 @@ import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { focusWithoutIndicator, horizontalOverflow, insideViewport, layoutShift, observeLayoutShift, runAxe, seriousViolations } from '../support/quality.ts';
 import { createStudyWorld, signInBrowser, type Person, type StudyWorld } from '../support/studies-server.ts';
 import { ROOT, startWebServer, type WebServer } from './web-server.ts';
-import { uploadVideoOverTus } from '../support/upload-video.ts';
+import { uploadVideoOverTus } from '@fep/api/testing/tus-upload.ts';
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts/quality');
 const LAPTOPS = [
@@ -47,7 +47,7 @@ const ids: { studyId?: string; reviewId?: string; videoId?: string; fepId?: stri
 const figures: { page: string; cls: number; total: number; violations: number; minor: number; contrast: string; sources: string }[] = [];
 
 function uploadVideo(client: TestClient, teamId: string, file: string): Promise<string> {
-  return uploadVideoOverTus(server.url, client, teamId, file, 'synth-seed3.mp4');
+  return uploadVideoOverTus(server.url, client, teamId, file, { filename: 'synth-seed3.mp4' });
 }
 
 /** Whose session the browser carries. */

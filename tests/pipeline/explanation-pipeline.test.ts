@@ -19,7 +19,7 @@ import { generateClip, SYNTH_ACTIONS_LABELS } from '@fep/engine/synth/synth-acti
 import { encodeMp4 } from '@fep/engine/video/encode.ts';
 import { disposeModelCache, startExplainWorker } from '@fep/engine/worker/explain-worker.ts';
 import type { Worker } from 'bullmq';
-import { uploadVideoOverTus } from '../support/upload-video.ts';
+import { uploadVideoOverTus } from '@fep/api/testing/tus-upload.ts';
 
 let api: TestApi;
 let owner: TestClient;
@@ -29,7 +29,7 @@ let worker: Worker;
 let tensorsAtStart: number;
 
 function uploadVideo(client: TestClient, file: string): Promise<string> {
-  return uploadVideoOverTus(api.url, client, teamId, file, 'clip.mp4');
+  return uploadVideoOverTus(api.url, client, teamId, file, { filename: 'clip.mp4' });
 }
 
 beforeAll(async () => {

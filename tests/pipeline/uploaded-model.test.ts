@@ -19,7 +19,7 @@ import { computeWeightsSha256 } from '@fep/engine/model/manifest.ts';
 import { generateClip } from '@fep/engine/synth/synth-actions.ts';
 import { encodeMp4 } from '@fep/engine/video/encode.ts';
 import { disposeModelCache, startExplainWorker } from '@fep/engine/worker/explain-worker.ts';
-import { uploadVideoOverTus } from '../support/upload-video.ts';
+import { uploadVideoOverTus } from '@fep/api/testing/tus-upload.ts';
 
 let api: TestApi;
 let owner: TestClient;
@@ -32,7 +32,7 @@ let videoId: string;
 let shippedSha: string;
 
 function uploadVideo(client: TestClient, file: string): Promise<string> {
-  return uploadVideoOverTus(api.url, client, teamId, file, 'clip.mp4');
+  return uploadVideoOverTus(api.url, client, teamId, file, { filename: 'clip.mp4' });
 }
 
 /** Resolves with the row once the worker has finished the job (completed or failed). */

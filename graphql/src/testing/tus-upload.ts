@@ -4,16 +4,18 @@ import path from 'node:path';
 /**
  * Uploads a video file to a team the way the browser does (tus: create, then one PATCH with the
  * whole file) and returns the new video's id. Throws with the HTTP status if either step fails.
+ * Used by the cross-app suites and by scripts/example-audit-report.ts.
  */
 export async function uploadVideoOverTus(
   baseUrl: string,
   client: { cookie?: string | null },
   teamId: string,
   file: string,
-  filename = path.basename(file),
+  opts: { filename?: string; title?: string } = {},
 ): Promise<string> {
   const bytes = readFileSync(file);
-  const meta = [`teamId ${Buffer.from(teamId).toString('base64')}`, `filename ${Buffer.from(filename).toString('base64')}`].join(',');
+  const b64 = (v: string) => Buffer.from(v).toString('base64');
+  const meta = [`teamId ${b64(teamId)}`, `filename ${b64(opts.filename ?? path.basename(file))}`, ...(opts.title ? [`title ${b64(opts.title)}`] : [])].join(',');
   const auth: Record<string, string> = client.cookie ? { cookie: client.cookie } : {};
   const created = await fetch(`${baseUrl}/api/uploads`, {
     method: 'POST',
