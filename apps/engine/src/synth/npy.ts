@@ -33,10 +33,10 @@ export function npyHeader(dtype: 'float32' | 'uint8', shape: number[]): Buffer {
 }
 
 export function encodeNpy(data: Float32Array | Uint8Array, shape: number[]): Buffer {
+  const header = npyHeader(data instanceof Float32Array ? 'float32' : 'uint8', shape); // validates the shape
   if (product(shape) !== data.length) throw new RangeError(`shape [${shape.join(',')}] needs ${product(shape)} values, got ${data.length}`);
   // Copy the bytes: float32 little-endian is the host order on every platform Node supports here.
-  const body = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.concat([npyHeader(data instanceof Float32Array ? 'float32' : 'uint8', shape), body]);
+  return Buffer.concat([header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
 }
 
 export function decodeNpy(buf: Buffer): NpyArray {
