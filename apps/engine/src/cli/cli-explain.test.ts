@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ import { generateClip, SYNTH_ACTIONS_LABELS } from '../synth/synth-actions.ts';
 import { decodeClip } from '../video/decode.ts';
 import { probeVideo } from '../video/probe.ts';
 import { withTempDir } from '../video/test-fixtures.ts';
-import { run } from './main.ts';
+import { runInProcess } from './run-in-process.ts';
 
 /**
  * End to end through the real bin: `fep synth` → `fep explain`, against a small but real
@@ -40,19 +39,6 @@ function fep(...args: string[]): Promise<{ code: number | null; stdout: string; 
   });
 }
 
-async function runInProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        append(chunk.toString());
-        cb();
-      },
-    });
-  const code = await run(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
-  return { code, stdout, stderr };
-}
 
 let tmp: Awaited<ReturnType<typeof withTempDir>>;
 let modelDir: string;

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
-import { Writable } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +7,7 @@ import { readNpy } from '../synth/npy.ts';
 import { generateClip } from '../synth/synth-actions.ts';
 import { decodeClip } from '../video/decode.ts';
 import { withTempDir } from '../video/test-fixtures.ts';
-import { run } from './main.ts';
+import { runInProcess } from './run-in-process.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/fep.mjs');
 
@@ -31,20 +30,6 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-/** In-process `run()`: the same code the bin calls, without a process start per case. */
-async function runInProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        append(chunk.toString());
-        cb();
-      },
-    });
-  const code = await run(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
-  return { code, stdout, stderr };
-}
 
 describe('fep argument errors', () => {
   it('the real bin exits 2 with the command list when no command is given', async () => {
