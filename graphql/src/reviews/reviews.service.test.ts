@@ -29,6 +29,27 @@ async function addMember(owner: TestClient, name: string, role: string) {
 }
 
 /** Events of one session over graphql-ws, authenticated with a session cookie. */
+/**
+ * A second API process on the same database and Redis: its own runtime (Redis connections, pub/sub)
+ * and HTTP server, with the member signed in to it. `close()` leaves the database to server A's
+ * test harness (runtime.close also closes B's queue).
+ */
+async function startServerB(tag: string) {
+  const prefix = `${tag}${Date.now()}`;
+  const runtime: ApiRuntime = await createApiRuntime(api.runtime.config, { queuePrefix: prefix, redisKeyPrefix: prefix });
+  const server = await startApiServer(runtime, buildSchema());
+  const memberOnB = new (host.client.constructor as new (url: string) => TestClient)(server.url);
+  memberOnB.cookie = member.client.cookie;
+  return {
+    url: server.url,
+    member: memberOnB,
+    close: async () => {
+      await server.close();
+      await runtime.close();
+    },
+  };
+}
+
 function subscribe(url: string, cookie: string, id: string) {
   const events: any[] = [];
   const waiters: { pred: (e: any) => boolean; resolve: (e: any) => void }[] = [];
@@ -272,12 +293,10 @@ describe('live review sessions', () => {
 
   it('two API processes: the host seeks on server A, a member subscribed on server B receives it (through Redis)', async () => {
     // Server B has its own runtime: its own Redis connections and pub/sub, sharing only the database and Redis.
-    const runtimeB: ApiRuntime = await createApiRuntime(api.runtime.config, { queuePrefix: `b${Date.now()}`, redisKeyPrefix: `b${Date.now()}` });
-    const serverB = await startApiServer(runtimeB, buildSchema());
+    const serverB = await startServerB('b');
     try {
       const { startReviewSession: s } = await start(host.client, 'Two servers');
-      const memberOnB = new (host.client.constructor as new (url: string) => TestClient)(serverB.url);
-      memberOnB.cookie = member.client.cookie;
+      const memberOnB = serverB.member;
       const sub = subscribe(serverB.url, member.client.cookie!, s.id);
       try {
         await sub.ready(
@@ -311,9 +330,6 @@ describe('live review sessions', () => {
       }
     } finally {
       await serverB.close();
-      await runtimeB.queue.close().catch(() => {});
-      // The database belongs to server A's test harness: close B's handle without dropping anything.
-      await runtimeB.close();
     }
   });
 });
@@ -382,12 +398,10 @@ describe('comments and decisions are durable (PostgreSQL first, Redis only for d
   });
 
   it('concurrent comments through two API servers are each stored exactly once, delivered, and a racing end keeps every accepted one', async () => {
-    const runtimeB: ApiRuntime = await createApiRuntime(api.runtime.config, { queuePrefix: `c${Date.now()}`, redisKeyPrefix: `c${Date.now()}` });
-    const serverB = await startApiServer(runtimeB, buildSchema());
+    const serverB = await startServerB('c');
     try {
       const { startReviewSession: s } = await start(host.client, 'Busy');
-      const memberOnB = new (host.client.constructor as new (url: string) => TestClient)(serverB.url);
-      memberOnB.cookie = member.client.cookie;
+      const memberOnB = serverB.member;
       const sub = subscribe(serverB.url, member.client.cookie!, s.id);
       try {
         await sub.ready(
@@ -425,8 +439,6 @@ describe('comments and decisions are durable (PostgreSQL first, Redis only for d
       }
     } finally {
       await serverB.close();
-      await runtimeB.queue.close().catch(() => {});
-      await runtimeB.close();
     }
   });
 
