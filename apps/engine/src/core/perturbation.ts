@@ -77,7 +77,12 @@ export class Perturbation {
   readonly levels: number;
   readonly maxBlur: number;
   readonly shape: [number, number, number, number];
-  /** blur: the pyramid [V = T·H·W, C, L] and the level differences level_{l+1} − level_l (same layout). */
+  /**
+   * blur: the pyramid level-major [L, V·C] (V = T·H·W) and the level differences
+   * level_{l+1} − level_l in the same layout. Level-major because a voxel reads only levels k and
+   * k + 1, and k varies smoothly with the mask: a pass then streams through about two level planes
+   * (≈ 5 MB at 16×112×112) instead of every voxel's whole L-level record (38 MB with [V, C, L]).
+   */
   private readonly pyramid: Float32Array | null = null;
   private readonly diffs: Float32Array | null = null;
   private readonly clip: tf.Tensor4D | null = null;
@@ -94,24 +99,20 @@ export class Perturbation {
       const levels = this.levels;
       const [t, h, w, c] = clip.shape;
       const v = t * h * w;
-      // Pyramid as [V, C, L], read once into JS memory: the blend is two taps per voxel and channel,
-      // computed in one pass on the CPU (the same arithmetic as tensor ops, ~10× faster on wasm).
-      // Interleaved in JS, level by level (tf.stack on the last axis cost ~1 s here).
-      const pyr = new Float32Array(v * c * levels);
+      // Pyramid read once into JS memory: the blend is two taps per voxel and channel, computed in
+      // one pass on the CPU (the same arithmetic as tensor ops, ~10× faster on wasm).
+      const plane = v * c;
+      const pyr = new Float32Array(plane * levels);
       for (let l = 0; l < levels; l++) {
         const level = blurFrames(clip, (1 - l / (levels - 1)) * this.maxBlur);
         // A zero-copy view on wasm (dataSync of 0.6 M floats costs tens of ms there).
-        const data = readView(level);
-        for (let i = 0; i < v * c; i++) pyr[i * levels + l] = data[i]!;
+        pyr.set(readView(level).subarray(0, plane), l * plane);
         level.dispose();
       }
       this.pyramid = pyr;
-      const d = new Float32Array(v * c * levels);
-      const p = this.pyramid;
-      for (let i = 0; i < v * c; i++) {
-        const o = i * levels;
-        for (let l = 0; l < levels - 1; l++) d[o + l] = p[o + l + 1]! - p[o + l]!;
-      }
+      const d = new Float32Array(plane * levels);
+      for (let l = 0; l < levels - 1; l++)
+        for (let i = l * plane, e = i + plane; i < e; i++) d[i] = pyr[i + plane]! - pyr[i]!;
       this.diffs = d;
     } else if (this.type === 'fade') {
       this.clip = clip.clone();
@@ -153,6 +154,7 @@ export class Perturbation {
     const top = levels - 1;
     const [t, h, w, c] = this.shape;
     const v = t * h * w;
+    const plane = v * c;
     const a = masks.shape[0];
     const pyr = this.pyramid!;
     const dif = this.diffs!;
@@ -167,21 +169,21 @@ export class Perturbation {
         if (k >= top) k = top;
         else if (k < 0) k = 0;
         const f = z - k;
-        const o = vox * c * levels + k;
+        const o = k * plane + vox * c;
         if (c === 3) {
           const yo = i * 3;
           if (k === top) {
             y[yo] = pyr[o]!;
-            y[yo + 1] = pyr[o + levels]!;
-            y[yo + 2] = pyr[o + 2 * levels]!;
+            y[yo + 1] = pyr[o + 1]!;
+            y[yo + 2] = pyr[o + 2]!;
           } else {
             y[yo] = pyr[o]! + f * dif[o]!;
-            y[yo + 1] = pyr[o + levels]! + f * dif[o + levels]!;
-            y[yo + 2] = pyr[o + 2 * levels]! + f * dif[o + 2 * levels]!;
+            y[yo + 1] = pyr[o + 1]! + f * dif[o + 1]!;
+            y[yo + 2] = pyr[o + 2]! + f * dif[o + 2]!;
           }
         } else {
           for (let ch = 0; ch < c; ch++) {
-            const oc = o + ch * levels;
+            const oc = o + ch;
             y[i * c + ch] = k === top ? pyr[oc]! : pyr[oc]! + f * dif[oc]!;
           }
         }
@@ -200,16 +202,16 @@ export class Perturbation {
             continue;
           }
           const k = Math.max(0, Math.floor(z));
-          const o = vox * c * levels + k;
+          const o = k * plane + vox * c;
           let s: number;
           if (c === 3) {
             const d = i * 3;
             s = dys[d]! * dif[o]!;
-            s += dys[d + 1]! * dif[o + levels]!;
-            s += dys[d + 2]! * dif[o + 2 * levels]!;
+            s += dys[d + 1]! * dif[o + 1]!;
+            s += dys[d + 2]! * dif[o + 2]!;
           } else {
             s = 0;
-            for (let ch = 0; ch < c; ch++) s += dys[i * c + ch]! * dif[o + ch * levels]!;
+            for (let ch = 0; ch < c; ch++) s += dys[i * c + ch]! * dif[o + ch]!;
           }
           gv[i] = top * s;
         }
