@@ -40,7 +40,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { allocOutput, readView } from './heap-io.ts';
-import { acquireSlot, LN2, simdKernels, slotBase, slotValid } from './smooth-max-simd.ts';
+import { acquireSlot, LN2, MAX_KERNEL_THREADS, simdKernels, slotBase, slotValid } from './smooth-max-simd.ts';
 
 export interface MaskGeneratorOptions {
   /** Output (input-clip) height and width in pixels. */
@@ -326,7 +326,7 @@ export class MaskGenerator {
     const kern = simdKernels(K, G)!;
     const n = b * ny * nx;
     const lanes = n * G4;
-    // Slot layout (bytes from the slot base): table | U [n,K] | Y, DEN, M, E0, DY [n,G4] | GU [n,K] | rows [3,G4].
+    // Slot layout (bytes from the slot base): table | U [n,K] | Y, DEN, M, E0, DY [n,G4] | GU [n,K] | rows [threads,3,G4].
     const uBytes = Math.ceil((n * K * 4) / 16) * 16;
     const gBytes = lanes * 4;
     const uOff = K * G * 32;
@@ -337,7 +337,7 @@ export class MaskGenerator {
     const dyOff = e0Off + gBytes;
     const guOff = dyOff + gBytes;
     const rowsOff = guOff + uBytes;
-    const total = rowsOff + 3 * G4 * 4;
+    const total = rowsOff + MAX_KERNEL_THREADS * 3 * G4 * 4; // one rows scratch per kernel thread
     const table = this.simdTable();
     const laneOf = this.laneMap(ny, nx, oy, ox, outH, outW, G4);
     const cellLanes = ny * nx * G4;
@@ -368,7 +368,7 @@ export class MaskGenerator {
                 heap[t] = ix >= 0 && ix < w ? pv[row + kx]! : 0;
               }
             }
-      kern.forward(base + uOff, base, base + yOff, base + denOff, base + mOff, base + e0Off, n);
+      kern.forwardParallel(base + uOff, base, base + yOff, base + denOff, base + mOff, base + e0Off, n);
       return token;
     };
 
@@ -401,7 +401,7 @@ export class MaskGenerator {
           const o = bi * pixels;
           for (let j = 0; j < pixels; j++) dyl[lb + laneOf[j]!] = dv[o + j]!;
         }
-        kern.backward(base + uOff, base, base + yOff, base + denOff, base + mOff, base + e0Off, base + dyOff, base + rowsOff, base + guOff, n, c / LN2);
+        kern.backwardParallel(base + uOff, base, base + yOff, base + denOff, base + mOff, base + e0Off, base + dyOff, base + rowsOff, base + guOff, n, c / LN2);
         const gu = heap.subarray((base + guOff) / 4, (base + guOff) / 4 + n * K);
         // Fold: scatter-add every tap's gradient back to its parameter (padding taps are dropped).
         const gv = g.view();

@@ -26,6 +26,10 @@
  * at −126 (2^−126 against a denominator ≥ 1 is nothing).
  */
 
+import { type CellCall, KernelThreads, kernelThreadCount, type RegisteredModule } from './kernel-threads.ts';
+
+export { MAX_KERNEL_THREADS } from './kernel-threads.ts';
+
 export const LN2 = Math.LN2;
 
 const I32 = 0x7f;
@@ -157,12 +161,17 @@ interface FnDef {
   body: number[];
 }
 
-function moduleBytes(fns: Array<{ name: string; def: FnDef }>): Uint8Array {
+/** Memory limits in pages: shared memories need a maximum (4 GiB, the wasm32 limit: only reserved). */
+const MAX_PAGES = 65536;
+
+function moduleBytes(fns: Array<{ name: string; def: FnDef }>, shared: boolean): Uint8Array {
   const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
   const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
   const str = (s: string) => [...uleb(s.length), ...Array.from(Buffer.from(s, 'utf8'))];
   const types = vec(fns.map(({ def }) => [0x60, ...vec(def.params.map((p) => [p])), 0]));
-  const imports = vec([[...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]]);
+  // Memory import limits: flag 0x00 (min only) or 0x03 (shared, min and max).
+  const limits = shared ? [0x03, ...uleb(1), ...uleb(MAX_PAGES)] : [0x00, ...uleb(1)];
+  const imports = vec([[...str('env'), ...str('mem'), 0x02, ...limits]]);
   const funcs = vec(fns.map((_, i) => uleb(i)));
   const exports = vec(fns.map(({ name }, i) => [...str(name), 0x00, ...uleb(i)]));
   const codes = vec(
@@ -358,7 +367,7 @@ interface WasmMemory {
   grow(pages: number): number;
 }
 interface WasmApi {
-  Memory: new (d: { initial: number }) => WasmMemory;
+  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 }
@@ -370,17 +379,64 @@ export interface SimdKernels {
   forward: Fn;
   /** backward(u, t, y, den, m, e0, dy, rows, gu, n, c/ln2). */
   backward: Fn;
+  /** `forward` with its cells split over the kernel threads (core/kernel-threads.ts); same results. */
+  forwardParallel: Fn;
+  /** `backward` split likewise; `rows` must hold `MAX_KERNEL_THREADS` scratch blocks of 3·G v128. */
+  backwardParallel: Fn;
 }
 
 let supported: boolean | undefined;
-const modules = new Map<string, SimdKernels>();
+const modules = new Map<string, ModuleEntry>();
 // One memory shared by every specialisation (the callers lay out their data per call).
 let sharedMemory: WasmMemory | null = null;
+/** Whether `sharedMemory` is a shared WebAssembly.Memory (then the kernels can run on threads). */
+let memoryIsShared = false;
+let pool: KernelThreads | null = null;
 
-function instantiate(fns: Array<{ name: string; def: FnDef }>): Record<string, Fn> {
-  sharedMemory ??= new WA.Memory({ initial: 1 });
-  const inst = new WA.Instance(new WA.Module(moduleBytes(fns)), { env: { mem: sharedMemory } });
-  return inst.exports as Record<string, Fn>;
+function kernelMemory(): WasmMemory {
+  if (sharedMemory) return sharedMemory;
+  try {
+    sharedMemory = new WA.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    memoryIsShared = true;
+  } catch {
+    // No shared memory (SharedArrayBuffer disabled): one thread.
+    sharedMemory = new WA.Memory({ initial: 1 });
+  }
+  return sharedMemory;
+}
+
+function kernelPool(): KernelThreads | null {
+  if (pool || !memoryIsShared) return pool;
+  const threads = kernelThreadCount();
+  if (threads > 1) pool = new KernelThreads(sharedMemory!, threads);
+  return pool;
+}
+
+/** The kernel thread pool, if the kernels run on threads (tests and diagnostics). */
+export function kernelThreads(): KernelThreads | null {
+  kernelMemory();
+  return kernelPool();
+}
+
+/** Stop the kernel threads (tests). The next parallel call starts new ones. */
+export async function closeKernelThreads(): Promise<void> {
+  const p = pool;
+  pool = null;
+  for (const m of modules.values()) m.registered = null;
+  await p?.close();
+}
+
+/**
+ * Cells per chunk of a threaded call: small enough to balance two threads over ~4600 cells (16×112²),
+ * large enough that claiming one (an atomic add and a call) is noise next to its ~0.3 ms of work.
+ */
+const CHUNK_CELLS = 128;
+
+function instantiate(fns: Array<{ name: string; def: FnDef }>): { module: object; exports: Record<string, Fn> } {
+  const memory = kernelMemory();
+  const module = new WA.Module(moduleBytes(fns, memoryIsShared));
+  const inst = new WA.Instance(module, { env: { mem: memory } });
+  return { module, exports: inst.exports as Record<string, Fn> };
 }
 
 /**
@@ -401,14 +457,51 @@ export function simdKernels(K: number, G: number): SimdKernels | null {
   const key = `${K},${G}`;
   let m = modules.get(key);
   if (!m) {
-    const ex = instantiate([
+    const { module, exports: ex } = instantiate([
       { name: 'forward', def: forwardDef(K, G) },
       { name: 'backward', def: backwardDef(K, G) },
     ]);
-    m = { memory: sharedMemory!, forward: ex.forward!, backward: ex.backward! };
+    const entry: ModuleEntry = {
+      memory: sharedMemory!,
+      forward: ex.forward!,
+      backward: ex.backward!,
+      module,
+      registered: null,
+      forwardParallel: (u, t, y, den, mx, e0, n) => {
+        const cell = G * 16;
+        parallel(entry, 'forward', { cells: n, chunk: CHUNK_CELLS, countArg: 6, args: [u, t, y, den, mx, e0, n], cellStrides: [K * 4, 0, cell, cell, cell, cell, 0] });
+      },
+      backwardParallel: (u, t, y, den, mx, e0, dy, rows, gu, n, cl) => {
+        const cell = G * 16;
+        parallel(entry, 'backward', {
+          cells: n, chunk: CHUNK_CELLS, countArg: 9, floatArgs: [10],
+          args: [u, t, y, den, mx, e0, dy, rows, gu, n, cl],
+          cellStrides: [K * 4, 0, cell, cell, cell, cell, cell, 0, K * 4, 0, 0],
+          // Each thread has its own `rows` scratch block.
+          threadStrides: [0, 0, 0, 0, 0, 0, 0, 3 * cell, 0, 0, 0],
+        });
+      },
+    };
+    m = entry;
     modules.set(key, m);
   }
   return m;
+}
+
+interface ModuleEntry extends SimdKernels {
+  module: object;
+  registered: RegisteredModule | null;
+}
+
+/** Run `fn` of a module over `call.cells` cells, on the kernel threads when there are any. */
+function parallel(entry: ModuleEntry, fn: 'forward' | 'backward', call: CellCall): void {
+  const threads = kernelPool();
+  if (!threads || call.cells <= call.chunk) {
+    entry[fn](...call.args);
+    return;
+  }
+  entry.registered ??= threads.register(entry.module, ['forward', 'backward'], { forward: entry.forward, backward: entry.backward });
+  threads.run(entry.registered, fn, call);
 }
 
 /** Make the kernels' memory at least `bytes` long; returns a fresh Float32Array view of it. */
@@ -457,7 +550,7 @@ export function slotBase(t: SlotToken): number {
 /** 2^x for every x (float32), through the kernels' polynomial (tests). */
 export function simdExp2(xs: Float32Array): Float32Array {
   if (!simdKernels(1, 1)) throw new Error('WebAssembly SIMD unavailable');
-  const ex = instantiate([{ name: 'exp2', def: exp2TestDef() }]);
+  const { exports: ex } = instantiate([{ name: 'exp2', def: exp2TestDef() }]);
   const n = Math.ceil(xs.length / 4);
   const heap = heapF32({ memory: sharedMemory! }, n * 32);
   heap.fill(0, 0, n * 8);
