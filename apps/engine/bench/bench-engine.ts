@@ -15,7 +15,8 @@
  * Prints a table; the last line is one JSON object.
  *
  * Env: BENCH_ITERS (F-EP iterations timed per config, default 12), BENCH_FULL (1), BENCH_SCALING (1),
- * BENCH_PYTHON (/usr/bin/python3), ENGINE_BACKEND.
+ * BENCH_PYTHON (/usr/bin/python3), ENGINE_BACKEND, ENGINE_KERNEL_THREADS (threads of the engine's own
+ * kernels: apps/engine/docs/speed.md).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.ts';
+import { kernelThreadCount } from '../src/core/kernel-threads.ts';
 import { fep } from '../src/methods/fep.ts';
 import type { VideoClassifier } from '../src/methods/types.ts';
 import { fileSystemLoader } from '../src/model/fs-io.ts';
@@ -170,7 +172,9 @@ const base = await baseNet();
 const rows: string[][] = [];
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const loadStart = Math.round((await import('node:os')).loadavg()[0]! * 10) / 10;
-console.log(`backend ${info.backend} (${info.device}); model: ${base.source}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+// Threads of the engine's own kernels (core/kernel-threads.ts); TF.js's wasm kernels use one.
+const kernelThreads = info.backend === 'wasm' ? kernelThreadCount() : 1;
+console.log(`backend ${info.backend} (${info.device}); engine kernel threads ${kernelThreads}; model: ${base.source}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 
 // Main configuration: 16×112×112.
 const mainNet = buildLike(base.model, 16, 112);
@@ -259,6 +263,7 @@ console.log(`${'measure'.padEnd(w)}  ms`);
 for (const [k, v] of rows) console.log(`${k!.padEnd(w)}  ${v}`);
 const result: Record<string, unknown> = {
   backend: info.backend,
+  kernel_threads: kernelThreads,
   model: base.source,
   model_fwd_ms: Math.round(mt.fwd * 10) / 10,
   model_fwd_bwd_ms: Math.round(mt.bwd * 10) / 10,

@@ -160,6 +160,16 @@ describe('backend selection (node-gpu → node → wasm → cpu), one child proc
     });
   });
 
+  it('a bad ENGINE_KERNEL_THREADS fails at start-up with a typed error, before any backend loads', async () => {
+    const { result } = await probe({ env: { ENGINE_KERNEL_THREADS: 'lots' } });
+    expect(result).toEqual({
+      ok: false,
+      name: 'InvalidKernelThreadsError',
+      message: 'ENGINE_KERNEL_THREADS must be an integer ≥ 1, got "lots"',
+      log: [],
+    });
+  });
+
   it('the UnknownBackendError class is exported and thrown in-process', async () => {
     const { initBackend, UnknownBackendError } = await import('./backend.ts');
     expect(() => initBackend('tpu')).toThrow(UnknownBackendError);

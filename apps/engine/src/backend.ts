@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { kernelThreadCount } from './core/kernel-threads.ts';
 import { installFastWasmKernels } from './core/wasm-kernels.ts';
 
 export type BackendPreference = 'node-gpu' | 'node' | 'wasm' | 'cpu';
@@ -99,6 +100,8 @@ export function initBackend(preferred?: BackendPreference | string): Promise<Bac
   if (!current) {
     const raw = preferred ?? process.env.ENGINE_BACKEND;
     const pref = raw ? parsePreference(raw) : undefined;
+    // Fail at start-up, not at the first explanation, on a bad ENGINE_KERNEL_THREADS.
+    kernelThreadCount();
     current = select(pref).catch((err: unknown) => {
       current = null;
       throw err;

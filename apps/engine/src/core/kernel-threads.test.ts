@@ -27,6 +27,13 @@ function fillModule(): Uint8Array {
   ]);
 }
 
+/** The WebAssembly JS API (the project's TypeScript libs do not declare it). */
+const WA = (globalThis as unknown as { WebAssembly: {
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBuffer };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (m: object, imports: object) => { exports: Record<string, (...a: number[]) => void> };
+} }).WebAssembly;
+
 describe('KernelThreads', () => {
   const pools: KernelThreads[] = [];
   afterEach(async () => {
@@ -34,9 +41,9 @@ describe('KernelThreads', () => {
   });
 
   function setup(threads: number) {
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 256, shared: true });
-    const module = new WebAssembly.Module(fillModule());
-    const exports = new WebAssembly.Instance(module, { env: { mem: memory } }).exports as Record<string, (...a: number[]) => void>;
+    const memory = new WA.Memory({ initial: 1, maximum: 256, shared: true });
+    const module = new WA.Module(fillModule());
+    const exports = new WA.Instance(module, { env: { mem: memory } }).exports;
     const pool = new KernelThreads(memory, threads);
     pools.push(pool);
     const mod = pool.register(module, ['fill'], exports);

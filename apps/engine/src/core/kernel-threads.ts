@@ -276,12 +276,19 @@ export class KernelThreads {
   }
 }
 
+export class InvalidKernelThreadsError extends RangeError {
+  constructor(raw: string) {
+    super(`ENGINE_KERNEL_THREADS must be an integer ≥ 1, got "${raw}"`);
+    this.name = 'InvalidKernelThreadsError';
+  }
+}
+
 /** Threads for the engine's kernels: `ENGINE_KERNEL_THREADS`, else the cores (≤ 4). */
 export function kernelThreadCount(): number {
   const raw = process.env.ENGINE_KERNEL_THREADS;
   if (raw !== undefined && raw !== '') {
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`ENGINE_KERNEL_THREADS must be an integer ≥ 1, got "${raw}"`);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidKernelThreadsError(raw);
     return Math.min(n, MAX_WORKERS + 1);
   }
   return Math.max(1, Math.min(4, availableParallelism()));

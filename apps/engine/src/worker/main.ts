@@ -7,6 +7,7 @@
 import { openDatabase } from '@fep/db';
 import { createRedis, createStorage, loadConfig } from '@fep/shared';
 import { initBackend } from '../backend.ts';
+import { kernelThreadCount } from '../core/kernel-threads.ts';
 import { disposeModelCache, startExplainWorker } from './explain-worker.ts';
 
 const config = loadConfig();
@@ -29,7 +30,9 @@ const worker = startExplainWorker(
   },
   { redisUrl: config.redisUrl, prefix: config.queuePrefix, concurrency: Number(process.env.ENGINE_CONCURRENCY ?? 1) },
 );
-console.log(`[engine] worker ready (backend ${backend.backend}, concurrency ${worker.opts.concurrency})`);
+console.log(
+  `[engine] worker ready (backend ${backend.backend}, concurrency ${worker.opts.concurrency}, kernel threads ${backend.backend === 'wasm' ? kernelThreadCount() : 1})`,
+);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
