@@ -12,6 +12,7 @@ import {
   sparsity,
   spatialSmoothness,
   temporalConsistency,
+  intervalShare,
   topAreaIoU,
 } from './metrics.ts';
 
@@ -44,6 +45,18 @@ describe('order and simple metrics', () => {
     // frames [0,0],[1,1],[1,0] → |Δ| sums 2 and 1 over (3−1)·2 = 4 → 0.75
     expect(temporalConsistency([0, 0, 1, 1, 1, 0], [3, 1, 2])).toBeCloseTo(0.75, 12);
     expect(temporalConsistency([1, 2, 3], [1, 1, 3])).toBe(0);
+  });
+
+  it('intervalShare: share of the saliency mass on the action frames, negatives as 0', () => {
+    // 4 frames of 1×2: masses 1, 3, 0 (−2 counts as 0), 4 → total 8; frames 1–2 hold 3.
+    const s = [0.5, 0.5, 1, 2, -2, 0, 4, 0];
+    expect(intervalShare(s, [4, 1, 2], [1, 2])).toBeCloseTo(3 / 8, 12);
+    expect(intervalShare(s, [4, 1, 2], [0, 3])).toBe(1);
+    // Uniform over time: the interval's share of the frames.
+    expect(intervalShare(new Array(8).fill(0.25), [4, 1, 2], [1, 3])).toBeCloseTo(3 / 4, 12);
+    expect(intervalShare(new Array(8).fill(0), [4, 1, 2], [1, 3])).toBe(0);
+    expect(() => intervalShare(s, [4, 1, 2], [2, 4])).toThrow(RangeError);
+    expect(() => intervalShare(s, [4, 1, 2], [2, 1])).toThrow(RangeError);
   });
 
   it('sparsity is the Gini index', () => {

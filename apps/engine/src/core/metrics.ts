@@ -93,6 +93,31 @@ export function temporalConsistency(s: ArrayLike<number>, shape: Shape3): number
   return sum / ((t - 1) * hw);
 }
 
+/**
+ * Temporal localisation: the share of the (non-negative) saliency mass that lies on the frames
+ * [t0, t1] where the action happens. A saliency spread evenly over time scores the interval's share
+ * of the frames, (t1 − t0 + 1) / T; 1 means all of it is inside. Negative values count as 0 (as in
+ * the pointing game, only where a method points matters). 0 for an all-zero saliency.
+ */
+export function intervalShare(s: ArrayLike<number>, shape: Shape3, interval: readonly [number, number]): number {
+  checkSize(s, shape);
+  const [t, h, w] = shape;
+  const [t0, t1] = interval;
+  if (!(Number.isInteger(t0) && Number.isInteger(t1) && 0 <= t0 && t0 <= t1 && t1 < t)) {
+    throw new RangeError(`interval [${t0}, ${t1}] is not within frames [0, ${t - 1}]`);
+  }
+  const hw = h * w;
+  let inside = 0;
+  let total = 0;
+  for (let f = 0; f < t; f++) {
+    let sum = 0;
+    for (let i = f * hw; i < (f + 1) * hw; i++) sum += Math.max(0, s[i]!);
+    total += sum;
+    if (f >= t0 && f <= t1) inside += sum;
+  }
+  return total > 0 ? inside / total : 0;
+}
+
 /** Gini index of non-negative values. */
 export function sparsity(s: ArrayLike<number>): number {
   const v = Float64Array.from(s as ArrayLike<number>).sort();
