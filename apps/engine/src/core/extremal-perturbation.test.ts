@@ -65,7 +65,7 @@ describe('EP / F-EP optimisation', () => {
     expect(byArea.map((m) => m.area)).toEqual([0.1, 0.2, 0.3]);
     expect(byArea[2]!.saliency).toEqual(r.saliency);
     expect((r.extras!.finalProbabilities as { delete: number[] }).delete).toHaveLength(3);
-    expect(r.params.weighting).toBe('gaussian');
+    expect(r.params.weighting).toBe('ideal');
   });
 
   it('cancels when the progress callback returns false, without leaking', async () => {

@@ -17,7 +17,7 @@ describe('method registry', () => {
     expect(Object.keys(METHODS).sort()).toEqual([...known].sort());
     expect(METHOD_NAMES).toEqual(Object.keys(METHODS));
     expect(getMethod('fep').name).toBe('fep');
-    expect(getMethod('fep').defaults).toMatchObject({ iterations: 300, learningRate: 0.05, step: 7, weighting: 'gaussian' });
+    expect(getMethod('fep').defaults).toMatchObject({ iterations: 300, learningRate: 0.05, step: 7, weighting: 'ideal', temporalCutoff: 0.125, spatialCutoff: 0.5 });
     expect(getMethod('ep').defaults).not.toHaveProperty('weighting');
   });
 
