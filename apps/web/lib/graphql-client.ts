@@ -7,6 +7,8 @@
  * branch on `code` and show `fields` inline without parsing messages.
  */
 
+import { withFragments } from './graphql-fragments.ts';
+
 /** Mirrors `ERROR_CODES` in packages/shared/src/errors.ts (a unit test keeps them in sync). */
 export const API_ERROR_CODES = [
   'UNAUTHENTICATED',
@@ -137,8 +139,15 @@ export interface TypedOperation<TData, TVars> {
   readonly __types?: (vars: TVars) => TData;
 }
 
-export function operation<TData, TVars = Record<string, never>>(query: string): TypedOperation<TData, TVars> {
-  return { query };
+/**
+ * A typed operation. `fragments` are the shared fragment definitions it may spread
+ * (lib/operations/fragments.ts): the ones it uses are appended to `query`, each exactly once.
+ */
+export function operation<TData, TVars = Record<string, never>>(
+  query: string,
+  fragments: readonly string[] = [],
+): TypedOperation<TData, TVars> {
+  return { query: withFragments(query, fragments) };
 }
 
 export interface RequestOptions {
