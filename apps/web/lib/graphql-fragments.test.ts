@@ -1,3 +1,6 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { operation } from './graphql-client.ts';
 import { fragmentDefinitions, fragmentSpreads, withFragments } from './graphql-fragments.ts';
@@ -81,3 +84,27 @@ describe('withFragments', () => {
   });
 });
 
+describe('the web app operations', () => {
+  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'operations');
+
+  it('define every fragment they spread exactly once and no fragment they do not use', async () => {
+    const docs: { name: string; text: string }[] = [];
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const mod = (await import(path.join(dir, file))) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(mod)) {
+        const text = typeof value === 'string' ? value : (value as { query?: unknown } | null)?.query;
+        // Documents with an operation; fragments.ts exports bare fragment definitions.
+        if (typeof text === 'string' && /^\s*(query|mutation|subscription)\b/.test(text)) docs.push({ name: `${file}:${name}`, text });
+      }
+    }
+    expect(docs.length).toBeGreaterThan(50);
+    let withSpreads = 0;
+    for (const doc of docs) {
+      const defined = fragmentDefinitions(doc.text).map((d) => d.name);
+      expect(new Set(defined).size, doc.name).toBe(defined.length);
+      expect([...defined].sort(), doc.name).toEqual([...fragmentSpreads(doc.text)].sort());
+      if (defined.length > 0) withSpreads++;
+    }
+    expect(withSpreads).toBeGreaterThan(20);
+  });
+});

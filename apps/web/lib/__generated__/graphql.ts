@@ -213,21 +213,21 @@ export type VideoStatus =
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerQuery = { viewer: { user: { id: string, email: string, name: string }, memberships: Array<{ id: string, role: Role, team: { id: string, name: string, slug: string } }> } | null };
+export type ViewerQuery = { viewer: { user: { email: string, id: string, name: string }, memberships: Array<{ id: string, role: Role, team: { id: string, name: string, slug: string } }> } | null };
 
 export type SignUpMutationVariables = Exact<{
   input: SignUpInput;
 }>;
 
 
-export type SignUpMutation = { signUp: { user: { id: string, email: string, name: string } } };
+export type SignUpMutation = { signUp: { user: { email: string, id: string, name: string } } };
 
 export type LoginMutationVariables = Exact<{
   input: LoginInput;
 }>;
 
 
-export type LoginMutation = { login: { user: { id: string, email: string, name: string } } };
+export type LoginMutation = { login: { user: { email: string, id: string, name: string } } };
 
 export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -272,7 +272,7 @@ export type ExplanationViewQueryVariables = Exact<{
 }>;
 
 
-export type ExplanationViewQuery = { explanation: { id: string, teamId: string, method: string, target: string, params: unknown, status: ExplanationStatus, progress: number, error: string | null, prediction: unknown, metrics: unknown, provenance: unknown, timings: unknown, saliencyShape: Array<number> | null, saliencyUrl: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, requestedBy: { id: string, name: string }, model: { id: string, name: string, version: string, weightsSha256: string, labels: Array<string> }, video: { id: string, title: string, url: string, fps: number | null, frameCount: number | null, durationSec: number | null, width: number | null, height: number | null } } };
+export type ExplanationViewQuery = { explanation: { teamId: string, target: string, params: unknown, progress: number, error: string | null, prediction: unknown, metrics: unknown, provenance: unknown, timings: unknown, saliencyShape: Array<number> | null, saliencyUrl: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, id: string, method: string, status: ExplanationStatus, requestedBy: { id: string, name: string }, model: { weightsSha256: string, labels: Array<string>, id: string, name: string, version: string }, video: { url: string, fps: number | null, frameCount: number | null, durationSec: number | null, width: number | null, height: number | null, id: string, title: string } } };
 
 export type ExplanationProgressSubscriptionVariables = Exact<{
   id: string;
@@ -286,7 +286,7 @@ export type FeedbackQueryVariables = Exact<{
 }>;
 
 
-export type FeedbackQuery = { explanation: { id: string, annotations: Array<{ id: string, shape: AnnotationShape, geometry: unknown, frameStart: number, frameEnd: number, label: string | null, createdAt: string, author: { id: string, name: string } }>, comments: Array<{ id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, replies: Array<{ id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }> }>, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }> }>, ratings: Array<{ id: string, plausibility: number, confidence: number | null, comment: string | null, updatedAt: string, rater: { id: string, name: string } }>, myRating: { id: string, plausibility: number, confidence: number | null, comment: string | null } | null } };
+export type FeedbackQuery = { explanation: { id: string, annotations: Array<{ id: string, shape: AnnotationShape, geometry: unknown, frameStart: number, frameEnd: number, label: string | null, createdAt: string, author: { id: string, name: string } }>, comments: Array<{ id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, replies: Array<{ id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }> }>, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }> }>, ratings: Array<{ updatedAt: string, id: string, plausibility: number, confidence: number | null, comment: string | null, rater: { id: string, name: string } }>, myRating: { id: string, plausibility: number, confidence: number | null, comment: string | null } | null } };
 
 export type CommentFieldsFragment = { id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }> };
 
@@ -325,19 +325,57 @@ export type RateExplanationMutationVariables = Exact<{
 
 export type RateExplanationMutation = { rateExplanation: { id: string, plausibility: number, confidence: number | null, comment: string | null } };
 
+export type UserSummaryFragment = { id: string, name: string };
+
+export type UserContactFragment = { email: string, id: string, name: string };
+
+export type TeamSummaryFragment = { id: string, name: string, slug: string };
+
+export type ApiTokenFieldsFragment = { id: string, name: string, prefix: string, teamId: string | null, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null };
+
+export type InvitationFieldsFragment = { id: string, email: string, role: Role, createdAt: string, expiresAt: string, acceptedAt: string | null, revokedAt: string | null };
+
+export type ModelSummaryFragment = { id: string, name: string, version: string };
+
+export type VideoSummaryFragment = { id: string, title: string };
+
+export type VideoFieldsFragment = { filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, id: string, title: string, uploadedBy: { id: string, name: string } };
+
+export type ExplanationSummaryFragment = { id: string, method: string, status: ExplanationStatus };
+
+export type RatingFieldsFragment = { id: string, plausibility: number, confidence: number | null, comment: string | null };
+
+export type StudySummaryFragment = { id: string, name: string, design: StudyDesign, status: StudyStatus, methods: Array<string> };
+
+export type StudyReadinessFieldsFragment = { ready: boolean, explanations: number, done: number };
+
+export type StudyProgressFieldsFragment = { judged: number, total: number, completed: boolean };
+
+export type RaterStudySummaryFragment = { id: string, name: string, design: StudyDesign, status: StudyStatus, progress: { judged: number, total: number, completed: boolean } };
+
+export type ReviewSessionSummaryFragment = { id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, host: { id: string, name: string } };
+
+export type ReviewParticipantSummaryFragment = { userId: string, name: string };
+
+export type ReviewPlaybackFieldsFragment = { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string };
+
+export type ReviewCommentFieldsFragment = { id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string } };
+
+export type ReviewDecisionFieldsFragment = { explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { userId: string, name: string } };
+
 export type ModelsQueryVariables = Exact<{
   teamId: string;
 }>;
 
 
-export type ModelsQuery = { models: Array<{ id: string, name: string, version: string, labels: Array<string>, builtin: boolean, weightsSha256: string }> };
+export type ModelsQuery = { models: Array<{ labels: Array<string>, builtin: boolean, weightsSha256: string, id: string, name: string, version: string }> };
 
 export type ModelRegistryQueryVariables = Exact<{
   teamId: string;
 }>;
 
 
-export type ModelRegistryQuery = { models: Array<{ id: string, name: string, version: string, format: string, labels: Array<string>, builtin: boolean, weightsSha256: string, manifest: unknown, modelCard: unknown, createdAt: string }> };
+export type ModelRegistryQuery = { models: Array<{ format: string, labels: Array<string>, builtin: boolean, weightsSha256: string, manifest: unknown, modelCard: unknown, createdAt: string, id: string, name: string, version: string }> };
 
 export type ModelCardHistoryQueryVariables = Exact<{
   teamId: string;
@@ -376,7 +414,7 @@ export type ReviewSessionsQueryVariables = Exact<{
 }>;
 
 
-export type ReviewSessionsQuery = { reviewSessions: Array<{ id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, explanationIds: Array<string>, host: { id: string, name: string } }> };
+export type ReviewSessionsQuery = { reviewSessions: Array<{ explanationIds: Array<string>, id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, host: { id: string, name: string } }> };
 
 export type ReviewSourcesQueryVariables = Exact<{
   teamId: string;
@@ -397,7 +435,7 @@ export type JoinReviewSessionMutationVariables = Exact<{
 }>;
 
 
-export type JoinReviewSessionMutation = { joinReviewSession: { id: string, teamId: string, title: string, status: ReviewStatus, isHost: boolean, summary: unknown, startedAt: string, endedAt: string | null, host: { id: string, name: string }, explanations: Array<{ id: string, method: string, status: ExplanationStatus, saliencyUrl: string | null, windowStartSec: number | null, video: { id: string, title: string, url: string, fps: number | null } }>, playback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } | null, present: Array<{ userId: string, name: string, isHost: boolean }>, comments: Array<{ id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string } }>, decisions: Array<{ explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { userId: string, name: string } }> } };
+export type JoinReviewSessionMutation = { joinReviewSession: { teamId: string, isHost: boolean, summary: unknown, id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, explanations: Array<{ saliencyUrl: string | null, windowStartSec: number | null, id: string, method: string, status: ExplanationStatus, video: { url: string, fps: number | null, id: string, title: string } }>, playback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } | null, present: Array<{ isHost: boolean, userId: string, name: string }>, comments: Array<{ id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string } }>, decisions: Array<{ explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { userId: string, name: string } }>, host: { id: string, name: string } } };
 
 export type LeaveReviewSessionMutationVariables = Exact<{
   id: string;
@@ -453,7 +491,7 @@ export type ReviewSessionEventsSubscription = { reviewSessionEvents:
     | { __typename: 'ReviewCommentAdded', comment: { id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string } } }
     | { __typename: 'ReviewDecisionMade', decision: { explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { userId: string, name: string } } }
     | { __typename: 'ReviewPlaybackChanged', playback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } }
-    | { __typename: 'ReviewPresenceChanged', present: Array<{ userId: string, name: string, isHost: boolean }> }
+    | { __typename: 'ReviewPresenceChanged', present: Array<{ isHost: boolean, userId: string, name: string }> }
     | { __typename: 'ReviewSessionEnded', summary: unknown }
    };
 
@@ -462,7 +500,7 @@ export type StudiesQueryVariables = Exact<{
 }>;
 
 
-export type StudiesQuery = { studies: Array<{ id: string, name: string, design: StudyDesign, status: StudyStatus, blinded: boolean, overlap: number, methods: Array<string>, createdAt: string, readiness: { ready: boolean, explanations: number, done: number } }> };
+export type StudiesQuery = { studies: Array<{ blinded: boolean, overlap: number, createdAt: string, id: string, name: string, design: StudyDesign, status: StudyStatus, methods: Array<string>, readiness: { ready: boolean, explanations: number, done: number } }> };
 
 export type MyStudiesQueryVariables = Exact<{
   teamId: string;
@@ -476,7 +514,7 @@ export type StudyBuilderSourcesQueryVariables = Exact<{
 }>;
 
 
-export type StudyBuilderSourcesQuery = { team: { id: string, members: Array<{ id: string, role: Role, user: { id: string, name: string, email: string } }> }, explanations: Array<{ id: string, method: string, status: ExplanationStatus, video: { id: string, title: string } }>, videos: Array<{ id: string, title: string, status: VideoStatus }>, models: Array<{ id: string, name: string, version: string }> };
+export type StudyBuilderSourcesQuery = { team: { id: string, members: Array<{ id: string, role: Role, user: { email: string, id: string, name: string } }> }, explanations: Array<{ id: string, method: string, status: ExplanationStatus, video: { id: string, title: string } }>, videos: Array<{ status: VideoStatus, id: string, title: string }>, models: Array<{ id: string, name: string, version: string }> };
 
 export type CreateStudyMutationVariables = Exact<{
   input: CreateStudyInput;
@@ -490,7 +528,7 @@ export type StudyQueryVariables = Exact<{
 }>;
 
 
-export type StudyQuery = { study: { id: string, teamId: string, name: string, instructions: string, design: StudyDesign, likertPoints: number | null, anchors: Array<string> | null, allowTie: boolean, rankK: number | null, blinded: boolean, seed: number, overlap: number, status: StudyStatus, methods: Array<string>, raterIds: Array<string>, attentionChecks: number, createdAt: string, openedAt: string | null, closedAt: string | null, readiness: { ready: boolean, explanations: number, done: number, pending: number, failed: number }, items: Array<{ id: string }>, assignments: Array<{ pseudonym: string, items: number, judged: number, completedAt: string | null, rater: { id: string, name: string } }> } };
+export type StudyQuery = { study: { teamId: string, instructions: string, likertPoints: number | null, anchors: Array<string> | null, allowTie: boolean, rankK: number | null, blinded: boolean, seed: number, overlap: number, raterIds: Array<string>, attentionChecks: number, createdAt: string, openedAt: string | null, closedAt: string | null, id: string, name: string, design: StudyDesign, status: StudyStatus, methods: Array<string>, readiness: { pending: number, failed: number, ready: boolean, explanations: number, done: number }, items: Array<{ id: string }>, assignments: Array<{ pseudonym: string, items: number, judged: number, completedAt: string | null, rater: { id: string, name: string } }> } };
 
 export type OpenStudyMutationVariables = Exact<{
   id: string;
@@ -518,7 +556,7 @@ export type RaterStudyQueryVariables = Exact<{
 }>;
 
 
-export type RaterStudyQuery = { raterStudy: { id: string, name: string, instructions: string, design: StudyDesign, likertPoints: number | null, anchors: Array<string> | null, allowTie: boolean, rankK: number | null, status: StudyStatus, progress: { judged: number, total: number, completed: boolean } } };
+export type RaterStudyQuery = { raterStudy: { instructions: string, likertPoints: number | null, anchors: Array<string> | null, allowTie: boolean, rankK: number | null, id: string, name: string, design: StudyDesign, status: StudyStatus, progress: { judged: number, total: number, completed: boolean } } };
 
 export type NextStudyItemQueryVariables = Exact<{
   studyId: string;
@@ -539,7 +577,7 @@ export type TeamQueryVariables = Exact<{
 }>;
 
 
-export type TeamQuery = { team: { id: string, name: string, slug: string, createdAt: string, viewerRole: Role, members: Array<{ id: string, role: Role, createdAt: string, user: { id: string, name: string, email: string } }> } };
+export type TeamQuery = { team: { createdAt: string, viewerRole: Role, id: string, name: string, slug: string, members: Array<{ id: string, role: Role, createdAt: string, user: { email: string, id: string, name: string } }> } };
 
 export type TeamInvitationsQueryVariables = Exact<{
   id: string;
@@ -553,7 +591,7 @@ export type CreateTeamMutationVariables = Exact<{
 }>;
 
 
-export type CreateTeamMutation = { createTeam: { id: string, name: string, slug: string, viewerRole: Role } };
+export type CreateTeamMutation = { createTeam: { viewerRole: Role, id: string, name: string, slug: string } };
 
 export type RenameTeamMutationVariables = Exact<{
   teamId: string;
@@ -604,14 +642,14 @@ export type VideosQueryVariables = Exact<{
 }>;
 
 
-export type VideosQuery = { videos: Array<{ id: string, title: string, filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, uploadedBy: { id: string, name: string } }> };
+export type VideosQuery = { videos: Array<{ filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, id: string, title: string, uploadedBy: { id: string, name: string } }> };
 
 export type VideoPageQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type VideoPageQuery = { video: { id: string, teamId: string, title: string, filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, codec: string | null, url: string, createdAt: string, uploadedBy: { id: string, name: string }, explanations: Array<{ id: string, method: string, target: string, params: unknown, status: ExplanationStatus, progress: number, error: string | null, prediction: unknown, createdAt: string, finishedAt: string | null, model: { id: string, name: string, version: string } }> } };
+export type VideoPageQuery = { video: { teamId: string, codec: string | null, filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, id: string, title: string, explanations: Array<{ target: string, params: unknown, progress: number, error: string | null, prediction: unknown, createdAt: string, finishedAt: string | null, id: string, method: string, status: ExplanationStatus, model: { id: string, name: string, version: string } }>, uploadedBy: { id: string, name: string } } };
 
 export type DeleteVideoMutationVariables = Exact<{
   id: string;

@@ -1,4 +1,5 @@
 import { operation } from '../graphql-client.ts';
+import { API_TOKEN_FIELDS, TEAM_SUMMARY, USER_CONTACT } from './fragments.ts';
 import type {
   CreateApiTokenMutation,
   CreateApiTokenMutationVariables,
@@ -20,46 +21,38 @@ export const VIEWER = operation<ViewerQuery, ViewerQueryVariables>(/* GraphQL */
   query Viewer {
     viewer {
       user {
-        id
-        email
-        name
+        ...UserContact
       }
       memberships {
         id
         role
         team {
-          id
-          name
-          slug
+          ...TeamSummary
         }
       }
     }
   }
-`);
+`, [USER_CONTACT, TEAM_SUMMARY]);
 
 export const SIGN_UP = operation<SignUpMutation, SignUpMutationVariables>(/* GraphQL */ `
   mutation SignUp($input: SignUpInput!) {
     signUp(input: $input) {
       user {
-        id
-        email
-        name
+        ...UserContact
       }
     }
   }
-`);
+`, [USER_CONTACT]);
 
 export const LOGIN = operation<LoginMutation, LoginMutationVariables>(/* GraphQL */ `
   mutation Login($input: LoginInput!) {
     login(input: $input) {
       user {
-        id
-        email
-        name
+        ...UserContact
       }
     }
   }
-`);
+`, [USER_CONTACT]);
 
 export const LOGOUT = operation<LogoutMutation, LogoutMutationVariables>(/* GraphQL */ `
   mutation Logout {
@@ -70,35 +63,21 @@ export const LOGOUT = operation<LogoutMutation, LogoutMutationVariables>(/* Grap
 export const API_TOKENS = operation<ApiTokensQuery, ApiTokensQueryVariables>(/* GraphQL */ `
   query ApiTokens {
     apiTokens {
-      id
-      name
-      prefix
-      teamId
-      createdAt
-      expiresAt
-      lastUsedAt
-      revokedAt
+      ...ApiTokenFields
     }
   }
-`);
+`, [API_TOKEN_FIELDS]);
 
 export const CREATE_API_TOKEN = operation<CreateApiTokenMutation, CreateApiTokenMutationVariables>(/* GraphQL */ `
   mutation CreateApiToken($input: CreateApiTokenInput!) {
     createApiToken(input: $input) {
       token
       apiToken {
-        id
-        name
-        prefix
-        teamId
-        createdAt
-        expiresAt
-        lastUsedAt
-        revokedAt
+        ...ApiTokenFields
       }
     }
   }
-`);
+`, [API_TOKEN_FIELDS]);
 
 export const REVOKE_API_TOKEN = operation<RevokeApiTokenMutation, RevokeApiTokenMutationVariables>(/* GraphQL */ `
   mutation RevokeApiToken($id: ID!) {

@@ -1,4 +1,5 @@
 import { operation } from '../graphql-client.ts';
+import { EXPLANATION_SUMMARY, MODEL_SUMMARY, USER_SUMMARY, VIDEO_SUMMARY } from './fragments.ts';
 import type {
   CancelExplanationMutation,
   CancelExplanationMutationVariables,
@@ -30,12 +31,10 @@ export const CANCEL_EXPLANATION = operation<CancelExplanationMutation, CancelExp
 export const EXPLANATION_VIEW = operation<ExplanationViewQuery, ExplanationViewQueryVariables>(/* GraphQL */ `
   query ExplanationView($id: ID!) {
     explanation(id: $id) {
-      id
+      ...ExplanationSummary
       teamId
-      method
       target
       params
-      status
       progress
       error
       prediction
@@ -48,19 +47,15 @@ export const EXPLANATION_VIEW = operation<ExplanationViewQuery, ExplanationViewQ
       startedAt
       finishedAt
       requestedBy {
-        id
-        name
+        ...UserSummary
       }
       model {
-        id
-        name
-        version
+        ...ModelSummary
         weightsSha256
         labels
       }
       video {
-        id
-        title
+        ...VideoSummary
         url
         fps
         frameCount
@@ -70,7 +65,7 @@ export const EXPLANATION_VIEW = operation<ExplanationViewQuery, ExplanationViewQ
       }
     }
   }
-`);
+`, [EXPLANATION_SUMMARY, USER_SUMMARY, MODEL_SUMMARY, VIDEO_SUMMARY]);
 
 /** Sent over graphql-ws (lib/subscriptions.ts), not over HTTP. */
 export const EXPLANATION_PROGRESS = /* GraphQL */ `

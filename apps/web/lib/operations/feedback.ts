@@ -1,4 +1,5 @@
 import { operation } from '../graphql-client.ts';
+import { RATING_FIELDS, USER_SUMMARY } from './fragments.ts';
 import type {
   AddCommentMutation,
   AddCommentMutationVariables,
@@ -27,8 +28,7 @@ export const FEEDBACK = operation<FeedbackQuery, FeedbackQueryVariables>(/* Grap
         label
         createdAt
         author {
-          id
-          name
+          ...UserSummary
         }
       }
       comments {
@@ -38,21 +38,14 @@ export const FEEDBACK = operation<FeedbackQuery, FeedbackQueryVariables>(/* Grap
         }
       }
       ratings {
-        id
-        plausibility
-        confidence
-        comment
+        ...RatingFields
         updatedAt
         rater {
-          id
-          name
+          ...UserSummary
         }
       }
       myRating {
-        id
-        plausibility
-        confidence
-        comment
+        ...RatingFields
       }
     }
   }
@@ -64,15 +57,13 @@ export const FEEDBACK = operation<FeedbackQuery, FeedbackQueryVariables>(/* Grap
     timeEndSec
     createdAt
     author {
-      id
-      name
+      ...UserSummary
     }
     mentions {
-      id
-      name
+      ...UserSummary
     }
   }
-`);
+`, [USER_SUMMARY, RATING_FIELDS]);
 
 export const TEAM_MEMBERS_FOR_MENTIONS = operation<TeamMembersForMentionsQuery, TeamMembersForMentionsQueryVariables>(/* GraphQL */ `
   query TeamMembersForMentions($id: ID!) {
@@ -81,13 +72,12 @@ export const TEAM_MEMBERS_FOR_MENTIONS = operation<TeamMembersForMentionsQuery, 
       members {
         id
         user {
-          id
-          name
+          ...UserSummary
         }
       }
     }
   }
-`);
+`, [USER_SUMMARY]);
 
 export const CREATE_ANNOTATION = operation<CreateAnnotationMutation, CreateAnnotationMutationVariables>(/* GraphQL */ `
   mutation CreateAnnotation($input: CreateAnnotationInput!) {
@@ -116,10 +106,7 @@ export const ADD_COMMENT = operation<AddCommentMutation, AddCommentMutationVaria
 export const RATE_EXPLANATION = operation<RateExplanationMutation, RateExplanationMutationVariables>(/* GraphQL */ `
   mutation RateExplanation($input: RateExplanationInput!) {
     rateExplanation(input: $input) {
-      id
-      plausibility
-      confidence
-      comment
+      ...RatingFields
     }
   }
-`);
+`, [RATING_FIELDS]);

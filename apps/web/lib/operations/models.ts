@@ -1,4 +1,5 @@
 import { operation } from '../graphql-client.ts';
+import { MODEL_SUMMARY, USER_SUMMARY } from './fragments.ts';
 import type {
   AuditReportsQuery,
   AuditReportsQueryVariables,
@@ -17,22 +18,18 @@ import type {
 export const MODELS = operation<ModelsQuery, ModelsQueryVariables>(/* GraphQL */ `
   query Models($teamId: ID!) {
     models(teamId: $teamId) {
-      id
-      name
-      version
+      ...ModelSummary
       labels
       builtin
       weightsSha256
     }
   }
-`);
+`, [MODEL_SUMMARY]);
 
 export const MODEL_REGISTRY = operation<ModelRegistryQuery, ModelRegistryQueryVariables>(/* GraphQL */ `
   query ModelRegistry($teamId: ID!) {
     models(teamId: $teamId) {
-      id
-      name
-      version
+      ...ModelSummary
       format
       labels
       builtin
@@ -42,7 +39,7 @@ export const MODEL_REGISTRY = operation<ModelRegistryQuery, ModelRegistryQueryVa
       createdAt
     }
   }
-`);
+`, [MODEL_SUMMARY]);
 
 export const MODEL_CARD_HISTORY = operation<ModelCardHistoryQuery, ModelCardHistoryQueryVariables>(/* GraphQL */ `
   query ModelCardHistory($teamId: ID!, $modelId: ID!) {
@@ -52,12 +49,11 @@ export const MODEL_CARD_HISTORY = operation<ModelCardHistoryQuery, ModelCardHist
       card
       createdAt
       author {
-        id
-        name
+        ...UserSummary
       }
     }
   }
-`);
+`, [USER_SUMMARY]);
 
 export const UPDATE_MODEL_CARD = operation<UpdateModelCardMutation, UpdateModelCardMutationVariables>(/* GraphQL */ `
   mutation UpdateModelCard($teamId: ID!, $modelId: ID!, $input: ModelCardInput!) {

@@ -1,4 +1,14 @@
 import { operation } from '../graphql-client.ts';
+import { withFragments } from '../graphql-fragments.ts';
+import {
+  EXPLANATION_SUMMARY,
+  REVIEW_COMMENT_FIELDS,
+  REVIEW_DECISION_FIELDS,
+  REVIEW_PARTICIPANT_SUMMARY,
+  REVIEW_PLAYBACK_FIELDS,
+  REVIEW_SESSION_SUMMARY,
+  VIDEO_SUMMARY,
+} from './fragments.ts';
 import type {
   AddReviewCommentMutation,
   AddReviewCommentMutationVariables,
@@ -25,33 +35,22 @@ import type {
 export const REVIEW_SESSIONS = operation<ReviewSessionsQuery, ReviewSessionsQueryVariables>(/* GraphQL */ `
   query ReviewSessions($teamId: ID!) {
     reviewSessions(teamId: $teamId) {
-      id
-      title
-      status
-      startedAt
-      endedAt
+      ...ReviewSessionSummary
       explanationIds
-      host {
-        id
-        name
-      }
     }
   }
-`);
+`, [REVIEW_SESSION_SUMMARY]);
 
 export const REVIEW_SOURCES = operation<ReviewSourcesQuery, ReviewSourcesQueryVariables>(/* GraphQL */ `
   query ReviewSources($teamId: ID!) {
     explanations(teamId: $teamId) {
-      id
-      method
-      status
+      ...ExplanationSummary
       video {
-        id
-        title
+        ...VideoSummary
       }
     }
   }
-`);
+`, [EXPLANATION_SUMMARY, VIDEO_SUMMARY]);
 
 export const START_REVIEW_SESSION = operation<StartReviewSessionMutation, StartReviewSessionMutationVariables>(/* GraphQL */ `
   mutation StartReviewSession($input: StartReviewSessionInput!) {
@@ -65,66 +64,44 @@ export const START_REVIEW_SESSION = operation<StartReviewSessionMutation, StartR
 export const JOIN_REVIEW_SESSION = operation<JoinReviewSessionMutation, JoinReviewSessionMutationVariables>(/* GraphQL */ `
   mutation JoinReviewSession($id: ID!) {
     joinReviewSession(id: $id) {
-      id
+      ...ReviewSessionSummary
       teamId
-      title
-      status
       isHost
       summary
-      startedAt
-      endedAt
-      host {
-        id
-        name
-      }
       explanations {
-        id
-        method
-        status
+        ...ExplanationSummary
         saliencyUrl
         windowStartSec
         video {
-          id
-          title
+          ...VideoSummary
           url
           fps
         }
       }
       playback {
-        explanationId
-        playing
-        timeSec
-        updatedAt
+        ...ReviewPlaybackFields
       }
       present {
-        userId
-        name
+        ...ReviewParticipantSummary
         isHost
       }
       comments {
-        id
-        explanationId
-        body
-        timeSec
-        createdAt
-        author {
-          userId
-          name
-        }
+        ...ReviewCommentFields
       }
       decisions {
-        explanationId
-        verdict
-        note
-        decidedAt
-        decidedBy {
-          userId
-          name
-        }
+        ...ReviewDecisionFields
       }
     }
   }
-`);
+`, [
+  REVIEW_SESSION_SUMMARY,
+  EXPLANATION_SUMMARY,
+  VIDEO_SUMMARY,
+  REVIEW_PLAYBACK_FIELDS,
+  REVIEW_PARTICIPANT_SUMMARY,
+  REVIEW_COMMENT_FIELDS,
+  REVIEW_DECISION_FIELDS,
+]);
 
 export const LEAVE_REVIEW_SESSION = operation<LeaveReviewSessionMutation, LeaveReviewSessionMutationVariables>(/* GraphQL */ `
   mutation LeaveReviewSession($id: ID!) {
@@ -141,13 +118,10 @@ export const REVIEW_HEARTBEAT = operation<ReviewHeartbeatMutation, ReviewHeartbe
 export const SET_REVIEW_PLAYBACK = operation<SetReviewPlaybackMutation, SetReviewPlaybackMutationVariables>(/* GraphQL */ `
   mutation SetReviewPlayback($id: ID!, $input: ReviewPlaybackInput!) {
     setReviewPlayback(id: $id, input: $input) {
-      explanationId
-      playing
-      timeSec
-      updatedAt
+      ...ReviewPlaybackFields
     }
   }
-`);
+`, [REVIEW_PLAYBACK_FIELDS]);
 
 export const ADD_REVIEW_COMMENT = operation<AddReviewCommentMutation, AddReviewCommentMutationVariables>(/* GraphQL */ `
   mutation AddReviewComment($id: ID!, $input: ReviewCommentInput!) {
@@ -175,49 +149,34 @@ export const END_REVIEW_SESSION = operation<EndReviewSessionMutation, EndReviewS
   }
 `);
 
-/** Sent over graphql-ws (lib/subscriptions pattern); typed by hand in components/review. */
-export const REVIEW_SESSION_EVENTS = /* GraphQL */ `
+/**
+ * Sent over graphql-ws (lib/subscriptions pattern); typed by hand in components/review. Its
+ * playback, comments and decisions use JOIN_REVIEW_SESSION's fragments: events merge into the
+ * joined session's lists.
+ */
+export const REVIEW_SESSION_EVENTS = withFragments(/* GraphQL */ `
   subscription ReviewSessionEvents($id: ID!) {
     reviewSessionEvents(id: $id) {
       __typename
       ... on ReviewPresenceChanged {
         present {
-          userId
-          name
+          ...ReviewParticipantSummary
           isHost
         }
       }
       ... on ReviewPlaybackChanged {
         playback {
-          explanationId
-          playing
-          timeSec
-          updatedAt
+          ...ReviewPlaybackFields
         }
       }
       ... on ReviewCommentAdded {
         comment {
-          id
-          explanationId
-          body
-          timeSec
-          createdAt
-          author {
-            userId
-            name
-          }
+          ...ReviewCommentFields
         }
       }
       ... on ReviewDecisionMade {
         decision {
-          explanationId
-          verdict
-          note
-          decidedAt
-          decidedBy {
-            userId
-            name
-          }
+          ...ReviewDecisionFields
         }
       }
       ... on ReviewSessionEnded {
@@ -225,4 +184,4 @@ export const REVIEW_SESSION_EVENTS = /* GraphQL */ `
       }
     }
   }
-`;
+`, [REVIEW_PARTICIPANT_SUMMARY, REVIEW_PLAYBACK_FIELDS, REVIEW_COMMENT_FIELDS, REVIEW_DECISION_FIELDS]);

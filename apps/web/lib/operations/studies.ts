@@ -1,4 +1,15 @@
 import { operation } from '../graphql-client.ts';
+import {
+  EXPLANATION_SUMMARY,
+  MODEL_SUMMARY,
+  RATER_STUDY_SUMMARY,
+  STUDY_PROGRESS_FIELDS,
+  STUDY_READINESS_FIELDS,
+  STUDY_SUMMARY,
+  USER_CONTACT,
+  USER_SUMMARY,
+  VIDEO_SUMMARY,
+} from './fragments.ts';
 import type {
   CloseStudyMutation,
   CloseStudyMutationVariables,
@@ -27,38 +38,24 @@ import type {
 export const STUDIES = operation<StudiesQuery, StudiesQueryVariables>(/* GraphQL */ `
   query Studies($teamId: ID!) {
     studies(teamId: $teamId) {
-      id
-      name
-      design
-      status
+      ...StudySummary
       blinded
       overlap
-      methods
       createdAt
       readiness {
-        ready
-        explanations
-        done
+        ...StudyReadinessFields
       }
     }
   }
-`);
+`, [STUDY_SUMMARY, STUDY_READINESS_FIELDS]);
 
 export const MY_STUDIES = operation<MyStudiesQuery, MyStudiesQueryVariables>(/* GraphQL */ `
   query MyStudies($teamId: ID!) {
     myStudies(teamId: $teamId) {
-      id
-      name
-      design
-      status
-      progress {
-        judged
-        total
-        completed
-      }
+      ...RaterStudySummary
     }
   }
-`);
+`, [RATER_STUDY_SUMMARY]);
 
 /** What the builder offers: the team's members (raters), explanations, videos and models. */
 export const STUDY_BUILDER_SOURCES = operation<StudyBuilderSourcesQuery, StudyBuilderSourcesQueryVariables>(/* GraphQL */ `
@@ -69,33 +66,25 @@ export const STUDY_BUILDER_SOURCES = operation<StudyBuilderSourcesQuery, StudyBu
         id
         role
         user {
-          id
-          name
-          email
+          ...UserContact
         }
       }
     }
     explanations(teamId: $teamId) {
-      id
-      method
-      status
+      ...ExplanationSummary
       video {
-        id
-        title
+        ...VideoSummary
       }
     }
     videos(teamId: $teamId) {
-      id
-      title
+      ...VideoSummary
       status
     }
     models(teamId: $teamId) {
-      id
-      name
-      version
+      ...ModelSummary
     }
   }
-`);
+`, [USER_CONTACT, EXPLANATION_SUMMARY, VIDEO_SUMMARY, MODEL_SUMMARY]);
 
 export const CREATE_STUDY = operation<CreateStudyMutation, CreateStudyMutationVariables>(/* GraphQL */ `
   mutation CreateStudy($input: CreateStudyInput!) {
@@ -108,11 +97,9 @@ export const CREATE_STUDY = operation<CreateStudyMutation, CreateStudyMutationVa
 export const STUDY = operation<StudyQuery, StudyQueryVariables>(/* GraphQL */ `
   query Study($id: ID!) {
     study(id: $id) {
-      id
+      ...StudySummary
       teamId
-      name
       instructions
-      design
       likertPoints
       anchors
       allowTie
@@ -120,17 +107,13 @@ export const STUDY = operation<StudyQuery, StudyQueryVariables>(/* GraphQL */ `
       blinded
       seed
       overlap
-      status
-      methods
       raterIds
       attentionChecks
       createdAt
       openedAt
       closedAt
       readiness {
-        ready
-        explanations
-        done
+        ...StudyReadinessFields
         pending
         failed
       }
@@ -143,13 +126,12 @@ export const STUDY = operation<StudyQuery, StudyQueryVariables>(/* GraphQL */ `
         judged
         completedAt
         rater {
-          id
-          name
+          ...UserSummary
         }
       }
     }
   }
-`);
+`, [STUDY_SUMMARY, STUDY_READINESS_FIELDS, USER_SUMMARY]);
 
 export const OPEN_STUDY = operation<OpenStudyMutation, OpenStudyMutationVariables>(/* GraphQL */ `
   mutation OpenStudy($id: ID!) {
@@ -174,11 +156,7 @@ export const CLOSE_STUDY = operation<CloseStudyMutation, CloseStudyMutationVaria
 export const STUDY_RESULTS = operation<StudyResultsQuery, StudyResultsQueryVariables>(/* GraphQL */ `
   query StudyResults($id: ID!) {
     study(id: $id) {
-      id
-      name
-      design
-      status
-      methods
+      ...StudySummary
       results {
         design
         judgements
@@ -232,28 +210,20 @@ export const STUDY_RESULTS = operation<StudyResultsQuery, StudyResultsQueryVaria
       }
     }
   }
-`);
+`, [STUDY_SUMMARY]);
 
 export const RATER_STUDY = operation<RaterStudyQuery, RaterStudyQueryVariables>(/* GraphQL */ `
   query RaterStudy($studyId: ID!) {
     raterStudy(studyId: $studyId) {
-      id
-      name
+      ...RaterStudySummary
       instructions
-      design
       likertPoints
       anchors
       allowTie
       rankK
-      status
-      progress {
-        judged
-        total
-        completed
-      }
     }
   }
-`);
+`, [RATER_STUDY_SUMMARY]);
 
 export const NEXT_STUDY_ITEM = operation<NextStudyItemQuery, NextStudyItemQueryVariables>(/* GraphQL */ `
   query NextStudyItem($studyId: ID!) {
@@ -280,9 +250,7 @@ export const NEXT_STUDY_ITEM = operation<NextStudyItemQuery, NextStudyItemQueryV
 export const SUBMIT_STUDY_JUDGEMENT = operation<SubmitStudyJudgementMutation, SubmitStudyJudgementMutationVariables>(/* GraphQL */ `
   mutation SubmitStudyJudgement($input: StudyJudgementInput!) {
     submitStudyJudgement(input: $input) {
-      judged
-      total
-      completed
+      ...StudyProgressFields
     }
   }
-`);
+`, [STUDY_PROGRESS_FIELDS]);

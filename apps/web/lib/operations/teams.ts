@@ -1,4 +1,5 @@
 import { operation } from '../graphql-client.ts';
+import { INVITATION_FIELDS, TEAM_SUMMARY, USER_CONTACT } from './fragments.ts';
 import type {
   AcceptInvitationMutation,
   AcceptInvitationMutationVariables,
@@ -23,9 +24,7 @@ import type {
 export const TEAM = operation<TeamQuery, TeamQueryVariables>(/* GraphQL */ `
   query Team($id: ID!) {
     team(id: $id) {
-      id
-      name
-      slug
+      ...TeamSummary
       createdAt
       viewerRole
       members {
@@ -33,14 +32,12 @@ export const TEAM = operation<TeamQuery, TeamQueryVariables>(/* GraphQL */ `
         role
         createdAt
         user {
-          id
-          name
-          email
+          ...UserContact
         }
       }
     }
   }
-`);
+`, [TEAM_SUMMARY, USER_CONTACT]);
 
 /** Separate from TEAM: only owners/admins may read invitations, and a refusal must not hide the members. */
 export const TEAM_INVITATIONS = operation<TeamInvitationsQuery, TeamInvitationsQueryVariables>(/* GraphQL */ `
@@ -48,55 +45,39 @@ export const TEAM_INVITATIONS = operation<TeamInvitationsQuery, TeamInvitationsQ
     team(id: $id) {
       id
       invitations {
-        id
-        email
-        role
-        createdAt
-        expiresAt
-        acceptedAt
-        revokedAt
+        ...InvitationFields
       }
     }
   }
-`);
+`, [INVITATION_FIELDS]);
 
 export const CREATE_TEAM = operation<CreateTeamMutation, CreateTeamMutationVariables>(/* GraphQL */ `
   mutation CreateTeam($input: CreateTeamInput!) {
     createTeam(input: $input) {
-      id
-      name
-      slug
+      ...TeamSummary
       viewerRole
     }
   }
-`);
+`, [TEAM_SUMMARY]);
 
 export const RENAME_TEAM = operation<RenameTeamMutation, RenameTeamMutationVariables>(/* GraphQL */ `
   mutation RenameTeam($teamId: ID!, $name: String!) {
     renameTeam(teamId: $teamId, name: $name) {
-      id
-      name
-      slug
+      ...TeamSummary
     }
   }
-`);
+`, [TEAM_SUMMARY]);
 
 export const INVITE_MEMBER = operation<InviteMemberMutation, InviteMemberMutationVariables>(/* GraphQL */ `
   mutation InviteMember($input: InviteMemberInput!) {
     inviteMember(input: $input) {
       token
       invitation {
-        id
-        email
-        role
-        createdAt
-        expiresAt
-        acceptedAt
-        revokedAt
+        ...InvitationFields
       }
     }
   }
-`);
+`, [INVITATION_FIELDS]);
 
 export const REVOKE_INVITATION = operation<RevokeInvitationMutation, RevokeInvitationMutationVariables>(/* GraphQL */ `
   mutation RevokeInvitation($id: ID!) {

@@ -1,4 +1,5 @@
 import { operation } from '../graphql-client.ts';
+import { EXPLANATION_SUMMARY, MODEL_SUMMARY, VIDEO_FIELDS } from './fragments.ts';
 import type {
   DeleteVideoMutation,
   DeleteVideoMutationVariables,
@@ -11,69 +12,33 @@ import type {
 export const VIDEOS = operation<VideosQuery, VideosQueryVariables>(/* GraphQL */ `
   query Videos($teamId: ID!) {
     videos(teamId: $teamId) {
-      id
-      title
-      filename
-      sizeBytes
-      status
-      error
-      durationSec
-      fps
-      frameCount
-      width
-      height
-      url
-      createdAt
-      uploadedBy {
-        id
-        name
-      }
+      ...VideoFields
     }
   }
-`);
+`, [VIDEO_FIELDS]);
 
 export const VIDEO_PAGE = operation<VideoPageQuery, VideoPageQueryVariables>(/* GraphQL */ `
   query VideoPage($id: ID!) {
     video(id: $id) {
-      id
+      ...VideoFields
       teamId
-      title
-      filename
-      sizeBytes
-      status
-      error
-      durationSec
-      fps
-      frameCount
-      width
-      height
       codec
-      url
-      createdAt
-      uploadedBy {
-        id
-        name
-      }
       explanations {
-        id
-        method
+        ...ExplanationSummary
         target
         params
-        status
         progress
         error
         prediction
         createdAt
         finishedAt
         model {
-          id
-          name
-          version
+          ...ModelSummary
         }
       }
     }
   }
-`);
+`, [VIDEO_FIELDS, EXPLANATION_SUMMARY, MODEL_SUMMARY]);
 
 export const DELETE_VIDEO = operation<DeleteVideoMutation, DeleteVideoMutationVariables>(/* GraphQL */ `
   mutation DeleteVideo($id: ID!) {
