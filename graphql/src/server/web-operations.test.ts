@@ -1,7 +1,7 @@
 /**
- * Every operation the web app sends is valid against the schema and within the depth and cost
- * limits, with room to spare — so tightening a limit or changing the SDL breaks this test, not
- * the product.
+ * Every operation the web app sends (subscriptions too, each with the fragments it spreads) is
+ * valid against the schema and within the depth and cost limits, with room to spare — so
+ * tightening a limit or changing the SDL breaks this test, not the product.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +21,9 @@ async function webOperations(): Promise<{ name: string; query: string }[]> {
     for (const [name, value] of Object.entries(mod)) {
       if (value && typeof value === 'object' && typeof (value as { query?: unknown }).query === 'string') {
         out.push({ name: `${file}:${name}`, query: (value as { query: string }).query });
+      } else if (typeof value === 'string' && /^\s*subscription\b/.test(value)) {
+        // Subscriptions are sent over graphql-ws as plain document strings.
+        out.push({ name: `${file}:${name}`, query: value });
       }
     }
   }
@@ -32,6 +35,9 @@ describe('web operations', () => {
     const schema = buildSchema();
     const ops = await webOperations();
     expect(ops.length).toBeGreaterThan(40);
+    // Shared fragments (apps/web/lib/operations/fragments.ts) are appended to each document that
+    // spreads them, so each document below is validated whole: its operation with its fragments.
+    expect(ops.filter((op) => /^\s*fragment\s/m.test(op.query)).length).toBeGreaterThan(20);
     let deepest = { name: '', depth: 0 };
     let costliest = { name: '', cost: 0 };
     for (const op of ops) {
