@@ -135,14 +135,11 @@ export class KernelThreads {
   private readonly ctrlF: Float32Array;
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
-  private readonly modules: Array<{ module: object; names: string[] }> = [];
+  private nextModuleId = 0;
   private readonly started: Array<Promise<void>> = [];
   private broken = false;
 
-  constructor(
-    private readonly memory: object,
-    threads: number,
-  ) {
+  constructor(memory: object, threads: number) {
     this.threads = Math.max(1, Math.min(threads, MAX_WORKERS + 1));
     const buffer = new SharedArrayBuffer(CTRL_INTS * 4);
     this.ctrl = new Int32Array(buffer);
@@ -175,8 +172,7 @@ export class KernelThreads {
 
   /** Make a compiled module (importing `env.mem`) available on every thread. */
   register(module: object, names: string[], exports: Record<string, KernelFn>): RegisteredModule {
-    const id = this.modules.length;
-    this.modules.push({ module, names });
+    const id = this.nextModuleId++;
     for (const port of this.ports) port.postMessage({ id, module, names });
     return { id, names, exports };
   }
