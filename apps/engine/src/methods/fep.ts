@@ -16,7 +16,7 @@
  * the methods are compared (shipped model 2.0.0, 300 iterations, logit reward):
  * - `weighting` 'ideal' (box low-pass), `temporalCutoff` 0.125, `spatialCutoff` 0.5 (fractions of
  *   the band; see frequency-weighting.ts). At 16 frames the box keeps the temporal DCT frequencies
- *   0 and 1 of 16, and half of the spatial ones. Of the eight settings on the validation clips it has
+ *   0 and 1 of 16, and half of the spatial ones. Of the seven F-EP settings on the validation clips it has
  *   the best pointing game (0.883; Gaussian at the same cut-offs 0.783, EP 0.603) and temporal
  *   consistency (0.015; Gaussian 0.023, EP 0.119), and a deletion AUC within 0.002 of the best
  *   (0.112; Gaussian 0.180). On the comparison clips it also beats that Gaussian, which was the
