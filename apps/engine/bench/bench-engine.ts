@@ -25,7 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.ts';
-import { kernelThreadCount } from '../src/core/kernel-threads.ts';
+import { kernelThreadsInUse } from '../src/core/smooth-max-simd.ts';
 import { fep } from '../src/methods/fep.ts';
 import type { VideoClassifier } from '../src/methods/types.ts';
 import { fileSystemLoader } from '../src/model/fs-io.ts';
@@ -173,7 +173,7 @@ const rows: string[][] = [];
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const loadStart = Math.round((await import('node:os')).loadavg()[0]! * 10) / 10;
 // Threads of the engine's own kernels (core/kernel-threads.ts); TF.js's wasm kernels use one.
-const kernelThreads = info.backend === 'wasm' ? kernelThreadCount() : 1;
+const kernelThreads = kernelThreadsInUse();
 console.log(`backend ${info.backend} (${info.device}); engine kernel threads ${kernelThreads}; model: ${base.source}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 
 // Main configuration: 16×112×112.

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import { KernelThreads, kernelThreadCount } from './kernel-threads.ts';
 import { MaskGenerator } from './mask-generator.ts';
-import { closeKernelThreads, kernelThreads } from './smooth-max-simd.ts';
+import { closeKernelThreads, kernelThreads, kernelThreadsInUse } from './smooth-max-simd.ts';
 
 /**
  * A tiny module importing a shared `env.mem`: fill(ptr, count) stores 1.0 at the `count` floats
@@ -110,6 +110,7 @@ describe('mask generator on kernel threads', () => {
     process.env.ENGINE_KERNEL_THREADS = String(threads);
     const pool = kernelThreads();
     await pool?.whenStarted();
+    expect(kernelThreadsInUse()).toBe(threads);
     const g = new MaskGenerator({ height: 112, width: 112, step: 7, sigma: 11 });
     expect(g.useSimd).toBe(true);
     const [ph, pw] = g.shapeIn;

@@ -412,6 +412,16 @@ function kernelPool(): KernelThreads | null {
   return pool;
 }
 
+/**
+ * Threads the engine's own kernels run on: `kernelThreadCount()` where the SIMD kernels and shared
+ * memory work, whatever the TF.js backend (the mask generator uses these kernels on every backend),
+ * else 1. For logs and benchmarks; does not start the threads.
+ */
+export function kernelThreadsInUse(): number {
+  if (!simdKernels(1, 1)) return 1;
+  return memoryIsShared ? kernelThreadCount() : 1;
+}
+
 /** The kernel thread pool, if the kernels run on threads (tests and diagnostics). */
 export function kernelThreads(): KernelThreads | null {
   kernelMemory();

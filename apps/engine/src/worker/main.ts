@@ -7,7 +7,7 @@
 import { openDatabase } from '@fep/db';
 import { createRedis, createStorage, loadConfig } from '@fep/shared';
 import { initBackend } from '../backend.ts';
-import { kernelThreadCount } from '../core/kernel-threads.ts';
+import { kernelThreadsInUse } from '../core/smooth-max-simd.ts';
 import { disposeModelCache, startExplainWorker } from './explain-worker.ts';
 
 const config = loadConfig();
@@ -31,7 +31,7 @@ const worker = startExplainWorker(
   { redisUrl: config.redisUrl, prefix: config.queuePrefix, concurrency: Number(process.env.ENGINE_CONCURRENCY ?? 1) },
 );
 console.log(
-  `[engine] worker ready (backend ${backend.backend}, concurrency ${worker.opts.concurrency}, kernel threads ${backend.backend === 'wasm' ? kernelThreadCount() : 1})`,
+  `[engine] worker ready (backend ${backend.backend}, concurrency ${worker.opts.concurrency}, kernel threads ${kernelThreadsInUse()})`,
 );
 
 let stopping = false;
