@@ -4,7 +4,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { AppError } from '@fep/shared';
+import { AppError, HTTP_STATUS, type ErrorCode } from '@fep/shared';
 import { authorizeObject } from '../auth/permissions.ts';
 import type { ApiDeps } from '../context.ts';
 import { mountModelUploadRoute } from '../models/model-upload.routes.ts';
@@ -17,7 +17,7 @@ import { buildContext } from './request-context.ts';
 export const GRAPHQL_PATH = '/api/graphql';
 
 function httpStatus(code: string): number {
-  return { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400 }[code] ?? 500;
+  return HTTP_STATUS[code as ErrorCode] ?? 500;
 }
 
 /**
