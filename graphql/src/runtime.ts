@@ -18,13 +18,15 @@ export async function createApiRuntime(
   opts: { queuePrefix?: string; redisKeyPrefix?: string } = {},
 ): Promise<ApiRuntime> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const redis = createRedis(config.redisUrl);
-  const publisher = createRedis(config.redisUrl);
+  // Request-serving connections fail fast while Redis is down (UNAVAILABLE within ~2 s); the
+  // subscriber keeps retrying so subscriptions resume when Redis is back.
+  const redis = createRedis(config.redisUrl, { failFast: true });
+  const publisher = createRedis(config.redisUrl, { failFast: true });
   const subscriber = createRedis(config.redisUrl);
   // graphql-redis-subscriptions bundles its own ioredis typings; the clients are compatible at runtime.
   const pubsub = new RedisPubSub({ publisher: publisher as never, subscriber: subscriber as never });
   const storage = createStorage(config.storageDir);
-  const queue = createExplainQueue(config.redisUrl, opts.queuePrefix ?? config.queuePrefix);
+  const queue = createExplainQueue(config.redisUrl, opts.queuePrefix ?? config.queuePrefix, { failFast: true });
   const runtime: ApiRuntime = {
     database,
     db: database.prisma,

@@ -30,6 +30,9 @@ export function pgConfigFromUrl(url: string): pg.PoolConfig {
     password: u.password ? decodeURIComponent(u.password) : undefined,
     database: decodeURIComponent(u.pathname.replace(/^\//, '')) || undefined,
     max: Number(u.searchParams.get('connection_limit') ?? 10),
+    // pg waits forever for a connection by default; while PostgreSQL is down a request must fail
+    // fast (UNAVAILABLE) instead of hanging for the whole outage.
+    connectionTimeoutMillis: Number(process.env.DB_CONNECT_TIMEOUT_MS ?? 2000),
   };
 }
 
@@ -47,6 +50,9 @@ export async function openDatabase(opts: {
   if (opts.databaseUrl && !opts.databaseUrl.startsWith('memory://')) {
     const config = pgConfigFromUrl(opts.databaseUrl);
     const pool = new pg.Pool(config);
+    // An idle connection dies when PostgreSQL restarts; without a listener pg's 'error' event
+    // would crash the process. The pool drops that client and opens a new one on demand.
+    pool.on('error', (err) => console.error(`[db] idle PostgreSQL connection lost: ${err.message}`));
     // pool.end() resolves before its connections have closed; close() waits for them (a database
     // dropped right after close — as the tests do — would otherwise kill connections mid-close).
     const open = new Set<pg.Client>();

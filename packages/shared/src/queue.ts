@@ -30,12 +30,20 @@ export function isExplainProgress(value: unknown): value is ExplainProgress {
 /** Redis key the API sets to ask the engine to stop an explanation; the worker polls it. */
 export const cancelKey = (explanationId: string) => `fep:cancel:${explanationId}`;
 
-/** BullMQ needs `maxRetriesPerRequest: null` on connections used by workers. */
-export function createRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+/**
+ * Options for connections that serve requests (API commands, the queue producer, publishers):
+ * while Redis is down a command fails within ~2 s (one reconnect try, then a hard timeout)
+ * instead of waiting for the whole outage, so callers can answer UNAVAILABLE. Workers and
+ * subscribers keep `maxRetriesPerRequest: null` (BullMQ requires it for blocking connections).
+ */
+export const FAIL_FAST_REDIS = { maxRetriesPerRequest: 1, commandTimeout: 2000, connectTimeout: 2000 } as const;
+
+/** A Redis client; `failFast` for request-serving connections (see FAIL_FAST_REDIS). */
+export function createRedis(url: string, opts: { failFast?: boolean } = {}): Redis {
+  return new Redis(url, { lazyConnect: false, ...(opts.failFast ? FAIL_FAST_REDIS : { maxRetriesPerRequest: null }) });
 }
 
-export function redisConnection(url: string): ConnectionOptions {
+export function redisConnection(url: string, opts: { failFast?: boolean } = {}): ConnectionOptions {
   const u = new URL(url);
   return {
     host: u.hostname,
@@ -43,13 +51,14 @@ export function redisConnection(url: string): ConnectionOptions {
     username: u.username || undefined,
     password: u.password || undefined,
     db: u.pathname && u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
-    maxRetriesPerRequest: null,
+    ...(opts.failFast ? FAIL_FAST_REDIS : { maxRetriesPerRequest: null }),
   };
 }
 
-export function createExplainQueue(redisUrl: string, prefix?: string): Queue<ExplainJobData> {
+/** The producer side. `failFast` (the API) makes `add` fail within ~2 s while Redis is down. */
+export function createExplainQueue(redisUrl: string, prefix?: string, opts: { failFast?: boolean } = {}): Queue<ExplainJobData> {
   return new Queue<ExplainJobData>(EXPLAIN_QUEUE, {
-    connection: redisConnection(redisUrl),
+    connection: redisConnection(redisUrl, opts),
     prefix,
     defaultJobOptions: {
       attempts: 3,
