@@ -68,6 +68,12 @@ export interface ExplainClipRequest {
   metricSteps?: number;
   /** Skip insertion/deletion (the forward-pass-heavy metrics). */
   skipCausalMetrics?: boolean;
+  /**
+   * Abort to stop: checked between stages and before every forward-pass batch of the
+   * insertion/deletion metrics (throws the signal's reason). The optimisation stops through
+   * `onProgress` (return false or throw), which the method calls every iteration.
+   */
+  signal?: AbortSignal;
   /** Return false (or throw) to cancel; passed through to the method. */
   onProgress?: (p: ExplainVideoProgress) => void | boolean | Promise<void | boolean>;
 }
@@ -216,14 +222,15 @@ export async function explainClip(req: ExplainClipRequest): Promise<ExplainClipO
     const shape = result.shape;
 
     const metricsStart = Date.now();
+    req.signal?.throwIfAborted();
     await req.onProgress?.({ ...lastEvent, stage: 'metrics', fraction: 0.9, etaMs: null });
     let insertion: { auc: number; curve: number[] } | null = null;
     let deletion: { auc: number; curve: number[] } | null = null;
     if (!req.skipCausalMetrics) {
       const steps = req.metricSteps ?? 256;
-      insertion = await causalMetric(model, clipTensor, target, saliency, { mode: 'insertion', steps });
+      insertion = await causalMetric(model, clipTensor, target, saliency, { mode: 'insertion', steps, signal: req.signal });
       await req.onProgress?.({ ...lastEvent, stage: 'metrics', fraction: 0.95, etaMs: null });
-      deletion = await causalMetric(model, clipTensor, target, saliency, { mode: 'deletion', steps });
+      deletion = await causalMetric(model, clipTensor, target, saliency, { mode: 'deletion', steps, signal: req.signal });
     }
     const metrics: ExplanationMetrics = {
       insertionAuc: insertion?.auc ?? null,

@@ -19,6 +19,12 @@ export interface Config {
   secureCookies: boolean;
   /** Server-side secret mixed into session/API-token/invitation hashes (a stolen DB alone can't forge them). */
   tokenPepper: string;
+  /** Wall-clock limit of one ffmpeg run (decode, encode); the child is killed past it. */
+  ffmpegTimeoutMs: number;
+  /** Wall-clock limit of one ffprobe run. */
+  ffprobeTimeoutMs: number;
+  /** Time limit of one explanation job's compute; past it the job fails with "time limit". */
+  engineJobTimeoutMs: number;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -38,5 +44,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     secureCookies: env.COOKIE_SECURE ? env.COOKIE_SECURE === '1' : production && !LOOPBACK.has(host),
     tokenPepper: env.TOKEN_PEPPER ?? 'fep-studio-dev-pepper',
+    ffmpegTimeoutMs: positiveMs(env.FFMPEG_TIMEOUT_MS, 120_000, 'FFMPEG_TIMEOUT_MS'),
+    ffprobeTimeoutMs: positiveMs(env.FFPROBE_TIMEOUT_MS, 30_000, 'FFPROBE_TIMEOUT_MS'),
+    engineJobTimeoutMs: positiveMs(env.ENGINE_JOB_TIMEOUT_MS, 1_800_000, 'ENGINE_JOB_TIMEOUT_MS'),
   };
+}
+
+/** A duration in ms from the environment: unset → `fallback`; anything but a positive number throws. */
+function positiveMs(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`${name} must be a positive number of milliseconds, got "${raw}".`);
+  return v;
 }

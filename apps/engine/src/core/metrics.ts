@@ -242,6 +242,8 @@ export interface CausalMetricOptions {
   steps?: number;
   /** Perturbed clips per forward pass. */
   batchSize?: number;
+  /** Abort to stop: checked before every batch (after a turn of the event loop); throws its reason. */
+  signal?: AbortSignal;
 }
 
 export interface CausalMetricResult {
@@ -308,6 +310,10 @@ export async function causalMetric(
   const curve: number[] = [];
   let done = 0; // voxels of `order` already flipped
   for (let s0 = 0; s0 <= steps; s0 += batch) {
+    if (opts.signal) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      opts.signal.throwIfAborted();
+    }
     const b = Math.min(batch, steps + 1 - s0);
     const x = allocOutput([b, t, h, w, c]);
     const xv = x.view();

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ffmpegPath, lastLines, TailBuffer } from './ffmpeg.ts';
+import { ffmpegPath, ffmpegTimeoutMs, lastLines, TailBuffer, timeoutError } from './ffmpeg.ts';
 import { encodePng } from './png.ts';
 import { VideoError } from './video-error.ts';
 
@@ -93,6 +93,11 @@ export async function encodeMp4(
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (c: string) => log.push(c));
       let failed: Error | null = null;
+      const timeoutMs = ffmpegTimeoutMs();
+      const timer = setTimeout(() => {
+        failed = timeoutError('ffmpeg', timeoutMs);
+        child.kill('SIGKILL');
+      }, timeoutMs);
       child.on('error', (err) => {
         failed = new VideoError('FFMPEG_FAILED', `Could not run ffmpeg: ${err.message}`);
       });
@@ -100,6 +105,7 @@ export async function encodeMp4(
         /* surfaced through the exit code */
       });
       child.on('close', (code, signal) => {
+        clearTimeout(timer);
         if (failed) return reject(failed);
         if (code === 0) return resolve();
         reject(new VideoError('FFMPEG_FAILED', `ffmpeg could not encode ${path.basename(outFile)} (${signal ?? code}: ${lastLines(log.toString(), 2)}).`));

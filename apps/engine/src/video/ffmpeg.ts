@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { loadConfig } from '@fep/shared';
+import { VideoError } from './video-error.ts';
 
 /**
  * Where the ffmpeg/ffprobe binaries come from. `FFMPEG_PATH` / `FFPROBE_PATH` win (e.g. a
@@ -39,18 +41,52 @@ export class TailBuffer {
   }
 }
 
+/** FFMPEG_TIMEOUT_MS (default 120 s): wall-clock limit of one ffmpeg run. */
+export function ffmpegTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  return loadConfig(env).ffmpegTimeoutMs;
+}
+
+/** FFPROBE_TIMEOUT_MS (default 30 s): wall-clock limit of one ffprobe run. */
+export function ffprobeTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  return loadConfig(env).ffprobeTimeoutMs;
+}
+
+/** The error a child that ran past its time limit is reported with (it has been killed). */
+export function timeoutError(tool: string, timeoutMs: number): VideoError {
+  return new VideoError('TIMEOUT', `${tool} did not finish within ${Math.round(timeoutMs / 100) / 10} s and was stopped; the video may be too long or too large.`, {
+    timeoutMs,
+  });
+}
+
 /**
  * Runs a binary to completion and collects its output. For small outputs only (ffprobe JSON);
- * frame data goes through the streaming readers in decode.ts instead.
+ * frame data goes through the streaming readers in decode.ts instead. The child is killed
+ * (SIGKILL) past `timeoutMs` (default FFMPEG_TIMEOUT_MS; the call rejects with
+ * VideoError('TIMEOUT')) or when `signal` aborts (the call rejects with the signal's reason).
  */
 export function runCapture(
   bin: string,
   args: string[],
-  opts: { input?: Buffer; maxStdoutBytes?: number; signal?: AbortSignal } = {},
+  opts: { input?: Buffer; maxStdoutBytes?: number; signal?: AbortSignal; timeoutMs?: number; tool?: string } = {},
 ): Promise<RunResult> {
   const maxStdout = opts.maxStdoutBytes ?? 64 * 1024 * 1024;
+  const timeoutMs = opts.timeoutMs ?? ffmpegTimeoutMs();
+  const tool = opts.tool ?? 'ffmpeg';
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'], signal: opts.signal });
+    if (opts.signal?.aborted) {
+      reject(opts.signal.reason);
+      return;
+    }
+    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stopped: unknown = null;
+    const stop = (why: unknown) => {
+      if (stopped) return;
+      stopped = why;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => stop(timeoutError(tool, timeoutMs)), timeoutMs);
+    const onAbort = () => stop(opts.signal!.reason ?? new Error('Aborted'));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     const out: Buffer[] = [];
     let outBytes = 0;
     const err = new TailBuffer();
@@ -64,8 +100,18 @@ export function runCapture(
     });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => err.push(chunk));
-    child.on('error', reject);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      reject(e);
+    });
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (stopped) {
+        reject(stopped);
+        return;
+      }
       if (outBytes > maxStdout) {
         reject(new Error(`${bin} wrote more than ${maxStdout} bytes to stdout.`));
         return;

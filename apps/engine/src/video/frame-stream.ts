@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { ffmpegPath, lastLines, TailBuffer } from './ffmpeg.ts';
+import { ffmpegPath, ffmpegTimeoutMs, lastLines, TailBuffer, timeoutError } from './ffmpeg.ts';
 import type { VideoMeta } from './probe.ts';
 import { VideoError } from './video-error.ts';
 
@@ -26,7 +26,10 @@ export interface FrameStreamOptions {
    * full_chroma_int make the YUV→RGB step exact to ±1 level.
    */
   scaleFlags?: string;
+  /** Abort to stop: ffmpeg is killed and the reader throws the signal's reason. */
   signal?: AbortSignal;
+  /** Wall-clock limit of the ffmpeg run; default FFMPEG_TIMEOUT_MS. Past it: VideoError('TIMEOUT'). */
+  timeoutMs?: number;
 }
 
 export interface RawFrame {
@@ -159,12 +162,21 @@ export async function* readFrames(file: string, meta: VideoMeta, opts: FrameStre
   const onAbort = () => {
     killedByUs = true;
     proc.kill('SIGKILL');
+    notify();
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const timeoutMs = opts.timeoutMs ?? ffmpegTimeoutMs();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    onAbort();
+  }, timeoutMs);
+  timer.unref();
 
   try {
     for (;;) {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('Aborted');
+      if (timedOut) throw timeoutError('ffmpeg', timeoutMs);
       const frame = ready.shift();
       if (frame) {
         if (paused && ready.length + noTime.length < 4) {
@@ -182,6 +194,8 @@ export async function* readFrames(file: string, meta: VideoMeta, opts: FrameStre
       });
     }
     if (spawnError) throw new VideoError('FFMPEG_FAILED', `Could not run ffmpeg: ${(spawnError as Error).message}`);
+    if (timedOut) throw timeoutError('ffmpeg', timeoutMs);
+    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('Aborted');
     if (killedByUs) return;
     if (exitSignal) throw new VideoError('FFMPEG_FAILED', `ffmpeg was killed (${exitSignal}).`);
     if (exitCode !== 0) {
@@ -196,6 +210,7 @@ export async function* readFrames(file: string, meta: VideoMeta, opts: FrameStre
       );
     }
   } finally {
+    clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onAbort);
     if (!closed) {
       killedByUs = true;

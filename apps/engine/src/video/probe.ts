@@ -1,5 +1,5 @@
 import { open, stat } from 'node:fs/promises';
-import { ffprobePath, lastLines, runCapture, type RunResult } from './ffmpeg.ts';
+import { ffprobePath, ffprobeTimeoutMs, lastLines, runCapture, type RunResult } from './ffmpeg.ts';
 import { VideoError } from './video-error.ts';
 
 /**
@@ -85,13 +85,13 @@ interface FfFormat {
   size?: string;
 }
 
-export async function probeVideo(file: string, limits: Partial<VideoLimits> = {}): Promise<VideoMeta> {
+export async function probeVideo(file: string, limits: Partial<VideoLimits> = {}, opts: { signal?: AbortSignal } = {}): Promise<VideoMeta> {
   const lim: VideoLimits = { ...DEFAULT_VIDEO_LIMITS, ...limits };
   const st = await stat(file);
   if (!st.isFile()) throw new VideoError('NOT_A_VIDEO', 'The path is not a regular file.');
   if (st.size === 0) throw new VideoError('NOT_A_VIDEO', 'The file is empty.');
 
-  const res = await ffprobe(['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file]);
+  const res = await ffprobe(['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file], opts.signal);
   if (res.code !== 0) {
     const looksLikeContainer = await hasContainerSignature(file);
     if (looksLikeContainer) {
@@ -149,7 +149,7 @@ export async function probeVideo(file: string, limits: Partial<VideoLimits> = {}
     frameCount = Math.max(1, Math.round(durationSec * fps));
     frameCountSource = 'duration';
   } else if (st.size <= lim.maxBytesForPacketCount) {
-    frameCount = await countPackets(file, stream.index);
+    frameCount = await countPackets(file, stream.index, opts.signal);
     frameCountSource = 'packets';
   }
   if (frameCount <= 0 || !(fps > 0)) {
@@ -194,22 +194,22 @@ export async function probeVideo(file: string, limits: Partial<VideoLimits> = {}
   };
 }
 
-async function ffprobe(args: string[]): Promise<RunResult> {
+async function ffprobe(args: string[], signal?: AbortSignal): Promise<RunResult> {
   try {
-    const res = await runCapture(ffprobePath(), args);
+    const res = await runCapture(ffprobePath(), args, { signal, timeoutMs: ffprobeTimeoutMs(), tool: 'ffprobe' });
     if (res.signal) throw new VideoError('FFMPEG_FAILED', `ffprobe was killed (${res.signal}).`);
     return res;
   } catch (err) {
-    if (err instanceof VideoError) throw err;
+    if (err instanceof VideoError || signal?.aborted) throw err;
     throw new VideoError('FFMPEG_FAILED', `Could not run ffprobe: ${(err as Error).message}`);
   }
 }
 
-async function countPackets(file: string, streamIndex: number): Promise<number> {
+async function countPackets(file: string, streamIndex: number, signal?: AbortSignal): Promise<number> {
   const res = await ffprobe([
     '-v', 'error', '-count_packets', '-select_streams', String(streamIndex),
     '-show_entries', 'stream=nb_read_packets', '-print_format', 'json', file,
-  ]);
+  ], signal);
   if (res.code !== 0) return 0;
   try {
     const parsed = JSON.parse(res.stdout.toString('utf8')) as { streams?: FfStream[] };

@@ -23,6 +23,10 @@ export interface SelectWindowOptions {
   batchSize?: number;
   meta?: VideoMeta;
   limits?: Partial<VideoLimits>;
+  /**
+   * Abort to stop the scan: checked after every batch of forward passes (with a turn of the
+   * event loop, so timers and messages that abort it get to run) and ffmpeg is killed.
+   */
   signal?: AbortSignal;
   onWindow?: (scored: ScoredWindow, index: number) => void;
 }
@@ -77,21 +81,26 @@ export async function findMostConfidentWindow(file: string, model: VideoClassifi
   if (opts.target !== undefined && !(Number.isInteger(opts.target) && opts.target >= 0 && opts.target < model.labels.length)) {
     throw new RangeError(`target must be a class index in [0, ${model.labels.length}), got ${opts.target}.`);
   }
-  const meta = opts.meta ?? (await probeVideo(file, opts.limits));
+  const signal = opts.signal;
+  const meta = opts.meta ?? (await probeVideo(file, opts.limits, { signal }));
   const windows: ScoredWindow[] = [];
   let batch: DecodedWindow[] = [];
-  const flush = () => {
+  const flush = async () => {
     for (const s of scoreBatch(model, batch, opts.target)) {
       windows.push(s);
       opts.onWindow?.(s, windows.length - 1);
     }
     batch = [];
+    if (signal) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      signal.throwIfAborted();
+    }
   };
-  for await (const w of decodeWindows(file, { frames: T, height: H, width: W, stride, fit: opts.fit, meta, signal: opts.signal })) {
+  for await (const w of decodeWindows(file, { frames: T, height: H, width: W, stride, fit: opts.fit, meta, signal })) {
     batch.push(w);
-    if (batch.length >= batchSize) flush();
+    if (batch.length >= batchSize) await flush();
   }
-  if (batch.length > 0) flush();
+  if (batch.length > 0) await flush();
   // Ties go to the earliest window.
   let best = windows[0]!;
   for (const w of windows) if (w.probability > best.probability) best = w;

@@ -10,6 +10,7 @@ export const VIDEO_ERROR_CODES = [
   'TOO_LARGE_RESOLUTION',
   'TOO_LONG',
   'FFMPEG_FAILED',
+  'TIMEOUT',
 ] as const;
 export type VideoErrorCode = (typeof VIDEO_ERROR_CODES)[number];
 
@@ -26,6 +27,8 @@ export class VideoError extends Error {
   /**
    * Whether the fault lies with the uploaded file (→ BAD_USER_INPUT upstream) rather than with
    * the machine (FFMPEG_FAILED: binary missing, killed, out of memory → INTERNAL, retryable).
+   * TIMEOUT (ffmpeg/ffprobe ran past FFMPEG_TIMEOUT_MS / FFPROBE_TIMEOUT_MS) counts as the
+   * file's: retrying the same file would take as long again.
    */
   get isUserError(): boolean {
     return this.code !== 'FFMPEG_FAILED';
