@@ -37,6 +37,7 @@ const config: CodegenConfig = {
           ReviewPlayback: '../reviews/reviews.service.ts#PlaybackState',
           ReviewComment: '../reviews/reviews.service.ts#CommentEntry',
           ReviewDecision: '../reviews/reviews.service.ts#DecisionEntry',
+          Viewer: '../auth/auth.resolvers.ts#ViewerParent',
         },
         resolverTypeWrapperSignature: 'Promise<T> | T',
         avoidOptionals: false,

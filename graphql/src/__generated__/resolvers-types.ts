@@ -3,6 +3,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { User as UserRow, Team as TeamRow, Membership as MembershipRow, Invitation as InvitationRow, ApiToken as ApiTokenRow, AuditEvent as AuditEventRow, Video as VideoRow, Model as ModelRow, Explanation as ExplanationRow, ModelCardRevision as ModelCardRevisionRow, AuditReport as AuditReportRow, Study as StudyRow, StudyItem as StudyItemRow, Annotation as AnnotationRow, Comment as CommentRow, Rating as RatingRow, ReviewSession as ReviewSessionRow } from '@fep/db';
 import type { Participant, PlaybackState, CommentEntry, DecisionEntry } from '../reviews/reviews.service.ts';
+import type { ViewerParent } from '../auth/auth.resolvers.ts';
 import type { ApiContext } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -57,6 +58,13 @@ export type Annotation = {
   shape: AnnotationShape;
 };
 
+/** A page of Annotation rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type AnnotationConnection = {
+  __typename?: 'AnnotationConnection';
+  nodes: Array<Annotation>;
+  pageInfo: PageInfo;
+};
+
 export type AnnotationShape =
   | 'POLYGON'
   | 'RECTANGLE';
@@ -72,6 +80,13 @@ export type ApiToken = {
   prefix: Scalars['String']['output'];
   revokedAt?: Maybe<Scalars['DateTime']['output']>;
   teamId?: Maybe<Scalars['ID']['output']>;
+};
+
+/** A page of ApiToken rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type ApiTokenConnection = {
+  __typename?: 'ApiTokenConnection';
+  nodes: Array<ApiToken>;
+  pageInfo: PageInfo;
 };
 
 export type AuditChainVerification = {
@@ -97,11 +112,11 @@ export type AuditEvent = {
   teamId?: Maybe<Scalars['ID']['output']>;
 };
 
-export type AuditEventPage = {
-  __typename?: 'AuditEventPage';
-  events: Array<AuditEvent>;
-  /** Pass as `afterSeq` to get the next page; null at the end. */
-  nextSeq?: Maybe<Scalars['Int']['output']>;
+/** A page of AuditEvent rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type AuditEventConnection = {
+  __typename?: 'AuditEventConnection';
+  nodes: Array<AuditEvent>;
+  pageInfo: PageInfo;
 };
 
 export type AuditReport = {
@@ -113,6 +128,13 @@ export type AuditReport = {
   manifestSha256: Scalars['String']['output'];
   modelId?: Maybe<Scalars['ID']['output']>;
   title: Scalars['String']['output'];
+};
+
+/** A page of AuditReport rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type AuditReportConnection = {
+  __typename?: 'AuditReportConnection';
+  nodes: Array<AuditReport>;
+  pageInfo: PageInfo;
 };
 
 export type AuthPayload = {
@@ -147,9 +169,23 @@ export type Comment = {
   mentions: Array<User>;
   parentId?: Maybe<Scalars['ID']['output']>;
   /** Direct replies, oldest first. */
-  replies: Array<Comment>;
+  replies: CommentConnection;
   timeEndSec?: Maybe<Scalars['Float']['output']>;
   timeStartSec?: Maybe<Scalars['Float']['output']>;
+};
+
+
+/** A remark on an explanation, optionally pinned to a time range of the video and threaded under another comment. */
+export type CommentRepliesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of Comment rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type CommentConnection = {
+  __typename?: 'CommentConnection';
+  nodes: Array<Comment>;
+  pageInfo: PageInfo;
 };
 
 export type CreateAnnotationInput = {
@@ -219,9 +255,10 @@ export type CreatedInvitation = {
 
 export type Explanation = {
   __typename?: 'Explanation';
-  annotations: Array<Annotation>;
+  /** Oldest first. */
+  annotations: AnnotationConnection;
   /** Top-level comments, oldest first; replies hang under each. */
-  comments: Array<Comment>;
+  comments: CommentConnection;
   /** Agreement with the reproduced original: identical, pearson, maxAbsDiff, topAreaIoU, backends. */
   comparison?: Maybe<Scalars['JSON']['output']>;
   createdAt: Scalars['DateTime']['output'];
@@ -242,10 +279,12 @@ export type Explanation = {
   provenance?: Maybe<Scalars['JSON']['output']>;
   /** sha256 of the canonical JSON of provenance (also recorded in the completion audit event). */
   provenanceSha256?: Maybe<Scalars['String']['output']>;
-  ratings: Array<Rating>;
+  /** Oldest first. */
+  ratings: RatingConnection;
   /** The explanation this one reproduces, if any. */
   reproducesId?: Maybe<Scalars['ID']['output']>;
-  reproductions: Array<Explanation>;
+  /** Oldest first. */
+  reproductions: ExplanationConnection;
   requestedBy: User;
   /** [T, H, W] of the saliency volume. */
   saliencyShape?: Maybe<Array<Scalars['Int']['output']>>;
@@ -259,6 +298,37 @@ export type Explanation = {
   timings?: Maybe<Scalars['JSON']['output']>;
   video: Video;
   windowStartSec?: Maybe<Scalars['Float']['output']>;
+};
+
+
+export type ExplanationAnnotationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type ExplanationCommentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type ExplanationRatingsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type ExplanationReproductionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of Explanation rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type ExplanationConnection = {
+  __typename?: 'ExplanationConnection';
+  nodes: Array<Explanation>;
+  pageInfo: PageInfo;
 };
 
 export type ExplanationProgress = {
@@ -298,6 +368,13 @@ export type Invitation = {
   role: Role;
 };
 
+/** A page of Invitation rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type InvitationConnection = {
+  __typename?: 'InvitationConnection';
+  nodes: Array<Invitation>;
+  pageInfo: PageInfo;
+};
+
 export type InviteMemberInput = {
   email: Scalars['String']['input'];
   role: Role;
@@ -316,6 +393,13 @@ export type Membership = {
   role: Role;
   team: Team;
   user: User;
+};
+
+/** A page of Membership rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type MembershipConnection = {
+  __typename?: 'MembershipConnection';
+  nodes: Array<Membership>;
+  pageInfo: PageInfo;
 };
 
 /** Per-method summary: Likert mean rating, pairwise win share, or ranking mean rank (1 = best). */
@@ -363,6 +447,20 @@ export type ModelCardRevision = {
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
   revision: Scalars['Int']['output'];
+};
+
+/** A page of ModelCardRevision rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type ModelCardRevisionConnection = {
+  __typename?: 'ModelCardRevisionConnection';
+  nodes: Array<ModelCardRevision>;
+  pageInfo: PageInfo;
+};
+
+/** A page of Model rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type ModelConnection = {
+  __typename?: 'ModelConnection';
+  nodes: Array<Model>;
+  pageInfo: PageInfo;
 };
 
 export type Mutation = {
@@ -613,6 +711,16 @@ export type MutationUpdateStudyArgs = {
   input: UpdateStudyInput;
 };
 
+/**
+ * Where a page of a connection ends. Lists of rows are connections: `field(first: Int, after: String)`
+ * with first ≤ 100 (default 50); pass endCursor as `after` to get the next page.
+ */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
 export type PairedTest = {
   __typename?: 'PairedTest';
   methodA: Scalars['String']['output'];
@@ -639,47 +747,63 @@ export type ProvenanceVerification = {
 
 export type Query = {
   __typename?: 'Query';
-  apiTokens: Array<ApiToken>;
-  auditEvents: AuditEventPage;
-  auditReports: Array<AuditReport>;
+  /** Newest first. */
+  apiTokens: ApiTokenConnection;
+  /** Oldest first (by seq). */
+  auditEvents: AuditEventConnection;
+  /** Newest first. */
+  auditReports: AuditReportConnection;
   explanation: Explanation;
-  explanations: Array<Explanation>;
+  /** Newest first. */
+  explanations: ExplanationConnection;
   /** Always public: lets load balancers and `npm start` check the stack. */
   health: Health;
   model: Model;
-  modelCardHistory: Array<ModelCardRevision>;
-  /** Built-in models plus the team's own. */
-  models: Array<Model>;
+  /** Newest revision first. */
+  modelCardHistory: ModelCardRevisionConnection;
+  /** Built-in models plus the team's own: built-in first, then newest first. */
+  models: ModelConnection;
   /** Open studies the caller is a rater in. */
-  myStudies: Array<RaterStudy>;
+  myStudies: RaterStudyConnection;
   /** The caller's next unjudged item (resumes where they left off); null when done. */
   nextStudyItem?: Maybe<RaterItem>;
   raterStudy: RaterStudy;
   reviewSession?: Maybe<ReviewSession>;
   /** Sessions of a team, newest first. */
-  reviewSessions: Array<ReviewSession>;
-  studies: Array<Study>;
+  reviewSessions: ReviewSessionConnection;
+  /** Newest first. */
+  studies: StudyConnection;
   study: Study;
   team: Team;
-  teams: Array<Team>;
+  /** The caller's teams, in the order they joined. */
+  teams: TeamConnection;
   verifyAuditChain: AuditChainVerification;
   verifyExplanationProvenance: ProvenanceVerification;
   video: Video;
-  videos: Array<Video>;
+  /** Newest first. */
+  videos: VideoConnection;
   /** The signed-in user, or null. Public by design. */
   viewer?: Maybe<Viewer>;
 };
 
 
+export type QueryApiTokensArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryAuditEventsArgs = {
   action?: InputMaybe<Scalars['String']['input']>;
-  afterSeq?: InputMaybe<Scalars['Int']['input']>;
-  limit?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
   teamId: Scalars['ID']['input'];
 };
 
 
 export type QueryAuditReportsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
   teamId: Scalars['ID']['input'];
 };
 
@@ -690,6 +814,8 @@ export type QueryExplanationArgs = {
 
 
 export type QueryExplanationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
   teamId: Scalars['ID']['input'];
   videoId?: InputMaybe<Scalars['ID']['input']>;
 };
@@ -702,17 +828,23 @@ export type QueryModelArgs = {
 
 
 export type QueryModelCardHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
   modelId: Scalars['ID']['input'];
   teamId: Scalars['ID']['input'];
 };
 
 
 export type QueryModelsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
   teamId: Scalars['ID']['input'];
 };
 
 
 export type QueryMyStudiesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
   teamId: Scalars['ID']['input'];
 };
 
@@ -733,11 +865,15 @@ export type QueryReviewSessionArgs = {
 
 
 export type QueryReviewSessionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
   teamId: Scalars['ID']['input'];
 };
 
 
 export type QueryStudiesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
   teamId: Scalars['ID']['input'];
 };
 
@@ -749,6 +885,12 @@ export type QueryStudyArgs = {
 
 export type QueryTeamArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryTeamsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -768,6 +910,8 @@ export type QueryVideoArgs = {
 
 
 export type QueryVideosArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
   includeDeleted?: InputMaybe<Scalars['Boolean']['input']>;
   teamId: Scalars['ID']['input'];
 };
@@ -840,6 +984,13 @@ export type RaterStudy = {
   status: StudyStatus;
 };
 
+/** A page of RaterStudy rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type RaterStudyConnection = {
+  __typename?: 'RaterStudyConnection';
+  nodes: Array<RaterStudy>;
+  pageInfo: PageInfo;
+};
+
 /** One rater's judgement of how plausible an explanation is (one per rater per explanation). */
 export type Rating = {
   __typename?: 'Rating';
@@ -853,6 +1004,13 @@ export type Rating = {
   plausibility: Scalars['Int']['output'];
   rater: User;
   updatedAt: Scalars['DateTime']['output'];
+};
+
+/** A page of Rating rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type RatingConnection = {
+  __typename?: 'RatingConnection';
+  nodes: Array<Rating>;
+  pageInfo: PageInfo;
 };
 
 export type RectangleInput = {
@@ -904,6 +1062,13 @@ export type ReviewCommentAdded = {
   __typename?: 'ReviewCommentAdded';
   comment: ReviewComment;
   sessionId: Scalars['ID']['output'];
+};
+
+/** A page of ReviewComment rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type ReviewCommentConnection = {
+  __typename?: 'ReviewCommentConnection';
+  nodes: Array<ReviewComment>;
+  pageInfo: PageInfo;
 };
 
 export type ReviewCommentInput = {
@@ -976,7 +1141,7 @@ export type ReviewPresenceChanged = {
 export type ReviewSession = {
   __typename?: 'ReviewSession';
   /** In the order they were made (from the database; from the summary once ended). */
-  comments: Array<ReviewComment>;
+  comments: ReviewCommentConnection;
   /** The decision that counts (the latest) per explanation, in the session's explanation order. */
   decisions: Array<ReviewDecision>;
   endedAt?: Maybe<Scalars['DateTime']['output']>;
@@ -995,6 +1160,19 @@ export type ReviewSession = {
   summary?: Maybe<Scalars['JSON']['output']>;
   teamId: Scalars['ID']['output'];
   title: Scalars['String']['output'];
+};
+
+
+export type ReviewSessionCommentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of ReviewSession rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type ReviewSessionConnection = {
+  __typename?: 'ReviewSessionConnection';
+  nodes: Array<ReviewSession>;
+  pageInfo: PageInfo;
 };
 
 export type ReviewSessionEnded = {
@@ -1040,7 +1218,7 @@ export type Study = {
   allowTie: Scalars['Boolean']['output'];
   anchors?: Maybe<Array<Scalars['String']['output']>>;
   assignmentMode: StudyAssignmentMode;
-  assignments: Array<StudyAssignmentSummary>;
+  assignments: StudyAssignmentSummaryConnection;
   attentionChecks: Scalars['Int']['output'];
   /** Method names hidden from raters (default true). */
   blinded: Scalars['Boolean']['output'];
@@ -1051,7 +1229,8 @@ export type Study = {
   id: Scalars['ID']['output'];
   /** Markdown shown to raters before the first item. */
   instructions: Scalars['String']['output'];
-  items: Array<StudyItem>;
+  /** In position order. */
+  items: StudyItemConnection;
   likertPoints?: Maybe<Scalars['Int']['output']>;
   /** Methods compared (from the items). */
   methods: Array<Scalars['String']['output']>;
@@ -1071,6 +1250,18 @@ export type Study = {
   teamId: Scalars['ID']['output'];
 };
 
+
+export type StudyAssignmentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type StudyItemsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
 export type StudyAssignmentMode =
   /** Every item goes to `overlap` raters, balanced across raters (seeded). */
   | 'AUTO'
@@ -1084,6 +1275,20 @@ export type StudyAssignmentSummary = {
   judged: Scalars['Int']['output'];
   pseudonym: Scalars['String']['output'];
   rater: User;
+};
+
+/** A page of StudyAssignmentSummary rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type StudyAssignmentSummaryConnection = {
+  __typename?: 'StudyAssignmentSummaryConnection';
+  nodes: Array<StudyAssignmentSummary>;
+  pageInfo: PageInfo;
+};
+
+/** A page of Study rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type StudyConnection = {
+  __typename?: 'StudyConnection';
+  nodes: Array<Study>;
+  pageInfo: PageInfo;
 };
 
 export type StudyDesign =
@@ -1112,6 +1317,13 @@ export type StudyItem = {
   isAttentionCheck: Scalars['Boolean']['output'];
   position: Scalars['Int']['output'];
   video?: Maybe<Video>;
+};
+
+/** A page of StudyItem rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type StudyItemConnection = {
+  __typename?: 'StudyItemConnection';
+  nodes: Array<StudyItem>;
+  pageInfo: PageInfo;
 };
 
 export type StudyJudgementInput = {
@@ -1187,12 +1399,33 @@ export type Team = {
   __typename?: 'Team';
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
-  invitations: Array<Invitation>;
-  members: Array<Membership>;
+  /** Open invitations, newest first. */
+  invitations: InvitationConnection;
+  /** Oldest membership first. */
+  members: MembershipConnection;
   name: Scalars['String']['output'];
   slug: Scalars['String']['output'];
   /** The caller's role in this team. */
   viewerRole: Role;
+};
+
+
+export type TeamInvitationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type TeamMembersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of Team rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type TeamConnection = {
+  __typename?: 'TeamConnection';
+  nodes: Array<Team>;
+  pageInfo: PageInfo;
 };
 
 export type UpdateStudyInput = {
@@ -1221,7 +1454,8 @@ export type Video = {
   durationSec?: Maybe<Scalars['Float']['output']>;
   /** Why probing failed, in words a person can act on. */
   error?: Maybe<Scalars['String']['output']>;
-  explanations: Array<Explanation>;
+  /** Newest first. */
+  explanations: ExplanationConnection;
   filename: Scalars['String']['output'];
   fps?: Maybe<Scalars['Float']['output']>;
   frameCount?: Maybe<Scalars['Int']['output']>;
@@ -1238,6 +1472,19 @@ export type Video = {
   width?: Maybe<Scalars['Int']['output']>;
 };
 
+
+export type VideoExplanationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of Video rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type VideoConnection = {
+  __typename?: 'VideoConnection';
+  nodes: Array<Video>;
+  pageInfo: PageInfo;
+};
+
 export type VideoStatus =
   | 'FAILED'
   | 'PROCESSING'
@@ -1245,8 +1492,14 @@ export type VideoStatus =
 
 export type Viewer = {
   __typename?: 'Viewer';
-  memberships: Array<Membership>;
+  memberships: MembershipConnection;
   user: User;
+};
+
+
+export type ViewerMembershipsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1335,17 +1588,21 @@ export type ResolversTypes = {
   AddCommentInput: AddCommentInput;
   AlphaValue: ResolverTypeWrapper<AlphaValue>;
   Annotation: ResolverTypeWrapper<AnnotationRow>;
+  AnnotationConnection: ResolverTypeWrapper<Omit<AnnotationConnection, 'nodes'> & { nodes: Array<ResolversTypes['Annotation']> }>;
   AnnotationShape: AnnotationShape;
   ApiToken: ResolverTypeWrapper<ApiTokenRow>;
+  ApiTokenConnection: ResolverTypeWrapper<Omit<ApiTokenConnection, 'nodes'> & { nodes: Array<ResolversTypes['ApiToken']> }>;
   AuditChainVerification: ResolverTypeWrapper<AuditChainVerification>;
   AuditEvent: ResolverTypeWrapper<AuditEventRow>;
-  AuditEventPage: ResolverTypeWrapper<Omit<AuditEventPage, 'events'> & { events: Array<ResolversTypes['AuditEvent']> }>;
+  AuditEventConnection: ResolverTypeWrapper<Omit<AuditEventConnection, 'nodes'> & { nodes: Array<ResolversTypes['AuditEvent']> }>;
   AuditReport: ResolverTypeWrapper<AuditReportRow>;
+  AuditReportConnection: ResolverTypeWrapper<Omit<AuditReportConnection, 'nodes'> & { nodes: Array<ResolversTypes['AuditReport']> }>;
   AuthPayload: ResolverTypeWrapper<Omit<AuthPayload, 'user'> & { user: ResolversTypes['User'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BradleyTerryStrength: ResolverTypeWrapper<BradleyTerryStrength>;
   ChangeRoleInput: ChangeRoleInput;
   Comment: ResolverTypeWrapper<CommentRow>;
+  CommentConnection: ResolverTypeWrapper<Omit<CommentConnection, 'nodes'> & { nodes: Array<ResolversTypes['Comment']> }>;
   CreateAnnotationInput: CreateAnnotationInput;
   CreateApiTokenInput: CreateApiTokenInput;
   CreateStudyInput: CreateStudyInput;
@@ -1354,6 +1611,7 @@ export type ResolversTypes = {
   CreatedInvitation: ResolverTypeWrapper<Omit<CreatedInvitation, 'invitation'> & { invitation: ResolversTypes['Invitation'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Explanation: ResolverTypeWrapper<ExplanationRow>;
+  ExplanationConnection: ResolverTypeWrapper<Omit<ExplanationConnection, 'nodes'> & { nodes: Array<ResolversTypes['Explanation']> }>;
   ExplanationProgress: ResolverTypeWrapper<ExplanationProgress>;
   ExplanationStatus: ExplanationStatus;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -1361,15 +1619,20 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Invitation: ResolverTypeWrapper<InvitationRow>;
+  InvitationConnection: ResolverTypeWrapper<Omit<InvitationConnection, 'nodes'> & { nodes: Array<ResolversTypes['Invitation']> }>;
   InviteMemberInput: InviteMemberInput;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   LoginInput: LoginInput;
   Membership: ResolverTypeWrapper<MembershipRow>;
+  MembershipConnection: ResolverTypeWrapper<Omit<MembershipConnection, 'nodes'> & { nodes: Array<ResolversTypes['Membership']> }>;
   MethodSummary: ResolverTypeWrapper<MethodSummary>;
   Model: ResolverTypeWrapper<ModelRow>;
   ModelCardInput: ModelCardInput;
   ModelCardRevision: ResolverTypeWrapper<ModelCardRevisionRow>;
+  ModelCardRevisionConnection: ResolverTypeWrapper<Omit<ModelCardRevisionConnection, 'nodes'> & { nodes: Array<ResolversTypes['ModelCardRevision']> }>;
+  ModelConnection: ResolverTypeWrapper<Omit<ModelConnection, 'nodes'> & { nodes: Array<ResolversTypes['Model']> }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   PairedTest: ResolverTypeWrapper<PairedTest>;
   ProvenanceVerification: ResolverTypeWrapper<ProvenanceVerification>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1379,12 +1642,15 @@ export type ResolversTypes = {
   RaterOption: ResolverTypeWrapper<RaterOption>;
   RaterQuality: ResolverTypeWrapper<RaterQuality>;
   RaterStudy: ResolverTypeWrapper<RaterStudy>;
+  RaterStudyConnection: ResolverTypeWrapper<RaterStudyConnection>;
   Rating: ResolverTypeWrapper<RatingRow>;
+  RatingConnection: ResolverTypeWrapper<Omit<RatingConnection, 'nodes'> & { nodes: Array<ResolversTypes['Rating']> }>;
   RectangleInput: RectangleInput;
   ReportFile: ResolverTypeWrapper<ReportFile>;
   RequestExplanationInput: RequestExplanationInput;
   ReviewComment: ResolverTypeWrapper<CommentEntry>;
   ReviewCommentAdded: ResolverTypeWrapper<Omit<ReviewCommentAdded, 'comment'> & { comment: ResolversTypes['ReviewComment'] }>;
+  ReviewCommentConnection: ResolverTypeWrapper<Omit<ReviewCommentConnection, 'nodes'> & { nodes: Array<ResolversTypes['ReviewComment']> }>;
   ReviewCommentInput: ReviewCommentInput;
   ReviewDecision: ResolverTypeWrapper<DecisionEntry>;
   ReviewDecisionInput: ReviewDecisionInput;
@@ -1395,6 +1661,7 @@ export type ResolversTypes = {
   ReviewPlaybackInput: ReviewPlaybackInput;
   ReviewPresenceChanged: ResolverTypeWrapper<Omit<ReviewPresenceChanged, 'present'> & { present: Array<ResolversTypes['ReviewParticipant']> }>;
   ReviewSession: ResolverTypeWrapper<ReviewSessionRow>;
+  ReviewSessionConnection: ResolverTypeWrapper<Omit<ReviewSessionConnection, 'nodes'> & { nodes: Array<ResolversTypes['ReviewSession']> }>;
   ReviewSessionEnded: ResolverTypeWrapper<ReviewSessionEnded>;
   ReviewSessionEvent: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['ReviewSessionEvent']>;
   ReviewStatus: ReviewStatus;
@@ -1406,9 +1673,12 @@ export type ResolversTypes = {
   Study: ResolverTypeWrapper<StudyRow>;
   StudyAssignmentMode: StudyAssignmentMode;
   StudyAssignmentSummary: ResolverTypeWrapper<Omit<StudyAssignmentSummary, 'rater'> & { rater: ResolversTypes['User'] }>;
+  StudyAssignmentSummaryConnection: ResolverTypeWrapper<Omit<StudyAssignmentSummaryConnection, 'nodes'> & { nodes: Array<ResolversTypes['StudyAssignmentSummary']> }>;
+  StudyConnection: ResolverTypeWrapper<Omit<StudyConnection, 'nodes'> & { nodes: Array<ResolversTypes['Study']> }>;
   StudyDesign: StudyDesign;
   StudyExport: ResolverTypeWrapper<StudyExport>;
   StudyItem: ResolverTypeWrapper<StudyItemRow>;
+  StudyItemConnection: ResolverTypeWrapper<Omit<StudyItemConnection, 'nodes'> & { nodes: Array<ResolversTypes['StudyItem']> }>;
   StudyJudgementInput: StudyJudgementInput;
   StudyProgress: ResolverTypeWrapper<StudyProgress>;
   StudyReadiness: ResolverTypeWrapper<StudyReadiness>;
@@ -1416,11 +1686,13 @@ export type ResolversTypes = {
   StudyStatus: StudyStatus;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Team: ResolverTypeWrapper<TeamRow>;
+  TeamConnection: ResolverTypeWrapper<Omit<TeamConnection, 'nodes'> & { nodes: Array<ResolversTypes['Team']> }>;
   UpdateStudyInput: UpdateStudyInput;
   User: ResolverTypeWrapper<UserRow>;
   Video: ResolverTypeWrapper<VideoRow>;
+  VideoConnection: ResolverTypeWrapper<Omit<VideoConnection, 'nodes'> & { nodes: Array<ResolversTypes['Video']> }>;
   VideoStatus: VideoStatus;
-  Viewer: ResolverTypeWrapper<Omit<Viewer, 'memberships' | 'user'> & { memberships: Array<ResolversTypes['Membership']>, user: ResolversTypes['User'] }>;
+  Viewer: ResolverTypeWrapper<ViewerParent>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1428,16 +1700,20 @@ export type ResolversParentTypes = {
   AddCommentInput: AddCommentInput;
   AlphaValue: AlphaValue;
   Annotation: AnnotationRow;
+  AnnotationConnection: Omit<AnnotationConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Annotation']> };
   ApiToken: ApiTokenRow;
+  ApiTokenConnection: Omit<ApiTokenConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['ApiToken']> };
   AuditChainVerification: AuditChainVerification;
   AuditEvent: AuditEventRow;
-  AuditEventPage: Omit<AuditEventPage, 'events'> & { events: Array<ResolversParentTypes['AuditEvent']> };
+  AuditEventConnection: Omit<AuditEventConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['AuditEvent']> };
   AuditReport: AuditReportRow;
+  AuditReportConnection: Omit<AuditReportConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['AuditReport']> };
   AuthPayload: Omit<AuthPayload, 'user'> & { user: ResolversParentTypes['User'] };
   Boolean: Scalars['Boolean']['output'];
   BradleyTerryStrength: BradleyTerryStrength;
   ChangeRoleInput: ChangeRoleInput;
   Comment: CommentRow;
+  CommentConnection: Omit<CommentConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Comment']> };
   CreateAnnotationInput: CreateAnnotationInput;
   CreateApiTokenInput: CreateApiTokenInput;
   CreateStudyInput: CreateStudyInput;
@@ -1446,21 +1722,27 @@ export type ResolversParentTypes = {
   CreatedInvitation: Omit<CreatedInvitation, 'invitation'> & { invitation: ResolversParentTypes['Invitation'] };
   DateTime: Scalars['DateTime']['output'];
   Explanation: ExplanationRow;
+  ExplanationConnection: Omit<ExplanationConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Explanation']> };
   ExplanationProgress: ExplanationProgress;
   Float: Scalars['Float']['output'];
   Health: Health;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Invitation: InvitationRow;
+  InvitationConnection: Omit<InvitationConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Invitation']> };
   InviteMemberInput: InviteMemberInput;
   JSON: Scalars['JSON']['output'];
   LoginInput: LoginInput;
   Membership: MembershipRow;
+  MembershipConnection: Omit<MembershipConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Membership']> };
   MethodSummary: MethodSummary;
   Model: ModelRow;
   ModelCardInput: ModelCardInput;
   ModelCardRevision: ModelCardRevisionRow;
+  ModelCardRevisionConnection: Omit<ModelCardRevisionConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['ModelCardRevision']> };
+  ModelConnection: Omit<ModelConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Model']> };
   Mutation: Record<PropertyKey, never>;
+  PageInfo: PageInfo;
   PairedTest: PairedTest;
   ProvenanceVerification: ProvenanceVerification;
   Query: Record<PropertyKey, never>;
@@ -1470,12 +1752,15 @@ export type ResolversParentTypes = {
   RaterOption: RaterOption;
   RaterQuality: RaterQuality;
   RaterStudy: RaterStudy;
+  RaterStudyConnection: RaterStudyConnection;
   Rating: RatingRow;
+  RatingConnection: Omit<RatingConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Rating']> };
   RectangleInput: RectangleInput;
   ReportFile: ReportFile;
   RequestExplanationInput: RequestExplanationInput;
   ReviewComment: CommentEntry;
   ReviewCommentAdded: Omit<ReviewCommentAdded, 'comment'> & { comment: ResolversParentTypes['ReviewComment'] };
+  ReviewCommentConnection: Omit<ReviewCommentConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['ReviewComment']> };
   ReviewCommentInput: ReviewCommentInput;
   ReviewDecision: DecisionEntry;
   ReviewDecisionInput: ReviewDecisionInput;
@@ -1486,6 +1771,7 @@ export type ResolversParentTypes = {
   ReviewPlaybackInput: ReviewPlaybackInput;
   ReviewPresenceChanged: Omit<ReviewPresenceChanged, 'present'> & { present: Array<ResolversParentTypes['ReviewParticipant']> };
   ReviewSession: ReviewSessionRow;
+  ReviewSessionConnection: Omit<ReviewSessionConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['ReviewSession']> };
   ReviewSessionEnded: ReviewSessionEnded;
   ReviewSessionEvent: ResolversUnionTypes<ResolversParentTypes>['ReviewSessionEvent'];
   SignUpInput: SignUpInput;
@@ -1493,18 +1779,23 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   Study: StudyRow;
   StudyAssignmentSummary: Omit<StudyAssignmentSummary, 'rater'> & { rater: ResolversParentTypes['User'] };
+  StudyAssignmentSummaryConnection: Omit<StudyAssignmentSummaryConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['StudyAssignmentSummary']> };
+  StudyConnection: Omit<StudyConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Study']> };
   StudyExport: StudyExport;
   StudyItem: StudyItemRow;
+  StudyItemConnection: Omit<StudyItemConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['StudyItem']> };
   StudyJudgementInput: StudyJudgementInput;
   StudyProgress: StudyProgress;
   StudyReadiness: StudyReadiness;
   StudyResults: StudyResults;
   Subscription: Record<PropertyKey, never>;
   Team: TeamRow;
+  TeamConnection: Omit<TeamConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Team']> };
   UpdateStudyInput: UpdateStudyInput;
   User: UserRow;
   Video: VideoRow;
-  Viewer: Omit<Viewer, 'memberships' | 'user'> & { memberships: Array<ResolversParentTypes['Membership']>, user: ResolversParentTypes['User'] };
+  VideoConnection: Omit<VideoConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Video']> };
+  Viewer: ViewerParent;
 };
 
 export type AlphaValueResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['AlphaValue'] = ResolversParentTypes['AlphaValue']> = {
@@ -1525,6 +1816,11 @@ export type AnnotationResolvers<ContextType = ApiContext, ParentType extends Res
   shape?: Resolver<ResolversTypes['AnnotationShape'], ParentType, ContextType>;
 };
 
+export type AnnotationConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['AnnotationConnection'] = ResolversParentTypes['AnnotationConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['Annotation']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
 export type ApiTokenResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ApiToken'] = ResolversParentTypes['ApiToken']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -1534,6 +1830,11 @@ export type ApiTokenResolvers<ContextType = ApiContext, ParentType extends Resol
   prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   teamId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+};
+
+export type ApiTokenConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ApiTokenConnection'] = ResolversParentTypes['ApiTokenConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['ApiToken']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
 export type AuditChainVerificationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['AuditChainVerification'] = ResolversParentTypes['AuditChainVerification']> = {
@@ -1556,9 +1857,9 @@ export type AuditEventResolvers<ContextType = ApiContext, ParentType extends Res
   teamId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 };
 
-export type AuditEventPageResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['AuditEventPage'] = ResolversParentTypes['AuditEventPage']> = {
-  events?: Resolver<Array<ResolversTypes['AuditEvent']>, ParentType, ContextType>;
-  nextSeq?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+export type AuditEventConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['AuditEventConnection'] = ResolversParentTypes['AuditEventConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['AuditEvent']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
 export type AuditReportResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['AuditReport'] = ResolversParentTypes['AuditReport']> = {
@@ -1569,6 +1870,11 @@ export type AuditReportResolvers<ContextType = ApiContext, ParentType extends Re
   manifestSha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   modelId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type AuditReportConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['AuditReportConnection'] = ResolversParentTypes['AuditReportConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['AuditReport']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
 export type AuthPayloadResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = {
@@ -1591,9 +1897,14 @@ export type CommentResolvers<ContextType = ApiContext, ParentType extends Resolv
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   mentions?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
   parentId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
-  replies?: Resolver<Array<ResolversTypes['Comment']>, ParentType, ContextType>;
+  replies?: Resolver<ResolversTypes['CommentConnection'], ParentType, ContextType, Partial<CommentRepliesArgs>>;
   timeEndSec?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   timeStartSec?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type CommentConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['CommentConnection'] = ResolversParentTypes['CommentConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['Comment']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
 export type CreatedApiTokenResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['CreatedApiToken'] = ResolversParentTypes['CreatedApiToken']> = {
@@ -1611,8 +1922,8 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 }
 
 export type ExplanationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Explanation'] = ResolversParentTypes['Explanation']> = {
-  annotations?: Resolver<Array<ResolversTypes['Annotation']>, ParentType, ContextType>;
-  comments?: Resolver<Array<ResolversTypes['Comment']>, ParentType, ContextType>;
+  annotations?: Resolver<ResolversTypes['AnnotationConnection'], ParentType, ContextType, Partial<ExplanationAnnotationsArgs>>;
+  comments?: Resolver<ResolversTypes['CommentConnection'], ParentType, ContextType, Partial<ExplanationCommentsArgs>>;
   comparison?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1627,9 +1938,9 @@ export type ExplanationResolvers<ContextType = ApiContext, ParentType extends Re
   progress?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   provenance?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   provenanceSha256?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  ratings?: Resolver<Array<ResolversTypes['Rating']>, ParentType, ContextType>;
+  ratings?: Resolver<ResolversTypes['RatingConnection'], ParentType, ContextType, Partial<ExplanationRatingsArgs>>;
   reproducesId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
-  reproductions?: Resolver<Array<ResolversTypes['Explanation']>, ParentType, ContextType>;
+  reproductions?: Resolver<ResolversTypes['ExplanationConnection'], ParentType, ContextType, Partial<ExplanationReproductionsArgs>>;
   requestedBy?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   saliencyShape?: Resolver<Maybe<Array<ResolversTypes['Int']>>, ParentType, ContextType>;
   saliencyUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1640,6 +1951,11 @@ export type ExplanationResolvers<ContextType = ApiContext, ParentType extends Re
   timings?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   video?: Resolver<ResolversTypes['Video'], ParentType, ContextType>;
   windowStartSec?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type ExplanationConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ExplanationConnection'] = ResolversParentTypes['ExplanationConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['Explanation']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
 export type ExplanationProgressResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ExplanationProgress'] = ResolversParentTypes['ExplanationProgress']> = {
@@ -1669,6 +1985,11 @@ export type InvitationResolvers<ContextType = ApiContext, ParentType extends Res
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
 };
 
+export type InvitationConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['InvitationConnection'] = ResolversParentTypes['InvitationConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['Invitation']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
@@ -1679,6 +2000,11 @@ export type MembershipResolvers<ContextType = ApiContext, ParentType extends Res
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
   team?: Resolver<ResolversTypes['Team'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type MembershipConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['MembershipConnection'] = ResolversParentTypes['MembershipConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
 export type MethodSummaryResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['MethodSummary'] = ResolversParentTypes['MethodSummary']> = {
@@ -1710,6 +2036,16 @@ export type ModelCardRevisionResolvers<ContextType = ApiContext, ParentType exte
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   revision?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ModelCardRevisionConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ModelCardRevisionConnection'] = ResolversParentTypes['ModelCardRevisionConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['ModelCardRevision']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ModelConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ModelConnection'] = ResolversParentTypes['ModelConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['Model']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -1753,6 +2089,11 @@ export type MutationResolvers<ContextType = ApiContext, ParentType extends Resol
   updateStudy?: Resolver<ResolversTypes['Study'], ParentType, ContextType, RequireFields<MutationUpdateStudyArgs, 'id' | 'input'>>;
 };
 
+export type PageInfoResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type PairedTestResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['PairedTest'] = ResolversParentTypes['PairedTest']> = {
   methodA?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   methodB?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1772,28 +2113,28 @@ export type ProvenanceVerificationResolvers<ContextType = ApiContext, ParentType
 };
 
 export type QueryResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  apiTokens?: Resolver<Array<ResolversTypes['ApiToken']>, ParentType, ContextType>;
-  auditEvents?: Resolver<ResolversTypes['AuditEventPage'], ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'limit' | 'teamId'>>;
-  auditReports?: Resolver<Array<ResolversTypes['AuditReport']>, ParentType, ContextType, RequireFields<QueryAuditReportsArgs, 'teamId'>>;
+  apiTokens?: Resolver<ResolversTypes['ApiTokenConnection'], ParentType, ContextType, Partial<QueryApiTokensArgs>>;
+  auditEvents?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'teamId'>>;
+  auditReports?: Resolver<ResolversTypes['AuditReportConnection'], ParentType, ContextType, RequireFields<QueryAuditReportsArgs, 'teamId'>>;
   explanation?: Resolver<ResolversTypes['Explanation'], ParentType, ContextType, RequireFields<QueryExplanationArgs, 'id'>>;
-  explanations?: Resolver<Array<ResolversTypes['Explanation']>, ParentType, ContextType, RequireFields<QueryExplanationsArgs, 'teamId'>>;
+  explanations?: Resolver<ResolversTypes['ExplanationConnection'], ParentType, ContextType, RequireFields<QueryExplanationsArgs, 'teamId'>>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
   model?: Resolver<ResolversTypes['Model'], ParentType, ContextType, RequireFields<QueryModelArgs, 'id' | 'teamId'>>;
-  modelCardHistory?: Resolver<Array<ResolversTypes['ModelCardRevision']>, ParentType, ContextType, RequireFields<QueryModelCardHistoryArgs, 'modelId' | 'teamId'>>;
-  models?: Resolver<Array<ResolversTypes['Model']>, ParentType, ContextType, RequireFields<QueryModelsArgs, 'teamId'>>;
-  myStudies?: Resolver<Array<ResolversTypes['RaterStudy']>, ParentType, ContextType, RequireFields<QueryMyStudiesArgs, 'teamId'>>;
+  modelCardHistory?: Resolver<ResolversTypes['ModelCardRevisionConnection'], ParentType, ContextType, RequireFields<QueryModelCardHistoryArgs, 'modelId' | 'teamId'>>;
+  models?: Resolver<ResolversTypes['ModelConnection'], ParentType, ContextType, RequireFields<QueryModelsArgs, 'teamId'>>;
+  myStudies?: Resolver<ResolversTypes['RaterStudyConnection'], ParentType, ContextType, RequireFields<QueryMyStudiesArgs, 'teamId'>>;
   nextStudyItem?: Resolver<Maybe<ResolversTypes['RaterItem']>, ParentType, ContextType, RequireFields<QueryNextStudyItemArgs, 'studyId'>>;
   raterStudy?: Resolver<ResolversTypes['RaterStudy'], ParentType, ContextType, RequireFields<QueryRaterStudyArgs, 'studyId'>>;
   reviewSession?: Resolver<Maybe<ResolversTypes['ReviewSession']>, ParentType, ContextType, RequireFields<QueryReviewSessionArgs, 'id'>>;
-  reviewSessions?: Resolver<Array<ResolversTypes['ReviewSession']>, ParentType, ContextType, RequireFields<QueryReviewSessionsArgs, 'teamId'>>;
-  studies?: Resolver<Array<ResolversTypes['Study']>, ParentType, ContextType, RequireFields<QueryStudiesArgs, 'teamId'>>;
+  reviewSessions?: Resolver<ResolversTypes['ReviewSessionConnection'], ParentType, ContextType, RequireFields<QueryReviewSessionsArgs, 'teamId'>>;
+  studies?: Resolver<ResolversTypes['StudyConnection'], ParentType, ContextType, RequireFields<QueryStudiesArgs, 'teamId'>>;
   study?: Resolver<ResolversTypes['Study'], ParentType, ContextType, RequireFields<QueryStudyArgs, 'id'>>;
   team?: Resolver<ResolversTypes['Team'], ParentType, ContextType, RequireFields<QueryTeamArgs, 'id'>>;
-  teams?: Resolver<Array<ResolversTypes['Team']>, ParentType, ContextType>;
+  teams?: Resolver<ResolversTypes['TeamConnection'], ParentType, ContextType, Partial<QueryTeamsArgs>>;
   verifyAuditChain?: Resolver<ResolversTypes['AuditChainVerification'], ParentType, ContextType, RequireFields<QueryVerifyAuditChainArgs, 'teamId'>>;
   verifyExplanationProvenance?: Resolver<ResolversTypes['ProvenanceVerification'], ParentType, ContextType, RequireFields<QueryVerifyExplanationProvenanceArgs, 'id'>>;
   video?: Resolver<ResolversTypes['Video'], ParentType, ContextType, RequireFields<QueryVideoArgs, 'id'>>;
-  videos?: Resolver<Array<ResolversTypes['Video']>, ParentType, ContextType, RequireFields<QueryVideosArgs, 'includeDeleted' | 'teamId'>>;
+  videos?: Resolver<ResolversTypes['VideoConnection'], ParentType, ContextType, RequireFields<QueryVideosArgs, 'includeDeleted' | 'teamId'>>;
   viewer?: Resolver<Maybe<ResolversTypes['Viewer']>, ParentType, ContextType>;
 };
 
@@ -1840,6 +2181,11 @@ export type RaterStudyResolvers<ContextType = ApiContext, ParentType extends Res
   status?: Resolver<ResolversTypes['StudyStatus'], ParentType, ContextType>;
 };
 
+export type RaterStudyConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RaterStudyConnection'] = ResolversParentTypes['RaterStudyConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['RaterStudy']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
 export type RatingResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Rating'] = ResolversParentTypes['Rating']> = {
   comment?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   confidence?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1849,6 +2195,11 @@ export type RatingResolvers<ContextType = ApiContext, ParentType extends Resolve
   plausibility?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   rater?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type RatingConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RatingConnection'] = ResolversParentTypes['RatingConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['Rating']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
 export type ReportFileResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ReportFile'] = ResolversParentTypes['ReportFile']> = {
@@ -1871,6 +2222,11 @@ export type ReviewCommentAddedResolvers<ContextType = ApiContext, ParentType ext
   comment?: Resolver<ResolversTypes['ReviewComment'], ParentType, ContextType>;
   sessionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ReviewCommentConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ReviewCommentConnection'] = ResolversParentTypes['ReviewCommentConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['ReviewComment']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
 export type ReviewDecisionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ReviewDecision'] = ResolversParentTypes['ReviewDecision']> = {
@@ -1913,7 +2269,7 @@ export type ReviewPresenceChangedResolvers<ContextType = ApiContext, ParentType 
 };
 
 export type ReviewSessionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ReviewSession'] = ResolversParentTypes['ReviewSession']> = {
-  comments?: Resolver<Array<ResolversTypes['ReviewComment']>, ParentType, ContextType>;
+  comments?: Resolver<ResolversTypes['ReviewCommentConnection'], ParentType, ContextType, Partial<ReviewSessionCommentsArgs>>;
   decisions?: Resolver<Array<ResolversTypes['ReviewDecision']>, ParentType, ContextType>;
   endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   explanationIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
@@ -1930,6 +2286,11 @@ export type ReviewSessionResolvers<ContextType = ApiContext, ParentType extends 
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ReviewSessionConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ReviewSessionConnection'] = ResolversParentTypes['ReviewSessionConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['ReviewSession']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
 export type ReviewSessionEndedResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ReviewSessionEnded'] = ResolversParentTypes['ReviewSessionEnded']> = {
   sessionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
@@ -1944,7 +2305,7 @@ export type StudyResolvers<ContextType = ApiContext, ParentType extends Resolver
   allowTie?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   anchors?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   assignmentMode?: Resolver<ResolversTypes['StudyAssignmentMode'], ParentType, ContextType>;
-  assignments?: Resolver<Array<ResolversTypes['StudyAssignmentSummary']>, ParentType, ContextType>;
+  assignments?: Resolver<ResolversTypes['StudyAssignmentSummaryConnection'], ParentType, ContextType, Partial<StudyAssignmentsArgs>>;
   attentionChecks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   blinded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   closedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -1953,7 +2314,7 @@ export type StudyResolvers<ContextType = ApiContext, ParentType extends Resolver
   export?: Resolver<ResolversTypes['StudyExport'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   instructions?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  items?: Resolver<Array<ResolversTypes['StudyItem']>, ParentType, ContextType>;
+  items?: Resolver<ResolversTypes['StudyItemConnection'], ParentType, ContextType, Partial<StudyItemsArgs>>;
   likertPoints?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   methods?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1977,6 +2338,16 @@ export type StudyAssignmentSummaryResolvers<ContextType = ApiContext, ParentType
   rater?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type StudyAssignmentSummaryConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['StudyAssignmentSummaryConnection'] = ResolversParentTypes['StudyAssignmentSummaryConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['StudyAssignmentSummary']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type StudyConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['StudyConnection'] = ResolversParentTypes['StudyConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['Study']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
 export type StudyExportResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['StudyExport'] = ResolversParentTypes['StudyExport']> = {
   bundle?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   csv?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1990,6 +2361,11 @@ export type StudyItemResolvers<ContextType = ApiContext, ParentType extends Reso
   isAttentionCheck?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   position?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   video?: Resolver<Maybe<ResolversTypes['Video']>, ParentType, ContextType>;
+};
+
+export type StudyItemConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['StudyItemConnection'] = ResolversParentTypes['StudyItemConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['StudyItem']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
 export type StudyProgressResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['StudyProgress'] = ResolversParentTypes['StudyProgress']> = {
@@ -2030,11 +2406,16 @@ export type SubscriptionResolvers<ContextType = ApiContext, ParentType extends R
 export type TeamResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Team'] = ResolversParentTypes['Team']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  invitations?: Resolver<Array<ResolversTypes['Invitation']>, ParentType, ContextType>;
-  members?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType>;
+  invitations?: Resolver<ResolversTypes['InvitationConnection'], ParentType, ContextType, Partial<TeamInvitationsArgs>>;
+  members?: Resolver<ResolversTypes['MembershipConnection'], ParentType, ContextType, Partial<TeamMembersArgs>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   slug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   viewerRole?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+};
+
+export type TeamConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['TeamConnection'] = ResolversParentTypes['TeamConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['Team']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
 export type UserResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
@@ -2050,7 +2431,7 @@ export type VideoResolvers<ContextType = ApiContext, ParentType extends Resolver
   deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   durationSec?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  explanations?: Resolver<Array<ResolversTypes['Explanation']>, ParentType, ContextType>;
+  explanations?: Resolver<ResolversTypes['ExplanationConnection'], ParentType, ContextType, Partial<VideoExplanationsArgs>>;
   filename?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   fps?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   frameCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -2066,35 +2447,50 @@ export type VideoResolvers<ContextType = ApiContext, ParentType extends Resolver
   width?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
+export type VideoConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['VideoConnection'] = ResolversParentTypes['VideoConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['Video']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
 export type ViewerResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
-  memberships?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType>;
+  memberships?: Resolver<ResolversTypes['MembershipConnection'], ParentType, ContextType, Partial<ViewerMembershipsArgs>>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = ApiContext> = {
   AlphaValue?: AlphaValueResolvers<ContextType>;
   Annotation?: AnnotationResolvers<ContextType>;
+  AnnotationConnection?: AnnotationConnectionResolvers<ContextType>;
   ApiToken?: ApiTokenResolvers<ContextType>;
+  ApiTokenConnection?: ApiTokenConnectionResolvers<ContextType>;
   AuditChainVerification?: AuditChainVerificationResolvers<ContextType>;
   AuditEvent?: AuditEventResolvers<ContextType>;
-  AuditEventPage?: AuditEventPageResolvers<ContextType>;
+  AuditEventConnection?: AuditEventConnectionResolvers<ContextType>;
   AuditReport?: AuditReportResolvers<ContextType>;
+  AuditReportConnection?: AuditReportConnectionResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   BradleyTerryStrength?: BradleyTerryStrengthResolvers<ContextType>;
   Comment?: CommentResolvers<ContextType>;
+  CommentConnection?: CommentConnectionResolvers<ContextType>;
   CreatedApiToken?: CreatedApiTokenResolvers<ContextType>;
   CreatedInvitation?: CreatedInvitationResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Explanation?: ExplanationResolvers<ContextType>;
+  ExplanationConnection?: ExplanationConnectionResolvers<ContextType>;
   ExplanationProgress?: ExplanationProgressResolvers<ContextType>;
   Health?: HealthResolvers<ContextType>;
   Invitation?: InvitationResolvers<ContextType>;
+  InvitationConnection?: InvitationConnectionResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Membership?: MembershipResolvers<ContextType>;
+  MembershipConnection?: MembershipConnectionResolvers<ContextType>;
   MethodSummary?: MethodSummaryResolvers<ContextType>;
   Model?: ModelResolvers<ContextType>;
   ModelCardRevision?: ModelCardRevisionResolvers<ContextType>;
+  ModelCardRevisionConnection?: ModelCardRevisionConnectionResolvers<ContextType>;
+  ModelConnection?: ModelConnectionResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   PairedTest?: PairedTestResolvers<ContextType>;
   ProvenanceVerification?: ProvenanceVerificationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
@@ -2102,10 +2498,13 @@ export type Resolvers<ContextType = ApiContext> = {
   RaterOption?: RaterOptionResolvers<ContextType>;
   RaterQuality?: RaterQualityResolvers<ContextType>;
   RaterStudy?: RaterStudyResolvers<ContextType>;
+  RaterStudyConnection?: RaterStudyConnectionResolvers<ContextType>;
   Rating?: RatingResolvers<ContextType>;
+  RatingConnection?: RatingConnectionResolvers<ContextType>;
   ReportFile?: ReportFileResolvers<ContextType>;
   ReviewComment?: ReviewCommentResolvers<ContextType>;
   ReviewCommentAdded?: ReviewCommentAddedResolvers<ContextType>;
+  ReviewCommentConnection?: ReviewCommentConnectionResolvers<ContextType>;
   ReviewDecision?: ReviewDecisionResolvers<ContextType>;
   ReviewDecisionMade?: ReviewDecisionMadeResolvers<ContextType>;
   ReviewParticipant?: ReviewParticipantResolvers<ContextType>;
@@ -2113,19 +2512,25 @@ export type Resolvers<ContextType = ApiContext> = {
   ReviewPlaybackChanged?: ReviewPlaybackChangedResolvers<ContextType>;
   ReviewPresenceChanged?: ReviewPresenceChangedResolvers<ContextType>;
   ReviewSession?: ReviewSessionResolvers<ContextType>;
+  ReviewSessionConnection?: ReviewSessionConnectionResolvers<ContextType>;
   ReviewSessionEnded?: ReviewSessionEndedResolvers<ContextType>;
   ReviewSessionEvent?: ReviewSessionEventResolvers<ContextType>;
   Study?: StudyResolvers<ContextType>;
   StudyAssignmentSummary?: StudyAssignmentSummaryResolvers<ContextType>;
+  StudyAssignmentSummaryConnection?: StudyAssignmentSummaryConnectionResolvers<ContextType>;
+  StudyConnection?: StudyConnectionResolvers<ContextType>;
   StudyExport?: StudyExportResolvers<ContextType>;
   StudyItem?: StudyItemResolvers<ContextType>;
+  StudyItemConnection?: StudyItemConnectionResolvers<ContextType>;
   StudyProgress?: StudyProgressResolvers<ContextType>;
   StudyReadiness?: StudyReadinessResolvers<ContextType>;
   StudyResults?: StudyResultsResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Team?: TeamResolvers<ContextType>;
+  TeamConnection?: TeamConnectionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   Video?: VideoResolvers<ContextType>;
+  VideoConnection?: VideoConnectionResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
 };
 

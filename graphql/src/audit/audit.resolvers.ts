@@ -1,27 +1,20 @@
 import { z } from 'zod';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { authorizeTeam } from '../auth/permissions.ts';
+import { page } from '../common/pagination.ts';
 import { verifyChain } from './audit.service.ts';
 
-const pageSchema = z.object({
-  afterSeq: z.number().int().min(0).nullish(),
-  limit: z.number().int().min(1).max(500).nullish(),
-  action: z.string().max(100).nullish(),
-});
+const actionSchema = z.string().max(100).nullish();
 
 export const auditResolvers: Resolvers = {
   Query: {
-    auditEvents: async (_p, { teamId, ...rest }, ctx) => {
+    auditEvents: async (_p, { teamId, action, ...args }, ctx) => {
       await authorizeTeam(ctx, teamId, 'audit.read');
-      const args = pageSchema.parse(rest);
-      const limit = args.limit ?? 50;
-      const events = await ctx.db.auditEvent.findMany({
-        where: { chain: teamId, seq: { gt: args.afterSeq ?? 0 }, ...(args.action ? { action: args.action } : {}) },
-        orderBy: { seq: 'asc' },
-        take: limit + 1,
-      });
-      const page = events.slice(0, limit);
-      return { events: page, nextSeq: events.length > limit ? page[page.length - 1]!.seq : null };
+      const filter = { chain: teamId, ...(actionSchema.parse(action) ? { action: action! } : {}) };
+      // seq is unique within a team's chain, so it alone is a stable order.
+      return page(args, [{ field: 'seq', direction: 'asc' }], (p) =>
+        ctx.db.auditEvent.findMany({ where: { AND: [filter, p.where] }, orderBy: p.orderBy, take: p.take }),
+      );
     },
     verifyAuditChain: async (_p, { teamId }, ctx) => {
       await authorizeTeam(ctx, teamId, 'audit.read');

@@ -3,6 +3,7 @@ import { AppError, badInput, conflict, notFound, unauthenticated } from '@fep/sh
 import type { Db } from '@fep/db';
 import { appendAuditEvent } from '../audit/audit.service.ts';
 import type { ApiContext, Caller } from '../context.ts';
+import { byCreatedAt, page, type PageArgs } from '../common/pagination.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password.ts';
 import { API_TOKEN_PREFIX, SESSION_TTL_MS, hashSecret, newSecret } from './tokens.ts';
 
@@ -121,16 +122,21 @@ export async function viewer(ctx: ApiContext) {
   if (!ctx.caller) return null;
   const user = await ctx.db.user.findUnique({ where: { id: ctx.caller.userId } });
   if (!user) return null;
-  const memberships = await ctx.db.membership.findMany({
-    where: { userId: user.id, ...(ctx.caller.tokenTeamId ? { teamId: ctx.caller.tokenTeamId } : {}) },
-    include: { team: true },
-    orderBy: { createdAt: 'asc' },
-  });
-  return { user, memberships };
+  return { user };
 }
 
-export async function listApiTokens(ctx: ApiContext, caller: Caller) {
-  return ctx.db.apiToken.findMany({ where: { userId: caller.userId }, orderBy: { createdAt: 'desc' } });
+/** The signed-in user's memberships (only the token's team for a team-restricted token), oldest first. */
+export function viewerMemberships(ctx: ApiContext, caller: Caller, args: PageArgs) {
+  const filter = { userId: caller.userId, ...(caller.tokenTeamId ? { teamId: caller.tokenTeamId } : {}) };
+  return page(args, byCreatedAt('asc'), (p) =>
+    ctx.db.membership.findMany({ where: { AND: [filter, p.where] }, include: { team: true }, orderBy: p.orderBy, take: p.take }),
+  );
+}
+
+export async function listApiTokens(ctx: ApiContext, caller: Caller, args: PageArgs) {
+  return page(args, byCreatedAt('desc'), (p) =>
+    ctx.db.apiToken.findMany({ where: { AND: [{ userId: caller.userId }, p.where] }, orderBy: p.orderBy, take: p.take }),
+  );
 }
 
 export async function createApiToken(ctx: ApiContext, caller: Caller, raw: unknown) {

@@ -6,9 +6,9 @@ import * as explanations from './explanations.service.ts';
 
 export const explanationResolvers: Resolvers = {
   Query: {
-    explanations: async (_p, { teamId, videoId }, ctx) => {
+    explanations: async (_p, { teamId, videoId, ...args }, ctx) => {
       await authorizeTeam(ctx, teamId, 'explanation.read');
-      return explanations.listExplanations(ctx, teamId, videoId);
+      return explanations.listExplanations(ctx, teamId, videoId, args);
     },
     explanation: async (_p, { id }, ctx) => {
       await authorizeObject(ctx, 'Explanation', await explanations.getExplanationTeam(ctx, id), 'explanation.read');

@@ -4,6 +4,7 @@ import { badInput, cancelKey, conflict, notFound, progressChannel, type ExplainP
 import { appendAuditEvent } from '../audit/audit.service.ts';
 import type { ApiContext, Caller } from '../context.ts';
 import { getModelForTeam } from '../models/models.service.ts';
+import { byCreatedAt, page, type PageArgs } from '../common/pagination.ts';
 
 /**
  * Methods the engine offers. Kept here as data (not imported from the engine) so the API does
@@ -39,12 +40,11 @@ export async function getExplanation(ctx: ApiContext, id: string) {
   return e;
 }
 
-export function listExplanations(ctx: ApiContext, teamId: string, videoId?: string | null) {
-  return ctx.db.explanation.findMany({
-    where: { teamId, ...(videoId ? { videoId } : {}) },
-    orderBy: { createdAt: 'desc' },
-    take: 500,
-  });
+export function listExplanations(ctx: ApiContext, teamId: string, videoId: string | null | undefined, args: PageArgs) {
+  const filter = { teamId, ...(videoId ? { videoId } : {}) };
+  return page(args, byCreatedAt('desc'), (p) =>
+    ctx.db.explanation.findMany({ where: { AND: [filter, p.where] }, orderBy: p.orderBy, take: p.take }),
+  );
 }
 
 /**

@@ -28,17 +28,17 @@ export const feedbackResolvers: Resolvers = {
     },
   },
   Explanation: {
-    annotations: async (e, _a, ctx) => {
+    annotations: async (e, args, ctx) => {
       await authorizeObject(ctx, 'Explanation', e.teamId, 'explanation.read');
-      return feedback.listAnnotations(ctx, e.id);
+      return feedback.listAnnotations(ctx, e.id, args);
     },
-    comments: async (e, _a, ctx) => {
+    comments: async (e, args, ctx) => {
       await authorizeObject(ctx, 'Explanation', e.teamId, 'explanation.read');
-      return feedback.listTopLevelComments(ctx, e.id);
+      return feedback.listTopLevelComments(ctx, e.id, args);
     },
-    ratings: async (e, _a, ctx) => {
+    ratings: async (e, args, ctx) => {
       await authorizeObject(ctx, 'Explanation', e.teamId, 'explanation.read');
-      return feedback.listRatings(ctx, e.id);
+      return feedback.listRatings(ctx, e.id, args);
     },
     myRating: async (e, _a, ctx) => {
       await authorizeObject(ctx, 'Explanation', e.teamId, 'explanation.read');
@@ -51,7 +51,7 @@ export const feedbackResolvers: Resolvers = {
   Comment: {
     author: (c, _a, ctx) => ctx.db.user.findUniqueOrThrow({ where: { id: c.authorId } }),
     mentions: (c, _a, ctx) => feedback.usersByIds(ctx, c.mentions),
-    replies: (c, _a, ctx) => feedback.listReplies(ctx, c.id),
+    replies: (c, args, ctx) => feedback.listReplies(ctx, c.id, args),
   },
   Rating: {
     rater: (r, _a, ctx) => ctx.db.user.findUniqueOrThrow({ where: { id: r.raterId } }),

@@ -3,6 +3,7 @@ import type { Prisma, Role } from '@fep/db';
 import { appendAuditEvent } from '@fep/db';
 import { badInput, forbidden, notFound } from '@fep/shared';
 import type { ApiContext, Caller } from '../context.ts';
+import { byCreatedAt, page, type PageArgs } from '../common/pagination.ts';
 
 /**
  * Feedback on explanations: annotations (regions on a frame range), time-range comments with
@@ -72,24 +73,28 @@ export async function getCommentTeam(ctx: ApiContext, commentId: string) {
   return (await ctx.db.comment.findUnique({ where: { id: commentId }, select: { teamId: true } }))?.teamId ?? null;
 }
 
-export function listAnnotations(ctx: ApiContext, explanationId: string) {
-  return ctx.db.annotation.findMany({ where: { explanationId, deletedAt: null }, orderBy: { createdAt: 'asc' }, take: 1000 });
+export function listAnnotations(ctx: ApiContext, explanationId: string, args: PageArgs) {
+  return page(args, byCreatedAt('asc'), (p) =>
+    ctx.db.annotation.findMany({ where: { AND: [{ explanationId, deletedAt: null }, p.where] }, orderBy: p.orderBy, take: p.take }),
+  );
 }
 
-export function listTopLevelComments(ctx: ApiContext, explanationId: string) {
-  return ctx.db.comment.findMany({
-    where: { explanationId, parentId: null, deletedAt: null },
-    orderBy: { createdAt: 'asc' },
-    take: 1000,
-  });
+export function listTopLevelComments(ctx: ApiContext, explanationId: string, args: PageArgs) {
+  return page(args, byCreatedAt('asc'), (p) =>
+    ctx.db.comment.findMany({ where: { AND: [{ explanationId, parentId: null, deletedAt: null }, p.where] }, orderBy: p.orderBy, take: p.take }),
+  );
 }
 
-export function listReplies(ctx: ApiContext, commentId: string) {
-  return ctx.db.comment.findMany({ where: { parentId: commentId, deletedAt: null }, orderBy: { createdAt: 'asc' }, take: 1000 });
+export function listReplies(ctx: ApiContext, commentId: string, args: PageArgs) {
+  return page(args, byCreatedAt('asc'), (p) =>
+    ctx.db.comment.findMany({ where: { AND: [{ parentId: commentId, deletedAt: null }, p.where] }, orderBy: p.orderBy, take: p.take }),
+  );
 }
 
-export function listRatings(ctx: ApiContext, explanationId: string) {
-  return ctx.db.rating.findMany({ where: { explanationId }, orderBy: { createdAt: 'asc' }, take: 1000 });
+export function listRatings(ctx: ApiContext, explanationId: string, args: PageArgs) {
+  return page(args, byCreatedAt('asc'), (p) =>
+    ctx.db.rating.findMany({ where: { AND: [{ explanationId }, p.where] }, orderBy: p.orderBy, take: p.take }),
+  );
 }
 
 export function getRatingBy(ctx: ApiContext, explanationId: string, raterId: string) {

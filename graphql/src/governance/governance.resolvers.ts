@@ -10,13 +10,13 @@ export const governanceResolvers: Resolvers = {
       await authorizeObject(ctx, 'Explanation', await getExplanationTeam(ctx, id), 'explanation.read');
       return governance.verifyProvenance(ctx, id);
     },
-    modelCardHistory: async (_p, { teamId, modelId }, ctx) => {
+    modelCardHistory: async (_p, { teamId, modelId, ...args }, ctx) => {
       await authorizeTeam(ctx, teamId, 'model.read');
-      return governance.modelCardHistory(ctx, teamId, modelId);
+      return governance.modelCardHistory(ctx, teamId, modelId, args);
     },
-    auditReports: async (_p, { teamId }, ctx) => {
+    auditReports: async (_p, { teamId, ...args }, ctx) => {
       await authorizeTeam(ctx, teamId, 'audit.read');
-      return ctx.db.auditReport.findMany({ where: { teamId }, orderBy: { createdAt: 'desc' }, take: 200 });
+      return governance.listAuditReports(ctx, teamId, args);
     },
   },
   Mutation: {
@@ -34,7 +34,7 @@ export const governanceResolvers: Resolvers = {
     },
   },
   Explanation: {
-    reproductions: (e, _a, ctx) => ctx.db.explanation.findMany({ where: { reproducesId: e.id }, orderBy: { createdAt: 'asc' } }),
+    reproductions: (e, args, ctx) => governance.listReproductions(ctx, e.id, args),
   },
   ModelCardRevision: {
     author: (r, _a, ctx) => ctx.db.user.findUniqueOrThrow({ where: { id: r.authorId } }),

@@ -4,6 +4,7 @@ import { appendAuditEvent, canonicalJson, verifyChain, type Prisma } from '@fep/
 import { badInput, conflict, notFound } from '@fep/shared';
 import type { ApiContext, Caller } from '../context.ts';
 import { getModelForTeam } from '../models/models.service.ts';
+import { byCreatedAt, page, type PageArgs } from '../common/pagination.ts';
 
 export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -114,7 +115,22 @@ export async function updateModelCard(ctx: ApiContext, caller: Caller, teamId: s
   });
 }
 
-export async function modelCardHistory(ctx: ApiContext, teamId: string, modelId: string) {
+export async function modelCardHistory(ctx: ApiContext, teamId: string, modelId: string, args: PageArgs) {
   await getModelForTeam(ctx, modelId, teamId);
-  return ctx.db.modelCardRevision.findMany({ where: { modelId, teamId }, orderBy: { revision: 'desc' } });
+  return page(args, [{ field: 'revision', direction: 'desc' }, { field: 'id', direction: 'desc' }], (p) =>
+    ctx.db.modelCardRevision.findMany({ where: { AND: [{ modelId, teamId }, p.where] }, orderBy: p.orderBy, take: p.take }),
+  );
+}
+
+export function listAuditReports(ctx: ApiContext, teamId: string, args: PageArgs) {
+  return page(args, byCreatedAt('desc'), (p) =>
+    ctx.db.auditReport.findMany({ where: { AND: [{ teamId }, p.where] }, orderBy: p.orderBy, take: p.take }),
+  );
+}
+
+/** Explanations that reproduce this one, oldest first. */
+export function listReproductions(ctx: ApiContext, explanationId: string, args: PageArgs) {
+  return page(args, byCreatedAt('asc'), (p) =>
+    ctx.db.explanation.findMany({ where: { AND: [{ reproducesId: explanationId }, p.where] }, orderBy: p.orderBy, take: p.take }),
+  );
 }

@@ -4,9 +4,9 @@ import * as models from './models.service.ts';
 
 export const modelResolvers: Resolvers = {
   Query: {
-    models: async (_p, { teamId }, ctx) => {
+    models: async (_p, { teamId, ...args }, ctx) => {
       await authorizeTeam(ctx, teamId, 'model.read');
-      return models.listModels(ctx, teamId);
+      return models.listModels(ctx, teamId, args);
     },
     model: async (_p, { id, teamId }, ctx) => {
       await authorizeTeam(ctx, teamId, 'model.read');

@@ -2,6 +2,7 @@ import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { authorizeObject, authorizeTeam, type Permission } from '../auth/permissions.ts';
 import type { ApiContext } from '../context.ts';
 import * as reviews from './reviews.service.ts';
+import { pageArray } from '../common/pagination.ts';
 
 /**
  * Who may do what: members with `review.join` (auditors included) may enter a session, be present
@@ -14,9 +15,9 @@ const access = async (ctx: ApiContext, id: string, permission: Permission) =>
 
 export const reviewResolvers: Resolvers = {
   Query: {
-    reviewSessions: async (_p, { teamId }, ctx) => {
+    reviewSessions: async (_p, { teamId, ...args }, ctx) => {
       await authorizeTeam(ctx, teamId, 'review.join');
-      return reviews.listReviewSessions(ctx, teamId);
+      return reviews.listReviewSessions(ctx, teamId, args);
     },
     reviewSession: async (_p, { id }, ctx) => {
       await access(ctx, id, 'review.join');
@@ -79,7 +80,8 @@ export const reviewResolvers: Resolvers = {
     },
     playback: (s) => reviews.playbackOf(s),
     present: (s, _a, ctx) => (s.status === 'LIVE' ? reviews.presentParticipants(ctx, s.id) : []),
-    comments: (s, _a, ctx) => reviews.sessionComments(ctx, s),
+    // In the order they were made; a live session's comments come from the table, an ended one's from its summary.
+    comments: async (s, args, ctx) => pageArray(await reviews.sessionComments(ctx, s), args),
     decisions: (s, _a, ctx) => reviews.sessionDecisions(ctx, s),
     summary: (s) => s.summary ?? null,
   },

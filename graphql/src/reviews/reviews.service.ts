@@ -3,6 +3,7 @@ import type { Prisma, ReviewSession } from '@fep/db';
 import { badInput, conflict, forbidden, notFound } from '@fep/shared';
 import { appendAuditEvent } from '../audit/audit.service.ts';
 import type { ApiContext, Caller } from '../context.ts';
+import { page, type PageArgs, type SortKey } from '../common/pagination.ts';
 
 /**
  * Live review sessions. PostgreSQL holds everything people submit: the session row (host,
@@ -178,8 +179,9 @@ export async function startReviewSession(ctx: ApiContext, caller: Caller, raw: u
   });
 }
 
-export function listReviewSessions(ctx: ApiContext, teamId: string) {
-  return ctx.db.reviewSession.findMany({ where: { teamId }, orderBy: { startedAt: 'desc' } });
+export function listReviewSessions(ctx: ApiContext, teamId: string, args: PageArgs) {
+  const keys: SortKey[] = [{ field: 'startedAt', direction: 'desc', date: true }, { field: 'id', direction: 'desc' }];
+  return page(args, keys, (p) => ctx.db.reviewSession.findMany({ where: { AND: [{ teamId }, p.where] }, orderBy: p.orderBy, take: p.take }));
 }
 
 export function getReviewSession(ctx: ApiContext, sessionId: string) {

@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { Kind, parse, specifiedRules, validate, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { buildSchema } from '../schema.ts';
-import { MAX_QUERY_COST, MAX_QUERY_DEPTH } from './apollo.ts';
-import { measureOperation, queryLimitsRule } from './query-limits.ts';
+import { measureOperation, QUERY_LIMITS, queryLimitsRule } from './query-limits.ts';
+
+const { maxDepth: MAX_QUERY_DEPTH, maxCost: MAX_QUERY_COST } = QUERY_LIMITS;
 
 const OPS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../apps/web/lib/operations');
 
@@ -42,13 +43,13 @@ describe('web operations', () => {
     let costliest = { name: '', cost: 0 };
     for (const op of ops) {
       const doc = parse(op.query);
-      const errors = validate(schema, doc, [...specifiedRules, queryLimitsRule(MAX_QUERY_DEPTH, MAX_QUERY_COST)]);
+      const errors = validate(schema, doc, [...specifiedRules, queryLimitsRule()]);
       expect(errors.map((e) => e.message), op.name).toEqual([]);
       const fragments = new Map(
         doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
       );
       for (const def of doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)) {
-        const { depth, cost } = measureOperation(def, fragments);
+        const { depth, cost } = measureOperation(schema, def, fragments);
         if (depth > deepest.depth) deepest = { name: op.name, depth };
         if (cost > costliest.cost) costliest = { name: op.name, cost };
       }

@@ -5,6 +5,7 @@ import { appendAuditEvent } from '../audit/audit.service.ts';
 import type { ApiContext, Caller } from '../context.ts';
 import type { RaterPlan, PlanEntry } from './studies.plan.ts';
 import { getStudy, studyConfig, type AttentionExpectation } from './studies.service.ts';
+import { byCreatedAt, page, type PageArgs } from '../common/pagination.ts';
 
 /**
  * The rater's side of a study. Everything a rater receives is keyed by per-assignment aliases
@@ -62,13 +63,17 @@ export async function raterStudy(ctx: ApiContext, caller: Caller, studyId: strin
   return { ...raterStudyView(study), progress: await progressOf(ctx, a) };
 }
 
-export async function myStudies(ctx: ApiContext, caller: Caller, teamId: string) {
-  const rows = await ctx.db.studyAssignment.findMany({
-    where: { raterId: caller.userId, study: { teamId, status: 'OPEN' } },
-    include: { study: true },
-    orderBy: { createdAt: 'desc' },
-  });
-  return Promise.all(rows.map(async (a) => ({ ...raterStudyView(a.study), progress: await progressOf(ctx, a) })));
+export async function myStudies(ctx: ApiContext, caller: Caller, teamId: string, args: PageArgs) {
+  const rows = await page(args, byCreatedAt('desc'), (p) =>
+    ctx.db.studyAssignment.findMany({
+      where: { AND: [{ raterId: caller.userId, study: { teamId, status: 'OPEN' } }, p.where] },
+      include: { study: true },
+      orderBy: p.orderBy,
+      take: p.take,
+    }),
+  );
+  const nodes = await Promise.all(rows.nodes.map(async (a) => ({ ...raterStudyView(a.study), progress: await progressOf(ctx, a) })));
+  return { nodes, pageInfo: rows.pageInfo };
 }
 
 export function studyMediaBase(studyId: string, ref: string) {

@@ -11,17 +11,17 @@ const participate = async (ctx: Parameters<typeof studies.getStudyTeam>[0], id: 
 
 export const studyResolvers: Resolvers = {
   Query: {
-    studies: async (_p, { teamId }, ctx) => {
+    studies: async (_p, { teamId, ...args }, ctx) => {
       await authorizeTeam(ctx, teamId, 'study.manage');
-      return studies.listStudies(ctx, teamId);
+      return studies.listStudies(ctx, teamId, args);
     },
     study: async (_p, { id }, ctx) => {
       await manage(ctx, id);
       return studies.getStudy(ctx, id);
     },
-    myStudies: async (_p, { teamId }, ctx) => {
+    myStudies: async (_p, { teamId, ...args }, ctx) => {
       const { caller } = await authorizeTeam(ctx, teamId, 'study.participate');
-      return rater.myStudies(ctx, caller, teamId);
+      return rater.myStudies(ctx, caller, teamId, args);
     },
     raterStudy: async (_p, { studyId }, ctx) => {
       const { caller } = await participate(ctx, studyId);
@@ -68,9 +68,9 @@ export const studyResolvers: Resolvers = {
     raterIds: (s) => studies.studyConfig(s).raterIds,
     attentionChecks: (s) => studies.studyConfig(s).attentionChecks,
     methods: (s, _a, ctx) => studies.studyMethods(ctx, s.id),
-    items: (s, _a, ctx) => studies.listItems(ctx, s.id),
+    items: (s, args, ctx) => studies.pageItems(ctx, s.id, args),
     readiness: (s, _a, ctx) => studies.readiness(ctx, s.id),
-    assignments: (s, _a, ctx) => studies.assignmentSummaries(ctx, s.id),
+    assignments: (s, args, ctx) => studies.assignmentSummaries(ctx, s.id, args),
     results: async (s, _a, ctx) => {
       const r = await results.studyResults(ctx, s.id);
       return { ...r, design: r.design as StudyDesign };

@@ -8,6 +8,7 @@ import { can } from '../auth/permissions.ts';
 import type { ApiContext, Caller } from '../context.ts';
 import { KNOWN_METHODS, requestExplanation } from '../explanations/explanations.service.ts';
 import { autoAssign, buildPlans, type PlanItem } from './studies.plan.ts';
+import { byCreatedAt, mapNodes, page, type PageArgs, type SortKey } from '../common/pagination.ts';
 
 /** Likert scales offered: 5 and 7 points (Likert 1932 used 5; 7-point scales are the common alternative). */
 const LIKERT_POINTS = [5, 7] as const;
@@ -104,8 +105,14 @@ export async function getStudy(ctx: ApiContext, studyId: string) {
   return s;
 }
 
-export function listStudies(ctx: ApiContext, teamId: string) {
-  return ctx.db.study.findMany({ where: { teamId }, orderBy: { createdAt: 'desc' }, take: 500 });
+export function listStudies(ctx: ApiContext, teamId: string, args: PageArgs) {
+  return page(args, byCreatedAt('desc'), (p) => ctx.db.study.findMany({ where: { AND: [{ teamId }, p.where] }, orderBy: p.orderBy, take: p.take }));
+}
+
+/** One page of a study's items in position order (listItems reads them all, for the services). */
+export function pageItems(ctx: ApiContext, studyId: string, args: PageArgs) {
+  const keys: SortKey[] = [{ field: 'position', direction: 'asc' }, { field: 'id', direction: 'asc' }];
+  return page(args, keys, (p) => ctx.db.studyItem.findMany({ where: { AND: [{ studyId }, p.where] }, orderBy: p.orderBy, take: p.take }));
 }
 
 export function listItems(ctx: ApiContext, studyId: string) {
@@ -479,13 +486,17 @@ export async function studyMethods(ctx: ApiContext, studyId: string) {
   return [...new Set(ids.map((i) => byId.get(i)).filter((m): m is string => !!m))];
 }
 
-export async function assignmentSummaries(ctx: ApiContext, studyId: string) {
-  const rows = await ctx.db.studyAssignment.findMany({
-    where: { studyId },
-    include: { rater: true, _count: { select: { judgements: true } } },
-    orderBy: { pseudonym: 'asc' },
-  });
-  return rows.map((a) => ({
+export async function assignmentSummaries(ctx: ApiContext, studyId: string, args: PageArgs) {
+  const keys: SortKey[] = [{ field: 'pseudonym', direction: 'asc' }, { field: 'id', direction: 'asc' }];
+  const rows = await page(args, keys, (p) =>
+    ctx.db.studyAssignment.findMany({
+      where: { AND: [{ studyId }, p.where] },
+      include: { rater: true, _count: { select: { judgements: true } } },
+      orderBy: p.orderBy,
+      take: p.take,
+    }),
+  );
+  return mapNodes(rows, (a) => ({
     pseudonym: a.pseudonym,
     rater: a.rater,
     items: (a.plan as unknown as { entries: unknown[] }).entries.length,

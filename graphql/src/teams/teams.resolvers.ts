@@ -5,7 +5,7 @@ import * as teams from './teams.service.ts';
 
 export const teamResolvers: Resolvers = {
   Query: {
-    teams: (_p, _a, ctx) => teams.listTeams(ctx, requireCaller(ctx)),
+    teams: (_p, args, ctx) => teams.listTeams(ctx, requireCaller(ctx), args),
     team: async (_p, { id }, ctx) => {
       await authorizeObject(ctx, 'Team', id, 'team.read');
       return teams.getTeam(ctx, id);
@@ -45,10 +45,10 @@ export const teamResolvers: Resolvers = {
       if (!role) throw forbidden('You are not a member of this team.');
       return role;
     },
-    members: (team, _a, ctx) => teams.listMembers(ctx, team.id),
-    invitations: async (team, _a, ctx) => {
+    members: (team, args, ctx) => teams.listMembers(ctx, team.id, args),
+    invitations: async (team, args, ctx) => {
       await authorizeTeam(ctx, team.id, 'team.members.manage');
-      return teams.listInvitations(ctx, team.id);
+      return teams.listInvitations(ctx, team.id, args);
     },
   },
   Membership: {

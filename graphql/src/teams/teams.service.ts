@@ -6,6 +6,7 @@ import { appendAuditEvent } from '../audit/audit.service.ts';
 import { emailSchema } from '../auth/auth.service.ts';
 import { INVITATION_TTL_MS, hashSecret, newSecret } from '../auth/tokens.ts';
 import type { ApiContext, Caller } from '../context.ts';
+import { byCreatedAt, mapNodes, page, type PageArgs } from '../common/pagination.ts';
 
 const ROLES = ['OWNER', 'ADMIN', 'REVIEWER', 'RATER', 'AUDITOR'] as const;
 const teamName = z.string().trim().min(1, 'Name the team.').max(80, 'Use at most 80 characters.');
@@ -19,13 +20,13 @@ function slugify(name: string): string {
   return `${base || 'team'}-${randomBytes(3).toString('hex')}`;
 }
 
-export async function listTeams(ctx: ApiContext, caller: Caller) {
-  const memberships = await ctx.db.membership.findMany({
-    where: { userId: caller.userId, ...(caller.tokenTeamId ? { teamId: caller.tokenTeamId } : {}) },
-    include: { team: true },
-    orderBy: { createdAt: 'asc' },
-  });
-  return memberships.map((m) => m.team);
+/** The caller's teams, paged in the order they joined (by membership). */
+export async function listTeams(ctx: ApiContext, caller: Caller, args: PageArgs) {
+  const filter = { userId: caller.userId, ...(caller.tokenTeamId ? { teamId: caller.tokenTeamId } : {}) };
+  const memberships = await page(args, byCreatedAt('asc'), (p) =>
+    ctx.db.membership.findMany({ where: { AND: [filter, p.where] }, include: { team: true }, orderBy: p.orderBy, take: p.take }),
+  );
+  return mapNodes(memberships, (m) => m.team);
 }
 
 export async function getTeam(ctx: ApiContext, teamId: string) {
@@ -67,15 +68,16 @@ export async function renameTeam(ctx: ApiContext, caller: Caller, teamId: string
   });
 }
 
-export function listMembers(ctx: ApiContext, teamId: string) {
-  return ctx.db.membership.findMany({ where: { teamId }, include: { user: true }, orderBy: { createdAt: 'asc' } });
+export function listMembers(ctx: ApiContext, teamId: string, args: PageArgs) {
+  return page(args, byCreatedAt('asc'), (p) =>
+    ctx.db.membership.findMany({ where: { AND: [{ teamId }, p.where] }, include: { user: true }, orderBy: p.orderBy, take: p.take }),
+  );
 }
 
-export function listInvitations(ctx: ApiContext, teamId: string) {
-  return ctx.db.invitation.findMany({
-    where: { teamId, acceptedAt: null, revokedAt: null },
-    orderBy: { createdAt: 'desc' },
-  });
+export function listInvitations(ctx: ApiContext, teamId: string, args: PageArgs) {
+  return page(args, byCreatedAt('desc'), (p) =>
+    ctx.db.invitation.findMany({ where: { AND: [{ teamId, acceptedAt: null, revokedAt: null }, p.where] }, orderBy: p.orderBy, take: p.take }),
+  );
 }
 
 /** Only an OWNER may hand out or take away OWNER. */

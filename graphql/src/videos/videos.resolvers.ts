@@ -4,9 +4,9 @@ import * as videos from './videos.service.ts';
 
 export const videoResolvers: Resolvers = {
   Query: {
-    videos: async (_p, { teamId, includeDeleted }, ctx) => {
+    videos: async (_p, { teamId, includeDeleted, ...args }, ctx) => {
       await authorizeTeam(ctx, teamId, 'video.read');
-      return videos.listVideos(ctx, teamId, includeDeleted ?? false);
+      return videos.listVideos(ctx, teamId, includeDeleted ?? false, args);
     },
     video: async (_p, { id }, ctx) => {
       await authorizeObject(ctx, 'Video', await videos.getVideoTeam(ctx, id), 'video.read');
@@ -23,7 +23,6 @@ export const videoResolvers: Resolvers = {
     sizeBytes: (v) => Number(v.sizeBytes),
     url: (v) => `/api/media/videos/${v.id}`,
     uploadedBy: (v, _a, ctx) => ctx.db.user.findUniqueOrThrow({ where: { id: v.uploadedById } }),
-    explanations: (v, _a, ctx) =>
-      ctx.db.explanation.findMany({ where: { videoId: v.id }, orderBy: { createdAt: 'desc' } }),
+    explanations: (v, args, ctx) => videos.listVideoExplanations(ctx, v.id, args),
   },
 };

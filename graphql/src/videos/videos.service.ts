@@ -3,17 +3,22 @@ import type { Prisma } from '@fep/db';
 import { badInput, notFound } from '@fep/shared';
 import { appendAuditEvent } from '../audit/audit.service.ts';
 import type { ApiContext, Caller } from '../context.ts';
+import { byCreatedAt, page, type PageArgs } from '../common/pagination.ts';
 
 export async function getVideoTeam(ctx: ApiContext, id: string) {
   return (await ctx.db.video.findUnique({ where: { id }, select: { teamId: true } }))?.teamId ?? null;
 }
 
-export function listVideos(ctx: ApiContext, teamId: string, includeDeleted: boolean) {
-  return ctx.db.video.findMany({
-    where: { teamId, ...(includeDeleted ? {} : { deletedAt: null }) },
-    orderBy: { createdAt: 'desc' },
-    take: 500,
-  });
+export function listVideos(ctx: ApiContext, teamId: string, includeDeleted: boolean, args: PageArgs) {
+  const filter = { teamId, ...(includeDeleted ? {} : { deletedAt: null }) };
+  return page(args, byCreatedAt('desc'), (p) => ctx.db.video.findMany({ where: { AND: [filter, p.where] }, orderBy: p.orderBy, take: p.take }));
+}
+
+/** A video's explanations, newest first. */
+export function listVideoExplanations(ctx: ApiContext, videoId: string, args: PageArgs) {
+  return page(args, byCreatedAt('desc'), (p) =>
+    ctx.db.explanation.findMany({ where: { AND: [{ videoId }, p.where] }, orderBy: p.orderBy, take: p.take }),
+  );
 }
 
 export async function getVideo(ctx: ApiContext, id: string) {
