@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
+import { kernelThreadCount } from '../core/kernel-threads.ts';
 import { ExplanationCancelledError } from '../methods/types.ts';
 import { BUILTIN_MODEL_DIR } from '../model/load-model.ts';
 import { generateClip } from '../synth/synth-actions.ts';
@@ -10,6 +11,7 @@ import { withTempDir } from '../video/test-fixtures.ts';
 import { computeExplanation, disposeComputeModelCache, JobTimeLimitError, type ComputeRequest, type ComputeProgress } from './compute.ts';
 import { ComputeHost, ComputeThreadCrashedError } from './compute-thread.ts';
 
+const TEST_ENTRY = new URL('../testing/compute-thread-test-entry.ts', import.meta.url);
 let tmp: Awaited<ReturnType<typeof withTempDir>>;
 let request: ComputeRequest;
 const host = new ComputeHost({ backend: 'wasm' });
@@ -96,7 +98,7 @@ describe('ComputeHost', () => {
   });
 
   it('reports a thread crash as a clear error, and the next job runs on a fresh thread', async () => {
-    const crashing = new ComputeHost({ backend: 'wasm', entry: new URL('../testing/compute-thread-crash-entry.ts', import.meta.url) });
+    const crashing = new ComputeHost({ backend: 'wasm', entry: TEST_ENTRY });
     try {
       await crashing.start();
       const err = await crashing.compute({ ...request, method: 'crash-the-thread' }).catch((e: unknown) => e);
@@ -104,6 +106,11 @@ describe('ComputeHost', () => {
       expect((err as Error).message).toMatch(/compute thread stopped unexpectedly \(uncaught Error: boom from the test entry\)/);
       const next = await crashing.compute(request);
       expect(next.saliency.length).toBe(16 * 112 * 112);
+      // The mask generator's own kernel threads start and run inside the compute thread too.
+      if (kernelThreadCount() > 1) {
+        const stats = (await crashing.compute({ ...request, method: 'kernel-thread-stats' })) as unknown as { chunksRunByWorkers: number };
+        expect(stats.chunksRunByWorkers).toBeGreaterThan(0);
+      }
     } finally {
       await crashing.close();
     }
