@@ -7,7 +7,7 @@ import { ExplanationCancelledError } from '../methods/types.ts';
 import { BUILTIN_MODEL_DIR } from '../model/load-model.ts';
 import { generateClip } from '../synth/synth-actions.ts';
 import { encodeMp4 } from '../video/encode.ts';
-import { withTempDir } from '../video/test-fixtures.ts';
+import { ffmpeg, withTempDir } from '../video/test-fixtures.ts';
 import { computeExplanation, disposeComputeModelCache, JobTimeLimitError, type ComputeRequest, type ComputeProgress } from './compute.ts';
 import { ComputeHost, ComputeThreadCrashedError } from './compute-thread.ts';
 
@@ -71,6 +71,23 @@ describe('ComputeHost', () => {
     const running = host.compute({ ...request, params: { iterations: 100_000 } }, { signal: controller.signal, onProgress });
     running.catch(() => {});
     await seen;
+    const t0 = Date.now();
+    controller.abort();
+    await expect(running).rejects.toBeInstanceOf(ExplanationCancelledError);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it('honours cancel within 2 s during the window scan of a long high-frame-rate video', async () => {
+    // 60 s at 300 fps (18 000 frames of 64×64): the kind of file whose scan ignored cancel for 60 s.
+    const file = tmp.file('long.mp4');
+    await ffmpeg('-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=300', '-t', '60', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', file);
+    const controller = new AbortController();
+    const { seen, onProgress } = progressWhere((e) => e.stage === 'loading');
+    const running = host.compute({ ...request, videoPath: file, windowStartSec: null }, { signal: controller.signal, onProgress });
+    running.catch(() => {});
+    await seen;
+    // Let the scan get going (the stimulus, not a synchronisation: the result must still be cancelled).
+    await new Promise((r) => setTimeout(r, 1500));
     const t0 = Date.now();
     controller.abort();
     await expect(running).rejects.toBeInstanceOf(ExplanationCancelledError);
