@@ -1031,11 +1031,13 @@ export type ReportFile = {
 export type RequestExplanationInput = {
   /** Fraction of the clip the mask keeps, e.g. 0.1. */
   area?: InputMaybe<Scalars['Float']['input']>;
+  /** A key for this submit (e.g. a UUID): repeating a request with the same key returns the explanation the first one created, never a second. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   iterations?: InputMaybe<Scalars['Int']['input']>;
   /** fep (default), ep, or a baseline the engine offers. */
   method?: InputMaybe<Scalars['String']['input']>;
   modelId: Scalars['ID']['input'];
-  /** Advanced method parameters (validated by the engine's schema). */
+  /** Method parameters, checked against the method catalogue (packages/shared/src/methods): unknown keys and values past a limit are BAD_USER_INPUT with fields such as params.areas.0. */
   params?: InputMaybe<Scalars['JSON']['input']>;
   seed?: InputMaybe<Scalars['Int']['input']>;
   /** top1 (default), a label, or a class index. */

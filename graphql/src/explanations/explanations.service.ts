@@ -1,33 +1,19 @@
 import { z } from 'zod';
 import type { Prisma } from '@fep/db';
-import { badInput, cancelKey, conflict, notFound, progressChannel, type ExplainProgress } from '@fep/shared';
+import { AppError, badInput, cancelKey, conflict, notFound, progressChannel, rateLimited, unavailable, type ExplainProgress } from '@fep/shared';
+import { validateExplanationRequest, type ExplanationRequestFields } from '@fep/shared/methods';
 import { appendAuditEvent } from '../audit/audit.service.ts';
 import type { ApiContext, Caller } from '../context.ts';
 import { getModelForTeam } from '../models/models.service.ts';
 import { byCreatedAt, page, type PageArgs } from '../common/pagination.ts';
 
-/**
- * Methods the engine offers. Kept here as data (not imported from the engine) so the API does
- * not load TensorFlow.js; the engine rejects unknown methods too.
- */
-export const KNOWN_METHODS = ['fep', 'ep', 'random', 'gradient', 'smoothgrad', 'integrated-gradients', 'gradcam', 'occlusion'] as const;
-
+/** Who asks and for which objects; the method, target, window and parameters go through the catalogue. */
 export const requestExplanationSchema = z.object({
   teamId: z.string().min(1),
   videoId: z.string().min(1),
   modelId: z.string().min(1),
-  method: z.enum(KNOWN_METHODS).default('fep'),
-  target: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .default('top1'),
-  area: z.number().gt(0).lt(1).nullish(),
-  iterations: z.number().int().min(1).max(5000).nullish(),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).nullish(),
-  windowStartSec: z.number().min(0).nullish(),
-  params: z.record(z.string(), z.unknown()).nullish(),
+  /** One submit's key (the web form sends a fresh UUID per submit and reuses it on retry). */
+  idempotencyKey: z.string().trim().min(1).max(200).nullish(),
 });
 
 export async function getExplanationTeam(ctx: ApiContext, id: string) {
@@ -50,51 +36,127 @@ export function listExplanations(ctx: ApiContext, teamId: string, videoId: strin
 /**
  * Creates the Explanation row (QUEUED) with its audit event, then enqueues a job carrying only
  * the id. The job id is the explanation id, so a retried enqueue never creates a second job.
+ *
+ * Every check runs before the transaction, so a request answered with an error writes nothing:
+ * the parameters against the method catalogue (BAD_USER_INPUT with field paths), the video and
+ * model, the team's queued-job limit (RATE_LIMITED) and Redis (UNAVAILABLE). Once the row is
+ * committed, a failing enqueue is logged, not reported: the row stays QUEUED for the reconciler.
+ * With an `idempotencyKey`, a retry (or a racing duplicate) returns the first row.
  */
 export async function requestExplanation(ctx: ApiContext, caller: Caller, raw: unknown) {
-  const input = requestExplanationSchema.parse(raw);
-  const video = await ctx.db.video.findUnique({ where: { id: input.videoId } });
-  if (!video || video.teamId !== input.teamId || video.deletedAt) throw notFound('Video');
+  const ids = requestExplanationSchema.parse(raw);
+  const key = ids.idempotencyKey ?? null;
+  const byKey = key
+    ? { teamId_requestedById_idempotencyKey: { teamId: ids.teamId, requestedById: caller.userId, idempotencyKey: key } }
+    : null;
+  if (byKey) {
+    const existing = await ctx.db.explanation.findUnique({ where: byKey });
+    if (existing) return existing;
+  }
+  const req = validateExplanationRequest(raw as ExplanationRequestFields, ctx.config.limits);
+  const video = await ctx.db.video.findUnique({ where: { id: ids.videoId } });
+  if (!video || video.teamId !== ids.teamId || video.deletedAt) throw notFound('Video');
   if (video.status !== 'READY') throw badInput('This video could not be read, so it cannot be explained.');
-  const model = await getModelForTeam(ctx, input.modelId, input.teamId);
+  checkWindowStart(video, req.windowStartSec);
+  const model = await getModelForTeam(ctx, ids.modelId, ids.teamId);
   const labels = Array.isArray(model.labels) ? (model.labels as string[]) : [];
-  if (input.target !== 'top1' && !labels.includes(input.target)) {
-    const idx = Number(input.target);
+  if (req.target !== 'top1' && !labels.includes(req.target)) {
+    const idx = Number(req.target);
     if (!Number.isInteger(idx) || idx < 0 || idx >= labels.length) {
       throw badInput(`Target must be top1, one of the model's labels, or an index below ${labels.length}.`, {
         fields: { target: 'Unknown label.' },
       });
     }
   }
-  const params: Record<string, unknown> = { ...(input.params ?? {}) };
-  if (input.area != null) params.area = input.area;
-  if (input.iterations != null) params.iterations = input.iterations;
-  if (input.seed != null) params.seed = input.seed;
-  const explanation = await ctx.db.$transaction(async (tx) => {
-    const created = await tx.explanation.create({
-      data: {
-        teamId: input.teamId,
-        videoId: video.id,
-        modelId: model.id,
-        requestedById: caller.userId,
-        method: input.method,
-        target: input.target,
-        params: params as Prisma.InputJsonValue,
-        windowStartSec: input.windowStartSec ?? null,
-      },
+  await checkTeamQueue(ctx, ids.teamId);
+  await pingRedis(ctx);
+  const params = req.params;
+  let explanation;
+  try {
+    explanation = await ctx.db.$transaction(async (tx) => {
+      const created = await tx.explanation.create({
+        data: {
+          teamId: ids.teamId,
+          videoId: video.id,
+          modelId: model.id,
+          requestedById: caller.userId,
+          method: req.method,
+          target: req.target,
+          params: params as Prisma.InputJsonValue,
+          windowStartSec: req.windowStartSec,
+          idempotencyKey: key,
+        },
+      });
+      await appendAuditEvent(tx, {
+        teamId: ids.teamId,
+        actorId: caller.userId,
+        action: 'explanation.requested',
+        subjectType: 'Explanation',
+        subjectId: created.id,
+        payload: { videoId: video.id, modelId: model.id, method: req.method, target: req.target, params },
+      });
+      return created;
     });
-    await appendAuditEvent(tx, {
-      teamId: input.teamId,
-      actorId: caller.userId,
-      action: 'explanation.requested',
-      subjectType: 'Explanation',
-      subjectId: created.id,
-      payload: { videoId: video.id, modelId: model.id, method: input.method, target: input.target, params },
-    });
-    return created;
-  });
-  await ctx.queue.add('explain', { explanationId: explanation.id }, { jobId: explanation.id });
+  } catch (err) {
+    // A racing duplicate with the same key committed first: answer with its row.
+    if (byKey && isUniqueViolation(err)) {
+      const existing = await ctx.db.explanation.findUnique({ where: byKey });
+      if (existing) return existing;
+    }
+    throw err;
+  }
+  await enqueueExplanation(ctx, explanation.id);
   return explanation;
+}
+
+/**
+ * Adds the explanation's job (job id = explanation id). A failure after the row is committed is
+ * logged and swallowed: the row stays QUEUED and is enqueued again later, so the client still
+ * gets its explanation instead of an error that would make it retry into a duplicate.
+ */
+export async function enqueueExplanation(ctx: ApiContext, explanationId: string): Promise<void> {
+  try {
+    await ctx.queue.add('explain', { explanationId }, { jobId: explanationId });
+  } catch (err) {
+    console.error(`[api] explanation ${explanationId} is QUEUED but its job could not be added; it will be enqueued again`, err);
+  }
+}
+
+/** A window that starts past the video's last frame has nothing to explain. */
+export function checkWindowStart(video: { durationSec: number | null; probe: unknown }, windowStartSec: number | null): void {
+  if (windowStartSec == null || video.durationSec == null) return;
+  const firstFrameTime = Number((video.probe as { firstFrameTime?: unknown } | null)?.firstFrameTime ?? 0) || 0;
+  const end = firstFrameTime + video.durationSec;
+  if (windowStartSec >= end) {
+    throw badInput('The window starts after the end of the video.', {
+      fields: { windowStartSec: `The video ends at ${end.toFixed(2)} s; start before that, or leave empty.` },
+    });
+  }
+}
+
+/** RATE_LIMITED when the team already has `limits.maxQueuedPerTeam` explanations queued or running. */
+export async function checkTeamQueue(ctx: ApiContext, teamId: string): Promise<void> {
+  const max = ctx.config.limits.maxQueuedPerTeam;
+  const pending = await ctx.db.explanation.count({ where: { teamId, status: { in: ['QUEUED', 'RUNNING'] } } });
+  if (pending >= max) {
+    throw rateLimited(`Your team already has ${pending} explanations queued or running (the limit is ${max}). Wait for some to finish, or cancel some, then try again.`, {
+      limit: max,
+    });
+  }
+}
+
+/** UNAVAILABLE before anything is written when Redis (the queue) does not answer. */
+export async function pingRedis(ctx: ApiContext): Promise<void> {
+  try {
+    await ctx.redis.ping();
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw unavailable('The job queue is unreachable, so the explanation was not requested; nothing was saved. Try again shortly.');
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown })?.code === 'P2002';
 }
 
 /**

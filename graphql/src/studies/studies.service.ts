@@ -6,7 +6,8 @@ import { createHash, randomInt } from 'node:crypto';
 import { appendAuditEvent } from '../audit/audit.service.ts';
 import { can } from '../auth/permissions.ts';
 import type { ApiContext, Caller } from '../context.ts';
-import { KNOWN_METHODS, requestExplanation } from '../explanations/explanations.service.ts';
+import { METHOD_NAMES } from '@fep/shared/methods';
+import { requestExplanation } from '../explanations/explanations.service.ts';
 import { autoAssign, buildPlans, type PlanItem } from './studies.plan.ts';
 import { byCreatedAt, mapNodes, page, type PageArgs, type SortKey } from '../common/pagination.ts';
 
@@ -61,7 +62,7 @@ export const createStudySchema = z
     raterIds: z.array(id).min(1, 'Choose at least one rater.').max(500),
     attentionChecks: z.number().int().min(0).max(50).default(0),
     videoIds: z.array(id).max(500).nullish(),
-    methods: z.array(z.enum(KNOWN_METHODS)).max(KNOWN_METHODS.length).nullish(),
+    methods: z.array(z.enum(METHOD_NAMES)).max(METHOD_NAMES.length).nullish(),
     modelId: id.nullish(),
     target: z.string().trim().min(1).max(100).default('top1'),
     explanationIds: z.array(id).max(2000).nullish(),

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { limitsFromEnv, type Limits } from './methods/limits.ts';
 
 /**
  * Every environment variable the product reads, with its default. The README's configuration
@@ -25,6 +26,8 @@ export interface Config {
   ffprobeTimeoutMs: number;
   /** Time limit of one explanation job's compute; past it the job fails with "time limit". */
   engineJobTimeoutMs: number;
+  /** Bounds on explanation parameters, uploaded videos and queued jobs (LIMIT_* variables; methods/limits.ts). */
+  limits: Limits;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -47,6 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ffmpegTimeoutMs: positiveMs(env.FFMPEG_TIMEOUT_MS, 120_000, 'FFMPEG_TIMEOUT_MS'),
     ffprobeTimeoutMs: positiveMs(env.FFPROBE_TIMEOUT_MS, 30_000, 'FFPROBE_TIMEOUT_MS'),
     engineJobTimeoutMs: positiveMs(env.ENGINE_JOB_TIMEOUT_MS, 1_800_000, 'ENGINE_JOB_TIMEOUT_MS'),
+    limits: limitsFromEnv(env),
   };
 }
 

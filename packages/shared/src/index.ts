@@ -2,3 +2,4 @@ export * from './errors.ts';
 export * from './config.ts';
 export * from './queue.ts';
 export * from './storage.ts';
+export * from './methods/index.ts';

@@ -162,6 +162,13 @@ describe('fep synth → fep explain', () => {
       [['--method', 'telepathy'], /Unknown explanation method "telepathy"\. Available: fep, ep, random/],
       [['--all-windows', '--start', '1'], /cannot be combined/],
       [['--start', '9'], /past the end of the video \(2\.000 s\)/],
+      // Checked against the method catalogue (packages/shared/src/methods).
+      [['--iterations', '100000000'], /--iterations must be ≤ 2000/],
+      [['--params', '{"areas":[2]}'], /--areas: Use a fraction below 1/],
+      [['--params', '{"volume":11}'], /--params \(volume\): Unknown parameter "volume"/],
+      [['--method', 'gradient', '--iterations', '5'], /--iterations: The gradient method has no iterations parameter/],
+      [['--areas', '0.1,0.2,0.3,0.4,0.5'], /--areas: At most 4 areas/],
+      [['--params', 'not json'], /--params must be a JSON object/],
     ];
     // In-process run(): the bin's code path without a process (and a TF.js load) per case.
     for (const [extra, message] of cases) {

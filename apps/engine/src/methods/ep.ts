@@ -44,6 +44,7 @@
  *   meaning of direction-dependent actions.
  */
 import { runExtremalPerturbation, type ExtremalOptions, type GradientModulator } from '../core/extremal-perturbation.ts';
+import { EP_DEFAULTS } from '@fep/shared/methods';
 import type { ExplainInput, ExplainResult, ExplanationMethod, OnProgress } from './types.ts';
 
 export interface EpParams extends ExtremalOptions {
@@ -51,29 +52,8 @@ export interface EpParams extends ExtremalOptions {
   area: number;
 }
 
-export const defaults: Readonly<EpParams> = Object.freeze({
-  area: 0.1,
-  areas: [0.1],
-  variant: 'preserve',
-  reward: 'logit',
-  perturbation: 'blur',
-  levels: 8,
-  maxBlur: 20,
-  fadeTo: 'zero',
-  step: 7,
-  sigma: 11,
-  coldness: 20,
-  iterations: 300,
-  learningRate: 0.05,
-  momentum: 0.9,
-  dampening: 0.9,
-  areaWeight: 300,
-  areaWeightGrowth: 2,
-  init: 'ones',
-  seed: 0,
-  jitter: false,
-  areaOver: 'crop',
-} satisfies EpParams);
+/** The catalogue's EP defaults (packages/shared/src/methods/catalogue.ts), sourced above. */
+export const defaults: Readonly<EpParams> = EP_DEFAULTS;
 
 /** Merge user params over defaults; make sure `area` is one of `areas`. */
 export function resolveParams<P extends EpParams>(base: Readonly<P>, params: Partial<P>): P {

@@ -41,7 +41,8 @@ import {
   type FrequencyWeightingSpec,
   type FrequencyWeightingType,
 } from '../core/frequency-weighting.ts';
-import { defaults as epDefaults, explainExtremal, resolveParams, type EpParams } from './ep.ts';
+import { FEP_DEFAULTS } from '@fep/shared/methods';
+import { explainExtremal, resolveParams, type EpParams } from './ep.ts';
 import type { ExplainInput, ExplanationMethod, OnProgress } from './types.ts';
 
 export interface FepParams extends EpParams {
@@ -50,12 +51,8 @@ export interface FepParams extends EpParams {
   spatialCutoff: number;
 }
 
-export const defaults: Readonly<FepParams> = Object.freeze({
-  ...epDefaults,
-  weighting: 'ideal',
-  temporalCutoff: 0.125,
-  spatialCutoff: 0.5,
-} satisfies FepParams);
+/** The catalogue's F-EP defaults (packages/shared/src/methods/catalogue.ts): EP's plus the weighting above. */
+export const defaults: Readonly<FepParams> = FEP_DEFAULTS;
 
 export interface FrequencyModulator {
   modulate: GradientModulator;

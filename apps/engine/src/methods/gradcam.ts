@@ -16,6 +16,7 @@
  * not get a `GradCamUnsupportedError`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { GRADCAM_DEFAULTS } from '@fep/shared/methods';
 import { assertTarget, reportProgress, resolveKnown } from './gradient-utils.ts';
 import type { ExplainInput, ExplainResult, ExplanationMethod, OnProgress, VideoClassifier } from './types.ts';
 
@@ -51,7 +52,7 @@ export interface GradCamParams {
   layer: string | null;
 }
 
-export const defaults: Readonly<GradCamParams> = Object.freeze({ layer: null });
+export const defaults: Readonly<GradCamParams> = GRADCAM_DEFAULTS;
 
 /** Linear interpolation matrix [out, in] with half-pixel centres (align_corners = false), edges clamped. */
 export function linearResizeMatrix(inN: number, outN: number): Float32Array {

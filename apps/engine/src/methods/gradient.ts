@@ -5,12 +5,13 @@
  * clip: one forward and one backward pass. No parameters.
  */
 import * as tf from '@tensorflow/tfjs';
+import { GRADIENT_DEFAULTS } from '@fep/shared/methods';
 import { assertTarget, maxAbsOverChannels, reportProgress, targetLogitGradients } from './gradient-utils.ts';
 import type { ExplainInput, ExplainResult, ExplanationMethod, OnProgress } from './types.ts';
 
 export type GradientParams = Record<string, never>;
 
-export const defaults: Readonly<GradientParams> = Object.freeze({});
+export const defaults: Readonly<GradientParams> = GRADIENT_DEFAULTS;
 
 export const gradient: ExplanationMethod<GradientParams> = {
   name: 'gradient',

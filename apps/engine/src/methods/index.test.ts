@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { engineVersion, initBackend } from '../backend.ts';
 import { createTinyClassifier } from '../testing/tiny-classifier.ts';
+import { METHOD_CATALOGUE } from '@fep/shared/methods';
 import { METHODS, METHOD_NAMES, UnknownMethodError, getMethod } from './index.ts';
 
 beforeAll(async () => {
@@ -10,13 +10,12 @@ beforeAll(async () => {
 });
 
 describe('method registry', () => {
-  it('exposes every method with documented defaults, under the API KNOWN_METHODS names', () => {
-    const service = readFileSync(new URL('../../../../graphql/src/explanations/explanations.service.ts', import.meta.url), 'utf8');
-    const list = /KNOWN_METHODS = \[([^\]]*)\]/.exec(service)![1]!;
-    const known = [...list.matchAll(/'([^']+)'/g)].map((m) => m[1]!);
-    expect(Object.keys(METHODS).sort()).toEqual([...known].sort());
-    expect(METHOD_NAMES).toEqual(Object.keys(METHODS));
-    expect(getMethod('fep').name).toBe('fep');
+  it('registers exactly the catalogue methods, each with the catalogue defaults', () => {
+    expect(Object.keys(METHODS)).toEqual([...METHOD_NAMES]);
+    for (const name of METHOD_NAMES) {
+      expect(getMethod(name).name).toBe(name);
+      expect(getMethod(name).defaults).toBe(METHOD_CATALOGUE[name].defaults);
+    }
     expect(getMethod('fep').defaults).toMatchObject({ iterations: 300, learningRate: 0.05, step: 7, weighting: 'ideal', temporalCutoff: 0.125, spatialCutoff: 0.5 });
     expect(getMethod('ep').defaults).not.toHaveProperty('weighting');
   });

@@ -10,7 +10,7 @@ import { smoothgrad } from './smoothgrad.ts';
 import type { MethodName } from './names.ts';
 import type { ExplanationMethod } from './types.ts';
 
-/** Names match graphql/src/explanations/explanations.service.ts `KNOWN_METHODS` (a test checks it). */
+/** One implementation per catalogue method (`Record<MethodName, …>`: the compiler checks none is missing). */
 export const METHODS: Readonly<Record<MethodName, ExplanationMethod<any>>> = Object.freeze({
   fep,
   ep,

@@ -12,6 +12,7 @@
  * forward/backward pass so that memory stays bounded whatever `steps` is.
  */
 import * as tf from '@tensorflow/tfjs';
+import { INTEGRATED_GRADIENTS_DEFAULTS } from '@fep/shared/methods';
 import { assertTarget, reportProgress, resolveKnown, targetLogitGradients, targetLogits } from './gradient-utils.ts';
 import type { ExplainInput, ExplainResult, ExplanationMethod, OnProgress, VideoClassifier } from './types.ts';
 
@@ -21,7 +22,7 @@ export interface IntegratedGradientsParams {
   batchSize: number;
 }
 
-export const defaults: Readonly<IntegratedGradientsParams> = Object.freeze({ steps: 50, baseline: 'black', batchSize: 4 });
+export const defaults: Readonly<IntegratedGradientsParams> = INTEGRATED_GRADIENTS_DEFAULTS;
 
 export interface IgOutput {
   /** Signed attributions [T,H,W,C]. */

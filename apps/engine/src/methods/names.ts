@@ -1,9 +1,6 @@
 /**
- * Names of the registered explanation methods, without importing their implementations (so the CLI
- * can list them in its usage text without loading TensorFlow.js). `index.ts` registers exactly
- * these (checked by index.test.ts), and they equal the API's `KNOWN_METHODS`
- * (graphql/src/explanations/explanations.service.ts).
+ * Names of the registered explanation methods, from the method catalogue
+ * (packages/shared/src/methods/catalogue.ts), without importing their implementations, so the CLI
+ * can list them without loading TensorFlow.js. `index.ts` registers exactly these.
  */
-export const METHOD_NAMES = ['fep', 'ep', 'random', 'gradient', 'smoothgrad', 'integrated-gradients', 'gradcam', 'occlusion'] as const;
-
-export type MethodName = (typeof METHOD_NAMES)[number];
+export { METHOD_NAMES, type MethodName } from '@fep/shared/methods';

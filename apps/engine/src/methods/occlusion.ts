@@ -13,6 +13,7 @@
  * box (252 at 16×112×112), no backward.
  */
 import * as tf from '@tensorflow/tfjs';
+import { OCCLUSION_DEFAULTS } from '@fep/shared/methods';
 import { assertTarget, reportProgress, resolveKnown } from './gradient-utils.ts';
 import type { ExplainInput, ExplainResult, ExplanationMethod, OnProgress } from './types.ts';
 
@@ -24,13 +25,7 @@ export interface OcclusionParams {
   batchSize: number;
 }
 
-export const defaults: Readonly<OcclusionParams> = Object.freeze({
-  window: [4, 32, 32] as [number, number, number],
-  stride: [2, 16, 16] as [number, number, number],
-  fill: 'grey',
-  output: 'probability',
-  batchSize: 8,
-});
+export const defaults: Readonly<OcclusionParams> = OCCLUSION_DEFAULTS;
 
 /** Start positions along an axis of length n for a window w and stride s (last one clamped to n − w). */
 export function windowStarts(n: number, w: number, s: number): number[] {

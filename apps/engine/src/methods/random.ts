@@ -3,6 +3,7 @@
  * It is the sanity floor every real method must beat (Adebayo et al., "Sanity Checks for Saliency
  * Maps", NeurIPS 2018, use random attributions the same way). Default `seed` 0.
  */
+import { RANDOM_DEFAULTS } from '@fep/shared/methods';
 import { mulberry32 } from '../synth/prng.ts';
 import type { ExplainInput, ExplainResult, ExplanationMethod, OnProgress } from './types.ts';
 
@@ -10,7 +11,7 @@ export interface RandomParams {
   seed: number;
 }
 
-export const defaults: Readonly<RandomParams> = Object.freeze({ seed: 0 });
+export const defaults: Readonly<RandomParams> = RANDOM_DEFAULTS;
 
 export const random: ExplanationMethod<RandomParams> = {
   name: 'random',

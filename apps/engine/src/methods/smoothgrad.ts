@@ -9,6 +9,7 @@
  * `seed` 0 (our noise generator, for reproducibility).
  */
 import * as tf from '@tensorflow/tfjs';
+import { SMOOTHGRAD_DEFAULTS } from '@fep/shared/methods';
 import { assertTarget, maxAbsOverChannels, normalSampler, reportProgress, resolveKnown, targetLogitGradients } from './gradient-utils.ts';
 import type { ExplainInput, ExplainResult, ExplanationMethod, OnProgress } from './types.ts';
 
@@ -19,7 +20,7 @@ export interface SmoothGradParams {
   seed: number;
 }
 
-export const defaults: Readonly<SmoothGradParams> = Object.freeze({ samples: 50, noiseLevel: 0.15, batchSize: 5, seed: 0 });
+export const defaults: Readonly<SmoothGradParams> = SMOOTHGRAD_DEFAULTS;
 
 export const smoothgrad: ExplanationMethod<SmoothGradParams> = {
   name: 'smoothgrad',

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { METHOD_NAMES } from '../../methods/names.ts';
+import { AppError } from '@fep/shared';
+import { isMethodName, limitsFromEnv, METHOD_NAMES, validateExplanationRequest } from '@fep/shared/methods';
 import { ExplanationCancelledError, type VideoClassifier } from '../../methods/types.ts';
 import type { DecodedClip } from '../../video/decode.ts';
 import type { Fit } from '../../video/frame-stream.ts';
@@ -27,8 +28,10 @@ Options:
   --area <a>              preserved area fraction, 0 < a < 1 (method default: 0.1)
   --areas <a,b,…>         areas optimised together (EP/F-EP default: 0.05,0.1,0.2); fewer areas
                           run faster
-  --iterations <n>        optimisation steps (method default)
+  --iterations <n>        optimisation steps (method default; at most LIMIT_MAX_ITERATIONS, 2000)
   --seed <s>              seed for random init / the random baseline (method default: 0)
+  --params <json>         further method parameters as a JSON object, e.g. '{"steps":20}'
+                          (checked against the method catalogue, packages/shared/src/methods)
   --start <sec|auto>      clip start in seconds (default 0), or auto: the window the model is
                           most confident about (one sliding forward pass)
   --window <sec>          sample the T frames over this many seconds (default: T frames at the
@@ -71,6 +74,7 @@ function parse(argv: string[]): Plan | null {
       areas: { type: 'string' },
       iterations: { type: 'string' },
       seed: { type: 'string' },
+      params: { type: 'string' },
       start: { type: 'string' },
       window: { type: 'string' },
       'all-windows': { type: 'boolean' },
@@ -87,21 +91,33 @@ function parse(argv: string[]): Plan | null {
   const video = positionals[0];
   if (!video) throw new UsageError('Missing the video file.', u);
   const out = requireString(values.out, 'out', u);
-  // Checked against the method registry once it is loaded (src/methods/index.ts).
   const method = values.method ?? 'fep';
-  const params: Record<string, unknown> = {};
+  if (!isMethodName(method)) throw new UsageError(`Unknown explanation method "${method}". Available: ${METHOD_NAMES.join(', ')}.`, u);
+  const limits = limitsFromEnv(process.env);
+  let params: Record<string, unknown> = {};
+  if (values.params !== undefined) {
+    try {
+      params = JSON.parse(values.params) as Record<string, unknown>;
+    } catch {
+      throw new UsageError(`--params must be a JSON object, got "${values.params}".`, u);
+    }
+  }
   const area = numberArg(values.area, 'area', u, { min: 0, exclusiveMin: true, max: 0.999 });
-  if (area !== undefined) params.area = area;
   if (values.areas !== undefined) {
     const list = values.areas.split(',').map((a) => numberArg(a.trim(), 'areas', u, { min: 0, exclusiveMin: true, max: 0.999 })!);
     if (list.length === 0) throw new UsageError('--areas needs at least one value.', u);
     params.areas = list;
     if (area === undefined && !list.includes(0.1)) params.area = list[0];
   }
-  const iterations = intArg(values.iterations, 'iterations', u, { min: 1, max: 100_000 });
-  if (iterations !== undefined) params.iterations = iterations;
-  const seed = intArg(values.seed, 'seed', u, { min: 0, max: 2 ** 32 - 1 });
-  if (seed !== undefined) params.seed = seed;
+  const iterations = intArg(values.iterations, 'iterations', u, { min: 1, max: limits.maxIterations });
+  const seed = intArg(values.seed, 'seed', u, { min: 0 });
+  try {
+    params = validateExplanationRequest({ method, area, iterations, seed, params }, limits).params;
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    const fields = (err.details?.fields ?? {}) as Record<string, string>;
+    throw new UsageError(Object.entries(fields).map(([k, v]) => `${flagOf(k)}: ${v}`).join(' ') || err.message, u);
+  }
   let start: number | 'auto' = 0;
   if (values.start === 'auto') start = 'auto';
   else if (values.start !== undefined) start = numberArg(values.start, 'start', u, { min: 0 })!;
@@ -125,6 +141,14 @@ function parse(argv: string[]): Plan | null {
     metricSteps: intArg(values['metric-steps'], 'metric-steps', u, { min: 0, max: 100_000 }) ?? 256,
     backend,
   };
+}
+
+/** The flag a catalogue field path came from: `params.areas.0` → `--areas`, `params.steps` → `--params (steps)`. */
+function flagOf(field: string): string {
+  const [head, key] = field.split('.');
+  if (head !== 'params') return `--${head}`;
+  if (key === undefined) return '--params';
+  return key === 'areas' || key === 'area' ? `--${key}` : `--params (${field.slice('params.'.length)})`;
 }
 
 /**

@@ -1,0 +1,3 @@
+export * from './catalogue.ts';
+export * from './limits.ts';
+export * from './request.ts';
