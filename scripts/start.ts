@@ -7,7 +7,9 @@
  *    Migrations are applied, the demo team/user seeded on first start (credentials printed once).
  * 3. Web: builds the Next.js app when there is no build yet (or FEP_REBUILD=1), then starts the
  *    web process (pages + GraphQL API + subscriptions). With PGlite the engine worker runs inside
- *    it; with PostgreSQL, ENGINE_WORKERS (default 1) separate engine processes are started.
+ *    it (on its compute thread); with PostgreSQL, ENGINE_WORKERS (default 1) separate engine
+ *    processes are started and supervised: one that dies is restarted with backoff (1 s → 30 s)
+ *    and never stops the web process. Only the web process exiting, or SIGINT/SIGTERM, stops all.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +20,7 @@ import { Redis } from 'ioredis';
 import { openDatabase } from '@fep/db';
 import { registerBuiltinModel, seedDemo } from '@fep/api';
 import { loadConfig } from '@fep/shared';
+import { Supervisor } from './supervisor.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -108,15 +111,16 @@ function ensureWebBuild(): void {
   }
 }
 
-function run(name: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, ...env },
-  });
+function nodeArgs(args: string[]): string[] {
+  return ['--import', 'tsx', ...args];
+}
+
+/** The web process: when it exits, everything stops. */
+function runWeb(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, nodeArgs(args), { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   child.on('exit', (code, signal) => {
     if (!stopping) {
-      console.error(`[start] ${name} exited (${signal ?? code}); stopping.`);
+      console.error(`[start] web exited (${signal ?? code}); stopping.`);
       void shutdown(code ?? 1);
     }
   });
@@ -124,12 +128,30 @@ function run(name: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildPr
   return child;
 }
 
+/** An engine process: restarted with backoff when it dies (scripts/supervisor.ts); never stops the web. */
+const engines: Supervisor[] = [];
+function runEngine(name: string, args: string[]): void {
+  const sup = new Supervisor({
+    name,
+    command: process.execPath,
+    args: nodeArgs(args),
+    spawnOptions: { cwd: root, stdio: 'inherit', env: process.env },
+    log: (m) => console.error(m),
+  });
+  engines.push(sup);
+  sup.start();
+}
+
 let stopping = false;
 async function shutdown(code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
+  const engineStops = engines.map((e) => e.stop());
   for (const c of children) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+  await Promise.all([
+    ...engineStops,
+    ...children.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r)))),
+  ]);
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown(0));
@@ -138,8 +160,8 @@ process.on('SIGTERM', () => void shutdown(0));
 await ensureRedis();
 await prepareDatabase();
 ensureWebBuild();
-run('web', ['apps/web/server.ts'], { NODE_ENV: 'production' });
+runWeb(['apps/web/server.ts'], { NODE_ENV: 'production' });
 if (config.databaseUrl) {
   const workers = Number(process.env.ENGINE_WORKERS ?? 1);
-  for (let i = 0; i < workers; i++) run(`engine ${i + 1}`, ['apps/engine/src/worker/main.ts']);
+  for (let i = 0; i < workers; i++) runEngine(`engine ${i + 1}`, ['apps/engine/src/worker/main.ts']);
 }
