@@ -4,7 +4,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { AppError, HTTP_STATUS, type ErrorCode } from '@fep/shared';
+import { AppError, HTTP_STATUS, loadConfig, type ErrorCode } from '@fep/shared';
 import { authorizeObject } from '../auth/permissions.ts';
 import type { ApiDeps } from '../context.ts';
 import { mountModelUploadRoute } from '../models/model-upload.routes.ts';
@@ -12,6 +12,7 @@ import { mountStudyRoutes } from '../studies/studies.routes.ts';
 import { createUploadServer, UPLOADS_PATH } from '../videos/uploads.ts';
 import { formatError } from '../common/errors.ts';
 import { createApolloServer } from './apollo.ts';
+import { trackHttpRequests } from './drain.ts';
 import { buildContext } from './request-context.ts';
 
 export const GRAPHQL_PATH = '/api/graphql';
@@ -138,6 +139,7 @@ export async function startApiServer(deps: ApiDeps, schema: GraphQLSchema, port 
   const app = express();
   const api = await mountApi(app, deps, schema);
   const server = createServer(app);
+  const drainer = trackHttpRequests(server);
   const subs = attachSubscriptions(server, deps, schema);
   server.on('upgrade', (req, socket, head) => {
     if (!subs.handleUpgrade(req, socket, head)) socket.destroy();
@@ -148,11 +150,14 @@ export async function startApiServer(deps: ApiDeps, schema: GraphQLSchema, port 
   return {
     url: `http://${host}:${actualPort}`,
     server,
-    close: async () => {
+    /** Drains in-flight requests (up to `graceMs`, default SHUTDOWN_GRACE_MS), then stops. */
+    close: async (graceMs = loadConfig().shutdownGraceMs) => {
+      const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+      await drainer.drain(graceMs);
       await subs.close();
       await api.stop();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
 }

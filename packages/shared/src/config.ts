@@ -26,6 +26,8 @@ export interface Config {
   ffprobeTimeoutMs: number;
   /** Time limit of one explanation job's compute; past it the job fails with "time limit". */
   engineJobTimeoutMs: number;
+  /** On SIGTERM, how long in-flight HTTP requests may take to finish before their connections are cut. */
+  shutdownGraceMs: number;
   /** Bounds on explanation parameters, uploaded videos and queued jobs (LIMIT_* variables; methods/limits.ts). */
   limits: Limits;
 }
@@ -50,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ffmpegTimeoutMs: positiveMs(env.FFMPEG_TIMEOUT_MS, 120_000, 'FFMPEG_TIMEOUT_MS'),
     ffprobeTimeoutMs: positiveMs(env.FFPROBE_TIMEOUT_MS, 30_000, 'FFPROBE_TIMEOUT_MS'),
     engineJobTimeoutMs: positiveMs(env.ENGINE_JOB_TIMEOUT_MS, 1_800_000, 'ENGINE_JOB_TIMEOUT_MS'),
+    shutdownGraceMs: positiveMs(env.SHUTDOWN_GRACE_MS, 10_000, 'SHUTDOWN_GRACE_MS'),
     limits: limitsFromEnv(env),
   };
 }
