@@ -4,6 +4,8 @@ import { appendAuditEvent, canonicalJson, verifyChain, type Prisma } from '@fep/
 import { badInput, conflict, notFound } from '@fep/shared';
 import type { ApiContext, Caller } from '../context.ts';
 import { getModelForTeam } from '../models/models.service.ts';
+import { isMethodName, knownParams, validateExplanationRequest } from '@fep/shared/methods';
+import { enqueueExplanation, pingRedis } from '../explanations/explanations.service.ts';
 import { byCreatedAt, page, type PageArgs } from '../common/pagination.ts';
 
 export function sha256Hex(data: string | Uint8Array): string {
@@ -55,7 +57,19 @@ export async function reproduceExplanation(ctx: ApiContext, caller: Caller, id: 
   if (original.status !== 'DONE' || !original.provenance) throw conflict('Only a finished explanation can be reproduced.');
   if (original.video.blobDeletedAt) throw badInput('The input video has been removed by retention; it cannot be re-run.');
   const prov = original.provenance as { params?: Record<string, unknown>; windowStartSec?: number; seed?: number | null };
-  const params = { ...(prov.params ?? {}), ...(prov.seed != null ? { seed: prov.seed } : {}) };
+  if (!isMethodName(original.method)) throw badInput(`The method "${original.method}" is no longer offered; it cannot be re-run.`);
+  // The same catalogue check as a new request (limits may have changed since); derived values
+  // that provenance records (SmoothGrad's sigma) are recomputed, so only known keys go in.
+  const { params, windowStartSec } = validateExplanationRequest(
+    {
+      method: original.method,
+      target: original.target,
+      windowStartSec: prov.windowStartSec ?? original.windowStartSec,
+      params: knownParams(original.method, { ...(prov.params ?? {}), ...(prov.seed != null ? { seed: prov.seed } : {}) }),
+    },
+    ctx.config.limits,
+  );
+  await pingRedis(ctx);
   const repro = await ctx.db.$transaction(async (tx) => {
     const created = await tx.explanation.create({
       data: {
@@ -66,7 +80,7 @@ export async function reproduceExplanation(ctx: ApiContext, caller: Caller, id: 
         method: original.method,
         target: original.target,
         params: params as Prisma.InputJsonValue,
-        windowStartSec: prov.windowStartSec ?? original.windowStartSec,
+        windowStartSec,
         reproducesId: original.id,
       },
     });
@@ -80,7 +94,7 @@ export async function reproduceExplanation(ctx: ApiContext, caller: Caller, id: 
     });
     return created;
   });
-  await ctx.queue.add('explain', { explanationId: repro.id }, { jobId: repro.id });
+  await enqueueExplanation(ctx, repro.id);
   return repro;
 }
 

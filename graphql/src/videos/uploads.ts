@@ -3,11 +3,11 @@ import path from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { Server as TusServer } from '@tus/server';
 import { AppError } from '@fep/shared';
-import { probeVideo } from '@fep/engine/video/probe.ts';
 import { authorizeTeam } from '../auth/permissions.ts';
 import type { ApiContext, ApiDeps } from '../context.ts';
 import { buildContext } from '../server/request-context.ts';
 import { createVideoFromFile } from './videos.service.ts';
+import { probeWithinLimits } from './video-limits.ts';
 
 export const UPLOADS_PATH = '/api/uploads';
 /** 2 GiB by default: a few minutes of 1080p; raise with MAX_UPLOAD_BYTES. */
@@ -92,10 +92,8 @@ export function createUploadServer(deps: ApiDeps) {
           filePath: file,
           filename: upload.metadata?.filename ?? 'video',
           title: upload.metadata?.title ?? undefined,
-          probe: async (f) => {
-            const meta = await probeVideo(f);
-            return { ...meta };
-          },
+          // Past a LIMIT_MAX_VIDEO_* limit: a FAILED video with the reason, like an unreadable file.
+          probe: async (f) => ({ ...(await probeWithinLimits(f, deps.config.limits)) }),
         });
         await rm(`${file}.json`, { force: true });
         return {
