@@ -98,9 +98,9 @@ export function AcceptInvitation({ token }: { token: string }) {
           Use a different account
         </Button>
       </div>
-      {me.memberships.length > 0 ? (
+      {me.memberships.nodes.length > 0 ? (
         <p className="mt-6 text-xs text-slate-600">
-          You are already in {me.memberships.map((m) => `${m.team.name} (${ROLE_LABELS[m.role].toLowerCase()})`).join(', ')}.
+          You are already in {me.memberships.nodes.map((m) => `${m.team.name} (${ROLE_LABELS[m.role].toLowerCase()})`).join(', ')}.
         </p>
       ) : null}
     </AuthCard>

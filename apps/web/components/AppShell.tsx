@@ -49,7 +49,7 @@ export function AppShell({
   const [stored, setStored] = useState<string | null>(null);
   useEffect(() => setStored(readStoredTeam()), []);
 
-  const memberships = useMemo(() => viewer?.memberships ?? [], [viewer]);
+  const memberships = useMemo(() => viewer?.memberships.nodes ?? [], [viewer]);
   const teamId = resolveTeamId(
     memberships.map((m) => m.team.id),
     teamHint,

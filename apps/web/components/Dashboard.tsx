@@ -17,6 +17,7 @@ import { EmptyState } from './EmptyState.tsx';
 import { LoadingRegion, Skeleton } from './Skeleton.tsx';
 import { VideoGrid, VideoGridSkeleton } from './VideoGrid.tsx';
 import { VideoUpload } from './VideoUpload.tsx';
+import { MoreNote } from './MoreNote.tsx';
 import { useViewer } from './ViewerContext.tsx';
 
 export function DashboardSkeleton() {
@@ -52,7 +53,7 @@ function TeamVideos({ urlTeam }: { urlTeam: string | null }) {
   const mayReadVideos = can(role, 'video.read');
   const videos = useQuery(VIDEOS, teamId && mayReadVideos ? { teamId } : null);
   const mayUpload = can(role, 'video.write');
-  const [deleting, setDeleting] = useState<VideosQuery['videos'][number] | null>(null);
+  const [deleting, setDeleting] = useState<VideosQuery['videos']['nodes'][number] | null>(null);
   const deleteVideo = useMutation(DELETE_VIDEO);
 
   // Keep the resolved team in the URL so the page can be shared and reloaded as is.
@@ -132,18 +133,19 @@ function TeamVideos({ urlTeam }: { urlTeam: string | null }) {
           <LoadingRegion label="Loading videos">
             <VideoGridSkeleton />
           </LoadingRegion>
-        ) : videos.data.videos.length === 0 ? (
+        ) : videos.data.videos.nodes.length === 0 ? (
           <EmptyState title="No videos yet" testId="videos-empty-state">
             Videos uploaded to {team.name} appear here, with their status and length, as soon as the upload
             finishes.{mayUpload ? ' Drop a file above to start.' : ''}
           </EmptyState>
         ) : (
           <VideoGrid
-            videos={videos.data.videos}
+            videos={videos.data.videos.nodes}
             hrefFor={(v) => `/videos/${encodeURIComponent(v.id)}`}
-            {...(mayUpload ? { onDelete: (v: VideosQuery['videos'][number]) => { deleteVideo.reset(); setDeleting(v); } } : {})}
+            {...(mayUpload ? { onDelete: (v: VideosQuery['videos']['nodes'][number]) => { deleteVideo.reset(); setDeleting(v); } } : {})}
           />
         )}
+        <MoreNote pageInfo={videos.data?.videos.pageInfo} shown={videos.data?.videos.nodes.length ?? 0} what="videos (newest first)" />
       </section>
       <ConfirmDialog
         open={deleting !== null}
@@ -157,7 +159,7 @@ function TeamVideos({ urlTeam }: { urlTeam: string | null }) {
           if (!deleting) return;
           const ok = await deleteVideo.run({ id: deleting.id });
           if (ok) {
-            videos.setData((prev) => (prev ? { videos: prev.videos.filter((v) => v.id !== deleting.id) } : prev));
+            videos.setData((prev) => (prev ? { videos: { ...prev.videos, nodes: prev.videos.nodes.filter((v) => v.id !== deleting.id) } } : prev));
             setDeleting(null);
           }
         }}

@@ -19,7 +19,7 @@ import { SecretValue } from './CopyButton.tsx';
 import { SelectField, TextField } from './Field.tsx';
 import { LoadingRegion, Skeleton } from './Skeleton.tsx';
 
-type Invitation = TeamInvitationsQuery['team']['invitations'][number];
+type Invitation = TeamInvitationsQuery['team']['invitations']['nodes'][number];
 
 const STATE_BADGE: Record<InvitationState, { label: string; tone: 'amber' | 'green' | 'neutral' | 'red' }> = {
   pending: { label: 'Pending', tone: 'amber' },
@@ -48,7 +48,7 @@ export function TeamInvitations({ teamId, teamName, viewerRole }: { teamId: stri
     const res = await invite.run({ input: { teamId, email, role } });
     if (!res) return;
     setCreated({ email: res.inviteMember.invitation.email, link: `${origin}/invite/${encodeURIComponent(res.inviteMember.token)}` });
-    list.setData((prev) => (prev ? { team: { ...prev.team, invitations: [res.inviteMember.invitation, ...prev.team.invitations] } } : prev));
+    list.setData((prev) => (prev ? { team: { ...prev.team, invitations: { ...prev.team.invitations, nodes: [res.inviteMember.invitation, ...prev.team.invitations.nodes] } } } : prev));
     formEl.reset();
   }
 
@@ -61,7 +61,10 @@ export function TeamInvitations({ teamId, teamName, viewerRole }: { teamId: stri
         ? {
             team: {
               ...prev.team,
-              invitations: prev.team.invitations.map((i) => (i.id === res.revokeInvitation.id ? { ...i, revokedAt: res.revokeInvitation.revokedAt ?? new Date().toISOString() } : i)),
+              invitations: {
+                ...prev.team.invitations,
+                nodes: prev.team.invitations.nodes.map((i) => (i.id === res.revokeInvitation.id ? { ...i, revokedAt: res.revokeInvitation.revokedAt ?? new Date().toISOString() } : i)),
+              },
             },
           }
         : prev,
@@ -70,7 +73,7 @@ export function TeamInvitations({ teamId, teamName, viewerRole }: { teamId: stri
   }
 
   const err = invite.error;
-  const invitations = list.data?.team.invitations ?? [];
+  const invitations = list.data?.team.invitations.nodes ?? [];
   const pending = invitations.filter((i) => invitationState(i) === 'pending');
   const past = invitations.filter((i) => invitationState(i) !== 'pending');
 

@@ -13,7 +13,7 @@ import { Card } from './Card.tsx';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 
 type Team = TeamQuery['team'];
-type Member = Team['members'][number];
+type Member = Team['members']['nodes'][number];
 
 export function TeamMembers({
   team,
@@ -38,10 +38,10 @@ export function TeamMembers({
     }
   }
 
-  const members = [...team.members].sort((a, b) => a.user.name.localeCompare(b.user.name));
+  const members = [...team.members.nodes].sort((a, b) => a.user.name.localeCompare(b.user.name));
 
   return (
-    <Card id="members" title="Members" description={`${team.members.length} ${team.members.length === 1 ? 'person' : 'people'} in ${team.name}.`}>
+    <Card id="members" title="Members" description={`${team.members.nodes.length}${team.members.pageInfo.hasNextPage ? '+' : ''} ${team.members.nodes.length === 1 ? 'person' : 'people'} in ${team.name}.`}>
       <table className="w-full table-fixed text-left text-sm" data-testid="members-table">
         <caption className="sr-only">Members of {team.name} and their roles</caption>
         <thead className="text-xs uppercase tracking-wide text-slate-600">

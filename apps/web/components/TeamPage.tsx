@@ -79,10 +79,10 @@ function TeamDetails({ teamId }: { teamId: string }) {
           team={team}
           viewerId={user.id}
           onChanged={(memberId, role) =>
-            q.setData((prev) => (prev ? { team: { ...prev.team, members: prev.team.members.map((m) => (m.id === memberId ? { ...m, role } : m)) } } : prev))
+            q.setData((prev) => (prev ? { team: { ...prev.team, members: { ...prev.team.members, nodes: prev.team.members.nodes.map((m) => (m.id === memberId ? { ...m, role } : m)) } } } : prev))
           }
           onRemoved={(memberId) =>
-            q.setData((prev) => (prev ? { team: { ...prev.team, members: prev.team.members.filter((m) => m.id !== memberId) } } : prev))
+            q.setData((prev) => (prev ? { team: { ...prev.team, members: { ...prev.team.members, nodes: prev.team.members.nodes.filter((m) => m.id !== memberId) } } } : prev))
           }
         />
         {manager ? <TeamInvitations teamId={team.id} teamName={team.name} viewerRole={team.viewerRole} /> : null}

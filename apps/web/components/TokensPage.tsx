@@ -20,7 +20,7 @@ import { SelectField, TextField } from './Field.tsx';
 import { LoadingRegion, Skeleton } from './Skeleton.tsx';
 import { useViewer } from './ViewerContext.tsx';
 
-type Token = ApiTokensQuery['apiTokens'][number];
+type Token = ApiTokensQuery['apiTokens']['nodes'][number];
 
 /** Expiry choices offered in the form; the API accepts 1–365 days or none (auth.graphql). */
 const EXPIRY_CHOICES = [
@@ -85,7 +85,7 @@ function Tokens() {
     });
     if (!res) return;
     setSecret({ name: res.createApiToken.apiToken.name, token: res.createApiToken.token });
-    list.setData((prev) => (prev ? { apiTokens: [res.createApiToken.apiToken, ...prev.apiTokens] } : prev));
+    list.setData((prev) => (prev ? { apiTokens: { ...prev.apiTokens, nodes: [res.createApiToken.apiToken, ...prev.apiTokens.nodes] } } : prev));
     formEl.reset();
   }
 
@@ -96,9 +96,12 @@ function Tokens() {
     list.setData((prev) =>
       prev
         ? {
-            apiTokens: prev.apiTokens.map((t) =>
-              t.id === res.revokeApiToken.id ? { ...t, revokedAt: res.revokeApiToken.revokedAt ?? new Date().toISOString() } : t,
-            ),
+            apiTokens: {
+              ...prev.apiTokens,
+              nodes: prev.apiTokens.nodes.map((t) =>
+                t.id === res.revokeApiToken.id ? { ...t, revokedAt: res.revokeApiToken.revokedAt ?? new Date().toISOString() } : t,
+              ),
+            },
           }
         : prev,
     );
@@ -169,7 +172,7 @@ function Tokens() {
                 <Skeleton className="h-10 w-full" />
               </div>
             </LoadingRegion>
-          ) : list.data.apiTokens.length === 0 ? (
+          ) : list.data.apiTokens.nodes.length === 0 ? (
             <p className="py-4 text-sm text-slate-600" data-testid="no-tokens">
               You have no API tokens. Create one above when a script needs to reach the API.
             </p>
@@ -189,7 +192,7 @@ function Tokens() {
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
-                {list.data.apiTokens.map((t) => {
+                {list.data.apiTokens.nodes.map((t) => {
                   const state = tokenState(t);
                   return (
                     <tr key={t.id} data-testid="token-row">

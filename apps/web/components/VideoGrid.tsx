@@ -3,7 +3,7 @@ import { formatBytes, formatDate, formatDuration } from '../lib/format.ts';
 import { Badge } from './Badge.tsx';
 import { Skeleton } from './Skeleton.tsx';
 
-type Video = VideosQuery['videos'][number];
+type Video = VideosQuery['videos']['nodes'][number];
 
 const STATUS: Record<VideoStatus, { label: string; tone: 'green' | 'amber' | 'red' }> = {
   READY: { label: 'Ready', tone: 'green' },

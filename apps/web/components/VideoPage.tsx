@@ -26,7 +26,7 @@ import { probeSummary } from './VideoGrid.tsx';
 import { useViewer } from './ViewerContext.tsx';
 
 type Video = NonNullable<VideoPageQuery['video']>;
-type ExplanationRow = Video['explanations'][number];
+type ExplanationRow = Video['explanations']['nodes'][number];
 
 export function VideoPageSkeleton() {
   return (
@@ -64,7 +64,7 @@ function VideoPageBody({ videoId }: { videoId: string }) {
 
   // While something is queued or running, refresh the list now and then as a safety net for the
   // live stream (e.g. a job that finished before the subscription opened).
-  const active = video?.explanations.some((e) => e.status === 'QUEUED' || e.status === 'RUNNING') ?? false;
+  const active = video?.explanations.nodes.some((e) => e.status === 'QUEUED' || e.status === 'RUNNING') ?? false;
   useEffect(() => {
     if (!active) return;
     const t = setInterval(() => void query.reload(), 4000);
@@ -80,7 +80,7 @@ function VideoPageBody({ videoId }: { videoId: string }) {
     );
   if (!video) return <VideoPageSkeleton />;
 
-  const latestDone = video.explanations.find((e) => e.status === 'DONE');
+  const latestDone = video.explanations.nodes.find((e) => e.status === 'DONE');
   return (
     <>
       <PageHeader
@@ -144,7 +144,7 @@ function RequestForm({ video, top5, onRequested }: { video: Video; top5: ClassSc
   const [windowStart, setWindowStart] = useState('');
   const [localError, setLocalError] = useState<Record<string, string>>({});
 
-  const list = models.data?.models ?? [];
+  const list = models.data?.models.nodes ?? [];
   const model = list.find((m) => m.id === modelId) ?? list[0];
   const methodInfo = METHODS.find((m) => m.name === method);
 
@@ -252,7 +252,7 @@ const STATUS_TONE = { QUEUED: 'neutral', RUNNING: 'indigo', DONE: 'green', FAILE
 
 function ExplanationList({ video, mayCancel, onChanged }: { video: Video; mayCancel: boolean; onChanged: () => void }) {
   const [selected, setSelected] = useState<string[]>([]);
-  const done = video.explanations.filter((e) => e.status === 'DONE');
+  const done = video.explanations.nodes.filter((e) => e.status === 'DONE');
   const compareHref = useMemo(() => `/compare?ids=${selected.map(encodeURIComponent).join(',')}`, [selected]);
   return (
     <Card
@@ -270,13 +270,13 @@ function ExplanationList({ video, mayCancel, onChanged }: { video: Video; mayCan
         ) : undefined
       }
     >
-      {video.explanations.length === 0 ? (
+      {video.explanations.nodes.length === 0 ? (
         <p className="text-sm text-slate-600" data-testid="no-explanations">
           No explanations yet. Pick a model and a method, then press Explain.
         </p>
       ) : (
         <ul className="divide-y divide-slate-200" data-testid="explanation-list">
-          {video.explanations.map((e) => (
+          {video.explanations.nodes.map((e) => (
             <ExplanationItem
               key={e.id}
               e={e}

@@ -4,7 +4,7 @@ import { createContext, useContext } from 'react';
 import type { Role, ViewerQuery } from '../lib/__generated__/graphql.ts';
 
 export type ViewerData = NonNullable<ViewerQuery['viewer']>;
-export type ViewerMembership = ViewerData['memberships'][number];
+export type ViewerMembership = ViewerData['memberships']['nodes'][number];
 
 export interface ViewerContextValue {
   user: ViewerData['user'];

@@ -18,7 +18,7 @@ import { Skeleton } from '../Skeleton.tsx';
 import { useViewer } from '../ViewerContext.tsx';
 import { ModelUpload } from './ModelUpload.tsx';
 
-type Model = ModelRegistryQuery['models'][number];
+type Model = ModelRegistryQuery['models']['nodes'][number];
 
 /** Model card fields after Mitchell et al., "Model Cards for Model Reporting" (FAT* 2019). */
 const CARD_FIELDS = [
@@ -55,10 +55,10 @@ function RegistryBody() {
       {models.error ? <Alert tone="error">{userMessage(models.error)}</Alert> : null}
       {!models.data ? (
         <Skeleton className="h-48 w-full" />
-      ) : models.data.models.length === 0 ? (
+      ) : models.data.models.nodes.length === 0 ? (
         <EmptyState title="No models registered">The built-in model appears here once the engine has registered it (npm start does).</EmptyState>
       ) : (
-        models.data.models.map((m) => <ModelCardPanel key={m.id} model={m} teamId={teamId} role={role} />)
+        models.data.models.nodes.map((m) => <ModelCardPanel key={m.id} model={m} teamId={teamId} role={role} />)
       )}
     </div>
   );
@@ -69,10 +69,10 @@ function ModelCardPanel({ model, teamId, role }: { model: Model; teamId: string;
   const reports = useQuery(AUDIT_REPORTS, can(role, 'audit.read') ? { teamId } : null);
   const generate = useMutation(GENERATE_AUDIT_REPORT);
   const [editing, setEditing] = useState(false);
-  const latest = history.data?.modelCardHistory[0];
+  const latest = history.data?.modelCardHistory.nodes[0];
   const shipped = (model.modelCard as { markdown?: string } | null)?.markdown;
   const input = (model.manifest as { input?: Record<string, unknown> } | null)?.input ?? {};
-  const ownReports = reports.data?.auditReports.filter((r) => r.modelId === model.id) ?? [];
+  const ownReports = reports.data?.auditReports.nodes.filter((r) => r.modelId === model.id) ?? [];
   return (
     <Card
       title={`${model.name} ${model.version}`}
@@ -137,11 +137,11 @@ function ModelCardPanel({ model, teamId, role }: { model: Model; teamId: string;
           ) : (
             <p className="text-sm text-slate-600">No model card yet.</p>
           )}
-          {history.data && history.data.modelCardHistory.length > 1 ? (
+          {history.data && history.data.modelCardHistory.nodes.length > 1 ? (
             <details className="mt-2 text-sm">
-              <summary className="cursor-pointer text-slate-700">Earlier revisions ({history.data.modelCardHistory.length - 1})</summary>
+              <summary className="cursor-pointer text-slate-700">Earlier revisions ({history.data.modelCardHistory.nodes.length - 1}{history.data.modelCardHistory.pageInfo.hasNextPage ? '+' : ''})</summary>
               <ul className="mt-1 list-disc pl-5 text-slate-700">
-                {history.data.modelCardHistory.slice(1).map((r) => (
+                {history.data.modelCardHistory.nodes.slice(1).map((r) => (
                   <li key={r.id}>
                     Revision {r.revision} by {r.author.name}, {new Date(r.createdAt as string).toLocaleString()}
                   </li>

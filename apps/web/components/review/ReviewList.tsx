@@ -48,11 +48,11 @@ function ReviewListBody() {
         {!sessions.data ? (
           // The height of one session row (and of the empty line): no shift for 0 or 1 session.
           <Skeleton className="h-10 w-full" />
-        ) : sessions.data.reviewSessions.length === 0 ? (
+        ) : sessions.data.reviewSessions.nodes.length === 0 ? (
           <p className="py-2.5 text-sm text-slate-600">No sessions yet.</p>
         ) : (
           <ul className="divide-y divide-slate-200 text-sm" data-testid="review-sessions">
-            {sessions.data.reviewSessions.map((s) => (
+            {sessions.data.reviewSessions.nodes.map((s) => (
               <li key={s.id} className="flex items-center justify-between py-2">
                 <Link href={`/review/${s.id}`} className="font-medium text-indigo-700 hover:underline">
                   {s.title}
@@ -73,7 +73,7 @@ function ReviewListBody() {
               <Skeleton className="h-16 w-full" />
             ) : (
               <ul className="grid gap-1 md:grid-cols-2">
-                {sources.data.explanations.map((x) => (
+                {sources.data.explanations.nodes.map((x) => (
                   <li key={x.id}>
                     <label className="flex items-center gap-2 text-sm">
                       <input type="checkbox" checked={picked.includes(x.id)} onChange={() => setPicked((p) => (p.includes(x.id) ? p.filter((i) => i !== x.id) : [...p, x.id]))} />

@@ -27,7 +27,9 @@ import { DEFAULT_SETTINGS, drawSaliencyFrame, useSaliency } from '../viewer/sali
 import { clipFrameAt } from '../study/rater-keys.ts';
 import { HEARTBEAT_MS, RESYNC_MS, RESYNC_TOLERANCE_SEC, expectedTime } from './playback.ts';
 
-type Session = JoinReviewSessionMutation['joinReviewSession'];
+type Joined = JoinReviewSessionMutation['joinReviewSession'];
+/** The joined session with its comments as one list (the first page on join, then the event stream's). */
+type Session = Omit<Joined, 'comments'> & { comments: Joined['comments']['nodes'] };
 type Playback = NonNullable<Session['playback']>;
 type Event = ReviewSessionEventsSubscription['reviewSessionEvents'] & { __typename: string };
 
@@ -104,7 +106,8 @@ function SessionBody({ sessionId }: { sessionId: string }) {
       try {
         const r = await gqlRequest(JOIN_REVIEW_SESSION, { id: sessionId });
         if (stopped) return;
-        setSession((s) => (s ? { ...r.joinReviewSession, comments: s.comments.length > r.joinReviewSession.comments.length ? s.comments : r.joinReviewSession.comments } : r.joinReviewSession));
+        const joined = { ...r.joinReviewSession, comments: r.joinReviewSession.comments.nodes };
+        setSession((s) => (s ? { ...joined, comments: s.comments.length > joined.comments.length ? s.comments : joined.comments } : joined));
         if (r.joinReviewSession.playback) apply(r.joinReviewSession.playback);
         else setCurrent(r.joinReviewSession.explanations[0]?.id ?? null);
         return r.joinReviewSession.status;

@@ -66,7 +66,7 @@ function AdminBody({ studyId }: { studyId: string }) {
           <dt className="text-slate-500">Methods</dt>
           <dd>{s.methods.join(', ')}</dd>
           <dt className="text-slate-500">Items</dt>
-          <dd>{s.items.length}</dd>
+          <dd>{s.items.nodes.length}{s.items.pageInfo.hasNextPage ? '+' : ''}</dd>
           <dt className="text-slate-500">Attention checks</dt>
           <dd>{s.attentionChecks}</dd>
           <dt className="text-slate-500">Scale</dt>
@@ -85,7 +85,7 @@ function AdminBody({ studyId }: { studyId: string }) {
             </tr>
           </thead>
           <tbody>
-            {s.assignments.map((a) => (
+            {s.assignments.nodes.map((a) => (
               <tr key={a.pseudonym}>
                 <td className="py-1 font-mono">{a.pseudonym}</td>
                 <td>{a.rater.name}</td>

@@ -13,6 +13,7 @@ import { Button } from '../Button.tsx';
 import { Card, PageHeader } from '../Card.tsx';
 import { SelectField, TextField } from '../Field.tsx';
 import { Skeleton } from '../Skeleton.tsx';
+import { MoreNote } from '../MoreNote.tsx';
 import { useViewer } from '../ViewerContext.tsx';
 
 /** The methods the engine runs (lib/methods.ts mirrors the engine's registry); the API validates. */
@@ -123,7 +124,7 @@ function BuilderBody() {
           <Skeleton className="h-16 w-full" />
         ) : (
           <ul className="grid gap-1 md:grid-cols-2">
-            {data.team.members.map((m) => (
+            {data.team.members.nodes.map((m) => (
               <li key={m.id}>
                 <label className="flex items-center gap-2 text-sm">
                   <input type="checkbox" checked={raterIds.includes(m.user.id)} onChange={() => setRaterIds((r) => toggle(r, m.user.id))} />
@@ -133,6 +134,7 @@ function BuilderBody() {
             ))}
           </ul>
         )}
+        <MoreNote pageInfo={data?.team.members.pageInfo} shown={data?.team.members.nodes.length ?? 0} what="members" />
       </Card>
       <Card title="Items">
         <div className="mb-3 flex gap-4 text-sm">
@@ -146,8 +148,10 @@ function BuilderBody() {
         {!data ? (
           <Skeleton className="h-16 w-full" />
         ) : mode === 'explanations' ? (
+          <>
+          <MoreNote pageInfo={data.explanations.pageInfo} shown={data.explanations.nodes.length} what="explanations (newest first)" />
           <ul className="grid gap-1 md:grid-cols-2" data-testid="builder-explanations">
-            {data.explanations.map((x) => (
+            {data.explanations.nodes.map((x) => (
               <li key={x.id}>
                 <label className="flex items-center gap-2 text-sm">
                   <input type="checkbox" checked={explanationIds.includes(x.id)} onChange={() => setExplanationIds((r) => toggle(r, x.id))} />
@@ -156,15 +160,17 @@ function BuilderBody() {
               </li>
             ))}
           </ul>
+          </>
         ) : (
           <div className="grid gap-4 md:grid-cols-3">
             <fieldset className="space-y-1 text-sm">
               <legend className="font-medium">Videos</legend>
-              {data.videos.map((v) => (
+              {data.videos.nodes.map((v) => (
                 <label key={v.id} className="flex items-center gap-2">
                   <input type="checkbox" checked={videoIds.includes(v.id)} onChange={() => setVideoIds((r) => toggle(r, v.id))} /> {v.title}
                 </label>
               ))}
+              <MoreNote pageInfo={data.videos.pageInfo} shown={data.videos.nodes.length} what="videos (newest first)" />
             </fieldset>
             <fieldset className="space-y-1 text-sm">
               <legend className="font-medium">Methods</legend>
@@ -176,7 +182,7 @@ function BuilderBody() {
             </fieldset>
             <SelectField label="Model" value={modelId} onChange={(e) => setModelId(e.target.value)}>
               <option value="">Choose…</option>
-              {data.models.map((m) => (
+              {data.models.nodes.map((m) => (
                 <option key={m.id} value={m.id}>
                   {m.name} {m.version}
                 </option>

@@ -46,11 +46,11 @@ function StudyListBody() {
           {!mine.data ? (
             // One assignment row, the empty line and the placeholder are all 3rem tall: no shift for 0 or 1 study.
             <Skeleton className="h-12 w-full" />
-          ) : mine.data.myStudies.length === 0 ? (
+          ) : mine.data.myStudies.nodes.length === 0 ? (
             <p className="py-3.5 text-sm text-slate-600">No open study needs your judgement.</p>
           ) : (
             <ul className="divide-y divide-slate-200" data-testid="my-studies">
-              {mine.data.myStudies.map((s) => (
+              {mine.data.myStudies.nodes.map((s) => (
                 <li key={s.id} className="flex items-center justify-between py-2">
                   <span className="text-sm font-medium">{s.name}</span>
                   <span className="flex items-center gap-3 text-sm">
@@ -70,7 +70,7 @@ function StudyListBody() {
           {all.error ? <Alert tone="error">{userMessage(all.error)}</Alert> : null}
           {!all.data ? (
             <Skeleton className="h-24 w-full" />
-          ) : all.data.studies.length === 0 ? (
+          ) : all.data.studies.nodes.length === 0 ? (
             <p className="text-sm text-slate-600">No studies yet.</p>
           ) : (
             <table className="w-full text-left text-sm" data-testid="studies-table">
@@ -84,7 +84,7 @@ function StudyListBody() {
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-200">
-                {all.data.studies.map((s) => (
+                {all.data.studies.nodes.map((s) => (
                   <tr key={s.id}>
                     <td className="py-2">
                       <Link className="font-medium text-indigo-700 hover:underline" href={`/studies/${s.id}`}>

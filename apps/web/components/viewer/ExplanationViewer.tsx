@@ -170,7 +170,7 @@ function Viewer({ e, mayWrite, viewerId }: { e: ExplanationData; mayWrite: boole
   });
 
   const frame = clock.frame;
-  const shown = (feedback.data?.explanation.annotations ?? []).filter((a) => frame !== null && a.frameStart <= frame && frame <= a.frameEnd);
+  const shown = (feedback.data?.explanation.annotations.nodes ?? []).filter((a) => frame !== null && a.frameStart <= frame && frame <= a.frameEnd);
   const aspect = e.video.width && e.video.height ? `${e.video.width} / ${e.video.height}` : '1 / 1';
 
   return (
@@ -223,7 +223,7 @@ function Viewer({ e, mayWrite, viewerId }: { e: ExplanationData; mayWrite: boole
             </Button>
           </div>
           {saliency ? (
-            <Timeline means={saliency.means} frame={frame} onSeek={clock.seekFrame} ranges={(feedback.data?.explanation.annotations ?? []).map((a) => ({ start: a.frameStart, end: a.frameEnd }))} />
+            <Timeline means={saliency.means} frame={frame} onSeek={clock.seekFrame} ranges={(feedback.data?.explanation.annotations.nodes ?? []).map((a) => ({ start: a.frameStart, end: a.frameEnd }))} />
           ) : (
             <Skeleton className="h-16 w-full" />
           )}

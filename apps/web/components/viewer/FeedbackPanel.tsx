@@ -13,7 +13,7 @@ import { Card } from '../Card.tsx';
 import type { Draft, Tool } from './AnnotationLayer.tsx';
 
 type Feedback = NonNullable<FeedbackQuery['explanation']>;
-type CommentT = Feedback['comments'][number];
+type CommentT = Feedback['comments']['nodes'][number];
 
 /**
  * Anchor texts of the 7-point plausibility scale (labelled end points and midpoint, as in
@@ -148,10 +148,10 @@ export function AnnotatePanel({
       <ul className="mt-4 space-y-2 text-sm" data-testid="annotation-list">
         {!feedback ? (
           <li className="h-5 animate-pulse rounded bg-slate-200" aria-hidden="true" />
-        ) : feedback.annotations.length === 0 ? (
+        ) : feedback.annotations.nodes.length === 0 ? (
           <li className="text-slate-600">No annotations yet.</li>
         ) : (
-          feedback.annotations.map((a) => (
+          feedback.annotations.nodes.map((a) => (
             <li key={a.id} className="flex items-center justify-between gap-2" data-testid="annotation-item">
               <span>
                 {a.shape === 'RECTANGLE' ? 'Rectangle' : 'Polygon'}
@@ -196,7 +196,7 @@ export function RatingPanel({ explanationId, feedback, mayWrite, onSaved }: { ex
     }
   }
 
-  const others = feedback?.ratings ?? [];
+  const others = feedback?.ratings.nodes ?? [];
   const mean = others.length ? others.reduce((s, r) => s + r.plausibility, 0) / others.length : null;
   return (
     <Card title="Plausibility" id="rating" description="Does the highlighted region explain the action the way a person would?">
@@ -271,25 +271,26 @@ export function CommentsPanel({
   onSaved: () => void;
 }) {
   const members = useQuery(TEAM_MEMBERS_FOR_MENTIONS, { id: teamId });
-  const people = members.data?.team.members.map((m) => m.user) ?? [];
+  const people = members.data?.team.members.nodes.map((m) => m.user) ?? [];
   return (
     <Card title="Discussion" id="comments" description="Comments can point at a moment of the video and mention team members with @name.">
       {mayWrite ? <CommentForm explanationId={explanationId} people={people} mediaTime={mediaTime} onSaved={onSaved} /> : null}
       <ul className="mt-4 space-y-4" data-testid="comment-list">
         {!feedback ? (
           <li className="h-10 animate-pulse rounded bg-slate-200" aria-hidden="true" />
-        ) : feedback.comments.length === 0 ? (
+        ) : feedback.comments.nodes.length === 0 ? (
           <li className="text-sm text-slate-600">No comments yet.</li>
         ) : (
-          feedback.comments.map((c) => (
+          feedback.comments.nodes.map((c) => (
             <li key={c.id}>
               <CommentView c={c} onSeekTime={onSeekTime} />
               <ul className="mt-2 space-y-2 border-l-2 border-slate-200 pl-3">
-                {c.replies.map((r) => (
+                {c.replies.nodes.map((r) => (
                   <li key={r.id}>
                     <CommentView c={r} onSeekTime={onSeekTime} />
                   </li>
                 ))}
+                {c.replies.pageInfo.hasNextPage ? <li className="text-sm text-slate-600">Showing the first {c.replies.nodes.length} replies; there are more.</li> : null}
               </ul>
               {mayWrite ? <CommentForm explanationId={explanationId} people={people} mediaTime={mediaTime} onSaved={onSaved} parentId={c.id} /> : null}
             </li>

@@ -213,7 +213,7 @@ export type VideoStatus =
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerQuery = { viewer: { user: { email: string, id: string, name: string }, memberships: Array<{ id: string, role: Role, team: { id: string, name: string, slug: string } }> } | null };
+export type ViewerQuery = { viewer: { user: { email: string, id: string, name: string }, memberships: { nodes: Array<{ id: string, role: Role, team: { id: string, name: string, slug: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
 
 export type SignUpMutationVariables = Exact<{
   input: SignUpInput;
@@ -237,7 +237,7 @@ export type LogoutMutation = { logout: boolean };
 export type ApiTokensQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ApiTokensQuery = { apiTokens: Array<{ id: string, name: string, prefix: string, teamId: string | null, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null }> };
+export type ApiTokensQuery = { apiTokens: { nodes: Array<{ id: string, name: string, prefix: string, teamId: string | null, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type CreateApiTokenMutationVariables = Exact<{
   input: CreateApiTokenInput;
@@ -286,7 +286,7 @@ export type FeedbackQueryVariables = Exact<{
 }>;
 
 
-export type FeedbackQuery = { explanation: { id: string, annotations: Array<{ id: string, shape: AnnotationShape, geometry: unknown, frameStart: number, frameEnd: number, label: string | null, createdAt: string, author: { id: string, name: string } }>, comments: Array<{ id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, replies: Array<{ id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }> }>, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }> }>, ratings: Array<{ updatedAt: string, id: string, plausibility: number, confidence: number | null, comment: string | null, rater: { id: string, name: string } }>, myRating: { id: string, plausibility: number, confidence: number | null, comment: string | null } | null } };
+export type FeedbackQuery = { explanation: { id: string, annotations: { nodes: Array<{ id: string, shape: AnnotationShape, geometry: unknown, frameStart: number, frameEnd: number, label: string | null, createdAt: string, author: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, comments: { nodes: Array<{ id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, replies: { nodes: Array<{ id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, ratings: { nodes: Array<{ updatedAt: string, id: string, plausibility: number, confidence: number | null, comment: string | null, rater: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, myRating: { id: string, plausibility: number, confidence: number | null, comment: string | null } | null } };
 
 export type CommentFieldsFragment = { id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }> };
 
@@ -295,7 +295,7 @@ export type TeamMembersForMentionsQueryVariables = Exact<{
 }>;
 
 
-export type TeamMembersForMentionsQuery = { team: { id: string, members: Array<{ id: string, user: { id: string, name: string } }> } };
+export type TeamMembersForMentionsQuery = { team: { id: string, members: { nodes: Array<{ id: string, user: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } };
 
 export type CreateAnnotationMutationVariables = Exact<{
   input: CreateAnnotationInput;
@@ -324,6 +324,8 @@ export type RateExplanationMutationVariables = Exact<{
 
 
 export type RateExplanationMutation = { rateExplanation: { id: string, plausibility: number, confidence: number | null, comment: string | null } };
+
+export type PageInfoFieldsFragment = { hasNextPage: boolean, endCursor: string | null };
 
 export type UserSummaryFragment = { id: string, name: string };
 
@@ -368,14 +370,14 @@ export type ModelsQueryVariables = Exact<{
 }>;
 
 
-export type ModelsQuery = { models: Array<{ labels: Array<string>, builtin: boolean, weightsSha256: string, id: string, name: string, version: string }> };
+export type ModelsQuery = { models: { nodes: Array<{ labels: Array<string>, builtin: boolean, weightsSha256: string, id: string, name: string, version: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type ModelRegistryQueryVariables = Exact<{
   teamId: string;
 }>;
 
 
-export type ModelRegistryQuery = { models: Array<{ format: string, labels: Array<string>, builtin: boolean, weightsSha256: string, manifest: unknown, modelCard: unknown, createdAt: string, id: string, name: string, version: string }> };
+export type ModelRegistryQuery = { models: { nodes: Array<{ format: string, labels: Array<string>, builtin: boolean, weightsSha256: string, manifest: unknown, modelCard: unknown, createdAt: string, id: string, name: string, version: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type ModelCardHistoryQueryVariables = Exact<{
   teamId: string;
@@ -383,7 +385,7 @@ export type ModelCardHistoryQueryVariables = Exact<{
 }>;
 
 
-export type ModelCardHistoryQuery = { modelCardHistory: Array<{ id: string, revision: number, card: unknown, createdAt: string, author: { id: string, name: string } }> };
+export type ModelCardHistoryQuery = { modelCardHistory: { nodes: Array<{ id: string, revision: number, card: unknown, createdAt: string, author: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type UpdateModelCardMutationVariables = Exact<{
   teamId: string;
@@ -399,7 +401,7 @@ export type AuditReportsQueryVariables = Exact<{
 }>;
 
 
-export type AuditReportsQuery = { auditReports: Array<{ id: string, title: string, modelId: string | null, createdAt: string, files: Array<{ name: string, sha256: string, bytes: number, url: string }> }> };
+export type AuditReportsQuery = { auditReports: { nodes: Array<{ id: string, title: string, modelId: string | null, createdAt: string, files: Array<{ name: string, sha256: string, bytes: number, url: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type GenerateAuditReportMutationVariables = Exact<{
   teamId: string;
@@ -414,14 +416,14 @@ export type ReviewSessionsQueryVariables = Exact<{
 }>;
 
 
-export type ReviewSessionsQuery = { reviewSessions: Array<{ explanationIds: Array<string>, id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, host: { id: string, name: string } }> };
+export type ReviewSessionsQuery = { reviewSessions: { nodes: Array<{ explanationIds: Array<string>, id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, host: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type ReviewSourcesQueryVariables = Exact<{
   teamId: string;
 }>;
 
 
-export type ReviewSourcesQuery = { explanations: Array<{ id: string, method: string, status: ExplanationStatus, video: { id: string, title: string } }> };
+export type ReviewSourcesQuery = { explanations: { nodes: Array<{ id: string, method: string, status: ExplanationStatus, video: { id: string, title: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type StartReviewSessionMutationVariables = Exact<{
   input: StartReviewSessionInput;
@@ -435,7 +437,7 @@ export type JoinReviewSessionMutationVariables = Exact<{
 }>;
 
 
-export type JoinReviewSessionMutation = { joinReviewSession: { teamId: string, isHost: boolean, summary: unknown, id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, explanations: Array<{ saliencyUrl: string | null, windowStartSec: number | null, id: string, method: string, status: ExplanationStatus, video: { url: string, fps: number | null, id: string, title: string } }>, playback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } | null, present: Array<{ isHost: boolean, userId: string, name: string }>, comments: Array<{ id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string } }>, decisions: Array<{ explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { userId: string, name: string } }>, host: { id: string, name: string } } };
+export type JoinReviewSessionMutation = { joinReviewSession: { teamId: string, isHost: boolean, summary: unknown, id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, explanations: Array<{ saliencyUrl: string | null, windowStartSec: number | null, id: string, method: string, status: ExplanationStatus, video: { url: string, fps: number | null, id: string, title: string } }>, playback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } | null, present: Array<{ isHost: boolean, userId: string, name: string }>, comments: { nodes: Array<{ id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, decisions: Array<{ explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { userId: string, name: string } }>, host: { id: string, name: string } } };
 
 export type LeaveReviewSessionMutationVariables = Exact<{
   id: string;
@@ -500,21 +502,21 @@ export type StudiesQueryVariables = Exact<{
 }>;
 
 
-export type StudiesQuery = { studies: Array<{ blinded: boolean, overlap: number, createdAt: string, id: string, name: string, design: StudyDesign, status: StudyStatus, methods: Array<string>, readiness: { ready: boolean, explanations: number, done: number } }> };
+export type StudiesQuery = { studies: { nodes: Array<{ blinded: boolean, overlap: number, createdAt: string, id: string, name: string, design: StudyDesign, status: StudyStatus, methods: Array<string>, readiness: { ready: boolean, explanations: number, done: number } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type MyStudiesQueryVariables = Exact<{
   teamId: string;
 }>;
 
 
-export type MyStudiesQuery = { myStudies: Array<{ id: string, name: string, design: StudyDesign, status: StudyStatus, progress: { judged: number, total: number, completed: boolean } }> };
+export type MyStudiesQuery = { myStudies: { nodes: Array<{ id: string, name: string, design: StudyDesign, status: StudyStatus, progress: { judged: number, total: number, completed: boolean } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type StudyBuilderSourcesQueryVariables = Exact<{
   teamId: string;
 }>;
 
 
-export type StudyBuilderSourcesQuery = { team: { id: string, members: Array<{ id: string, role: Role, user: { email: string, id: string, name: string } }> }, explanations: Array<{ id: string, method: string, status: ExplanationStatus, video: { id: string, title: string } }>, videos: Array<{ status: VideoStatus, id: string, title: string }>, models: Array<{ id: string, name: string, version: string }> };
+export type StudyBuilderSourcesQuery = { team: { id: string, members: { nodes: Array<{ id: string, role: Role, user: { email: string, id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }, explanations: { nodes: Array<{ id: string, method: string, status: ExplanationStatus, video: { id: string, title: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, videos: { nodes: Array<{ status: VideoStatus, id: string, title: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, models: { nodes: Array<{ id: string, name: string, version: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type CreateStudyMutationVariables = Exact<{
   input: CreateStudyInput;
@@ -528,7 +530,7 @@ export type StudyQueryVariables = Exact<{
 }>;
 
 
-export type StudyQuery = { study: { teamId: string, instructions: string, likertPoints: number | null, anchors: Array<string> | null, allowTie: boolean, rankK: number | null, blinded: boolean, seed: number, overlap: number, raterIds: Array<string>, attentionChecks: number, createdAt: string, openedAt: string | null, closedAt: string | null, id: string, name: string, design: StudyDesign, status: StudyStatus, methods: Array<string>, readiness: { pending: number, failed: number, ready: boolean, explanations: number, done: number }, items: Array<{ id: string }>, assignments: Array<{ pseudonym: string, items: number, judged: number, completedAt: string | null, rater: { id: string, name: string } }> } };
+export type StudyQuery = { study: { teamId: string, instructions: string, likertPoints: number | null, anchors: Array<string> | null, allowTie: boolean, rankK: number | null, blinded: boolean, seed: number, overlap: number, raterIds: Array<string>, attentionChecks: number, createdAt: string, openedAt: string | null, closedAt: string | null, id: string, name: string, design: StudyDesign, status: StudyStatus, methods: Array<string>, readiness: { pending: number, failed: number, ready: boolean, explanations: number, done: number }, items: { nodes: Array<{ id: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, assignments: { nodes: Array<{ pseudonym: string, items: number, judged: number, completedAt: string | null, rater: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } };
 
 export type OpenStudyMutationVariables = Exact<{
   id: string;
@@ -577,14 +579,14 @@ export type TeamQueryVariables = Exact<{
 }>;
 
 
-export type TeamQuery = { team: { createdAt: string, viewerRole: Role, id: string, name: string, slug: string, members: Array<{ id: string, role: Role, createdAt: string, user: { email: string, id: string, name: string } }> } };
+export type TeamQuery = { team: { createdAt: string, viewerRole: Role, id: string, name: string, slug: string, members: { nodes: Array<{ id: string, role: Role, createdAt: string, user: { email: string, id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } };
 
 export type TeamInvitationsQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type TeamInvitationsQuery = { team: { id: string, invitations: Array<{ id: string, email: string, role: Role, createdAt: string, expiresAt: string, acceptedAt: string | null, revokedAt: string | null }> } };
+export type TeamInvitationsQuery = { team: { id: string, invitations: { nodes: Array<{ id: string, email: string, role: Role, createdAt: string, expiresAt: string, acceptedAt: string | null, revokedAt: string | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } };
 
 export type CreateTeamMutationVariables = Exact<{
   input: CreateTeamInput;
@@ -642,14 +644,14 @@ export type VideosQueryVariables = Exact<{
 }>;
 
 
-export type VideosQuery = { videos: Array<{ filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, id: string, title: string, uploadedBy: { id: string, name: string } }> };
+export type VideosQuery = { videos: { nodes: Array<{ filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, id: string, title: string, uploadedBy: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type VideoPageQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type VideoPageQuery = { video: { teamId: string, codec: string | null, filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, id: string, title: string, explanations: Array<{ target: string, params: unknown, progress: number, error: string | null, prediction: unknown, createdAt: string, finishedAt: string | null, id: string, method: string, status: ExplanationStatus, model: { id: string, name: string, version: string } }>, uploadedBy: { id: string, name: string } } };
+export type VideoPageQuery = { video: { teamId: string, codec: string | null, filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, id: string, title: string, explanations: { nodes: Array<{ target: string, params: unknown, progress: number, error: string | null, prediction: unknown, createdAt: string, finishedAt: string | null, id: string, method: string, status: ExplanationStatus, model: { id: string, name: string, version: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, uploadedBy: { id: string, name: string } } };
 
 export type DeleteVideoMutationVariables = Exact<{
   id: string;

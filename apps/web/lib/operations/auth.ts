@@ -1,5 +1,5 @@
 import { operation } from '../graphql-client.ts';
-import { API_TOKEN_FIELDS, TEAM_SUMMARY, USER_CONTACT } from './fragments.ts';
+import { API_TOKEN_FIELDS, PAGE_INFO_FIELDS, TEAM_SUMMARY, USER_CONTACT } from './fragments.ts';
 import type {
   CreateApiTokenMutation,
   CreateApiTokenMutationVariables,
@@ -23,16 +23,21 @@ export const VIEWER = operation<ViewerQuery, ViewerQueryVariables>(/* GraphQL */
       user {
         ...UserContact
       }
-      memberships {
-        id
-        role
-        team {
-          ...TeamSummary
+      memberships(first: 100) {
+        nodes {
+          id
+          role
+          team {
+            ...TeamSummary
+          }
+        }
+        pageInfo {
+          ...PageInfoFields
         }
       }
     }
   }
-`, [USER_CONTACT, TEAM_SUMMARY]);
+`, [PAGE_INFO_FIELDS, USER_CONTACT, TEAM_SUMMARY]);
 
 export const SIGN_UP = operation<SignUpMutation, SignUpMutationVariables>(/* GraphQL */ `
   mutation SignUp($input: SignUpInput!) {
@@ -62,11 +67,16 @@ export const LOGOUT = operation<LogoutMutation, LogoutMutationVariables>(/* Grap
 
 export const API_TOKENS = operation<ApiTokensQuery, ApiTokensQueryVariables>(/* GraphQL */ `
   query ApiTokens {
-    apiTokens {
-      ...ApiTokenFields
+    apiTokens(first: 100) {
+      nodes {
+        ...ApiTokenFields
+      }
+      pageInfo {
+        ...PageInfoFields
+      }
     }
   }
-`, [API_TOKEN_FIELDS]);
+`, [PAGE_INFO_FIELDS, API_TOKEN_FIELDS]);
 
 export const CREATE_API_TOKEN = operation<CreateApiTokenMutation, CreateApiTokenMutationVariables>(/* GraphQL */ `
   mutation CreateApiToken($input: CreateApiTokenInput!) {

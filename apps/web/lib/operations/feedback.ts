@@ -1,5 +1,5 @@
 import { operation } from '../graphql-client.ts';
-import { RATING_FIELDS, USER_SUMMARY } from './fragments.ts';
+import { PAGE_INFO_FIELDS, RATING_FIELDS, USER_SUMMARY } from './fragments.ts';
 import type {
   AddCommentMutation,
   AddCommentMutationVariables,
@@ -19,29 +19,49 @@ export const FEEDBACK = operation<FeedbackQuery, FeedbackQueryVariables>(/* Grap
   query Feedback($id: ID!) {
     explanation(id: $id) {
       id
-      annotations {
-        id
-        shape
-        geometry
-        frameStart
-        frameEnd
-        label
-        createdAt
-        author {
-          ...UserSummary
+      annotations(first: 50) {
+        nodes {
+          id
+          shape
+          geometry
+          frameStart
+          frameEnd
+          label
+          createdAt
+          author {
+            ...UserSummary
+          }
+        }
+        pageInfo {
+          ...PageInfoFields
         }
       }
-      comments {
-        ...CommentFields
-        replies {
+      comments(first: 20) {
+        nodes {
           ...CommentFields
+          replies(first: 10) {
+            nodes {
+              ...CommentFields
+            }
+            pageInfo {
+              ...PageInfoFields
+            }
+          }
+        }
+        pageInfo {
+          ...PageInfoFields
         }
       }
-      ratings {
-        ...RatingFields
-        updatedAt
-        rater {
-          ...UserSummary
+      ratings(first: 50) {
+        nodes {
+          ...RatingFields
+          updatedAt
+          rater {
+            ...UserSummary
+          }
+        }
+        pageInfo {
+          ...PageInfoFields
         }
       }
       myRating {
@@ -63,21 +83,26 @@ export const FEEDBACK = operation<FeedbackQuery, FeedbackQueryVariables>(/* Grap
       ...UserSummary
     }
   }
-`, [USER_SUMMARY, RATING_FIELDS]);
+`, [PAGE_INFO_FIELDS, USER_SUMMARY, RATING_FIELDS]);
 
 export const TEAM_MEMBERS_FOR_MENTIONS = operation<TeamMembersForMentionsQuery, TeamMembersForMentionsQueryVariables>(/* GraphQL */ `
   query TeamMembersForMentions($id: ID!) {
     team(id: $id) {
       id
-      members {
-        id
-        user {
-          ...UserSummary
+      members(first: 100) {
+        nodes {
+          id
+          user {
+            ...UserSummary
+          }
+        }
+        pageInfo {
+          ...PageInfoFields
         }
       }
     }
   }
-`, [USER_SUMMARY]);
+`, [PAGE_INFO_FIELDS, USER_SUMMARY]);
 
 export const CREATE_ANNOTATION = operation<CreateAnnotationMutation, CreateAnnotationMutationVariables>(/* GraphQL */ `
   mutation CreateAnnotation($input: CreateAnnotationInput!) {

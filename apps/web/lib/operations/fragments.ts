@@ -9,6 +9,14 @@ import { withFragments } from '../graphql-fragments.ts';
  * codegen reads this file (codegen.ts `documents`) and generates a `…Fragment` type for each.
  */
 
+/** Where a page of a list ends: lists are connections (`nodes` + `pageInfo`); a page says when more exist. */
+export const PAGE_INFO_FIELDS = /* GraphQL */ `
+  fragment PageInfoFields on PageInfo {
+    hasNextPage
+    endCursor
+  }
+`;
+
 /** A person where a name is shown: authors, raters, hosts, uploaders, mention candidates. */
 export const USER_SUMMARY = /* GraphQL */ `
   fragment UserSummary on User {

@@ -1,5 +1,5 @@
 import { operation } from '../graphql-client.ts';
-import { MODEL_SUMMARY, USER_SUMMARY } from './fragments.ts';
+import { MODEL_SUMMARY, PAGE_INFO_FIELDS, USER_SUMMARY } from './fragments.ts';
 import type {
   AuditReportsQuery,
   AuditReportsQueryVariables,
@@ -17,43 +17,58 @@ import type {
 
 export const MODELS = operation<ModelsQuery, ModelsQueryVariables>(/* GraphQL */ `
   query Models($teamId: ID!) {
-    models(teamId: $teamId) {
-      ...ModelSummary
-      labels
-      builtin
-      weightsSha256
-    }
-  }
-`, [MODEL_SUMMARY]);
-
-export const MODEL_REGISTRY = operation<ModelRegistryQuery, ModelRegistryQueryVariables>(/* GraphQL */ `
-  query ModelRegistry($teamId: ID!) {
-    models(teamId: $teamId) {
-      ...ModelSummary
-      format
-      labels
-      builtin
-      weightsSha256
-      manifest
-      modelCard
-      createdAt
-    }
-  }
-`, [MODEL_SUMMARY]);
-
-export const MODEL_CARD_HISTORY = operation<ModelCardHistoryQuery, ModelCardHistoryQueryVariables>(/* GraphQL */ `
-  query ModelCardHistory($teamId: ID!, $modelId: ID!) {
-    modelCardHistory(teamId: $teamId, modelId: $modelId) {
-      id
-      revision
-      card
-      createdAt
-      author {
-        ...UserSummary
+    models(teamId: $teamId, first: 100) {
+      nodes {
+        ...ModelSummary
+        labels
+        builtin
+        weightsSha256
+      }
+      pageInfo {
+        ...PageInfoFields
       }
     }
   }
-`, [USER_SUMMARY]);
+`, [PAGE_INFO_FIELDS, MODEL_SUMMARY]);
+
+export const MODEL_REGISTRY = operation<ModelRegistryQuery, ModelRegistryQueryVariables>(/* GraphQL */ `
+  query ModelRegistry($teamId: ID!) {
+    models(teamId: $teamId, first: 100) {
+      nodes {
+        ...ModelSummary
+        format
+        labels
+        builtin
+        weightsSha256
+        manifest
+        modelCard
+        createdAt
+      }
+      pageInfo {
+        ...PageInfoFields
+      }
+    }
+  }
+`, [PAGE_INFO_FIELDS, MODEL_SUMMARY]);
+
+export const MODEL_CARD_HISTORY = operation<ModelCardHistoryQuery, ModelCardHistoryQueryVariables>(/* GraphQL */ `
+  query ModelCardHistory($teamId: ID!, $modelId: ID!) {
+    modelCardHistory(teamId: $teamId, modelId: $modelId, first: 50) {
+      nodes {
+        id
+        revision
+        card
+        createdAt
+        author {
+          ...UserSummary
+        }
+      }
+      pageInfo {
+        ...PageInfoFields
+      }
+    }
+  }
+`, [PAGE_INFO_FIELDS, USER_SUMMARY]);
 
 export const UPDATE_MODEL_CARD = operation<UpdateModelCardMutation, UpdateModelCardMutationVariables>(/* GraphQL */ `
   mutation UpdateModelCard($teamId: ID!, $modelId: ID!, $input: ModelCardInput!) {
@@ -66,20 +81,25 @@ export const UPDATE_MODEL_CARD = operation<UpdateModelCardMutation, UpdateModelC
 
 export const AUDIT_REPORTS = operation<AuditReportsQuery, AuditReportsQueryVariables>(/* GraphQL */ `
   query AuditReports($teamId: ID!) {
-    auditReports(teamId: $teamId) {
-      id
-      title
-      modelId
-      createdAt
-      files {
-        name
-        sha256
-        bytes
-        url
+    auditReports(teamId: $teamId, first: 50) {
+      nodes {
+        id
+        title
+        modelId
+        createdAt
+        files {
+          name
+          sha256
+          bytes
+          url
+        }
+      }
+      pageInfo {
+        ...PageInfoFields
       }
     }
   }
-`);
+`, [PAGE_INFO_FIELDS]);
 
 export const GENERATE_AUDIT_REPORT = operation<GenerateAuditReportMutation, GenerateAuditReportMutationVariables>(/* GraphQL */ `
   mutation GenerateAuditReport($teamId: ID!, $modelId: ID!) {

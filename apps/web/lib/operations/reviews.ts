@@ -2,6 +2,7 @@ import { operation } from '../graphql-client.ts';
 import { withFragments } from '../graphql-fragments.ts';
 import {
   EXPLANATION_SUMMARY,
+  PAGE_INFO_FIELDS,
   REVIEW_COMMENT_FIELDS,
   REVIEW_DECISION_FIELDS,
   REVIEW_PARTICIPANT_SUMMARY,
@@ -34,23 +35,33 @@ import type {
 
 export const REVIEW_SESSIONS = operation<ReviewSessionsQuery, ReviewSessionsQueryVariables>(/* GraphQL */ `
   query ReviewSessions($teamId: ID!) {
-    reviewSessions(teamId: $teamId) {
-      ...ReviewSessionSummary
-      explanationIds
-    }
-  }
-`, [REVIEW_SESSION_SUMMARY]);
-
-export const REVIEW_SOURCES = operation<ReviewSourcesQuery, ReviewSourcesQueryVariables>(/* GraphQL */ `
-  query ReviewSources($teamId: ID!) {
-    explanations(teamId: $teamId) {
-      ...ExplanationSummary
-      video {
-        ...VideoSummary
+    reviewSessions(teamId: $teamId, first: 50) {
+      nodes {
+        ...ReviewSessionSummary
+        explanationIds
+      }
+      pageInfo {
+        ...PageInfoFields
       }
     }
   }
-`, [EXPLANATION_SUMMARY, VIDEO_SUMMARY]);
+`, [PAGE_INFO_FIELDS, REVIEW_SESSION_SUMMARY]);
+
+export const REVIEW_SOURCES = operation<ReviewSourcesQuery, ReviewSourcesQueryVariables>(/* GraphQL */ `
+  query ReviewSources($teamId: ID!) {
+    explanations(teamId: $teamId, first: 100) {
+      nodes {
+        ...ExplanationSummary
+        video {
+          ...VideoSummary
+        }
+      }
+      pageInfo {
+        ...PageInfoFields
+      }
+    }
+  }
+`, [PAGE_INFO_FIELDS, EXPLANATION_SUMMARY, VIDEO_SUMMARY]);
 
 export const START_REVIEW_SESSION = operation<StartReviewSessionMutation, StartReviewSessionMutationVariables>(/* GraphQL */ `
   mutation StartReviewSession($input: StartReviewSessionInput!) {
@@ -85,8 +96,13 @@ export const JOIN_REVIEW_SESSION = operation<JoinReviewSessionMutation, JoinRevi
         ...ReviewParticipantSummary
         isHost
       }
-      comments {
-        ...ReviewCommentFields
+      comments(first: 100) {
+        nodes {
+          ...ReviewCommentFields
+        }
+        pageInfo {
+          ...PageInfoFields
+        }
       }
       decisions {
         ...ReviewDecisionFields
@@ -94,6 +110,7 @@ export const JOIN_REVIEW_SESSION = operation<JoinReviewSessionMutation, JoinRevi
     }
   }
 `, [
+  PAGE_INFO_FIELDS,
   REVIEW_SESSION_SUMMARY,
   EXPLANATION_SUMMARY,
   VIDEO_SUMMARY,

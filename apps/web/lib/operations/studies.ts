@@ -2,6 +2,7 @@ import { operation } from '../graphql-client.ts';
 import {
   EXPLANATION_SUMMARY,
   MODEL_SUMMARY,
+  PAGE_INFO_FIELDS,
   RATER_STUDY_SUMMARY,
   STUDY_PROGRESS_FIELDS,
   STUDY_READINESS_FIELDS,
@@ -37,54 +38,84 @@ import type {
 
 export const STUDIES = operation<StudiesQuery, StudiesQueryVariables>(/* GraphQL */ `
   query Studies($teamId: ID!) {
-    studies(teamId: $teamId) {
-      ...StudySummary
-      blinded
-      overlap
-      createdAt
-      readiness {
-        ...StudyReadinessFields
+    studies(teamId: $teamId, first: 50) {
+      nodes {
+        ...StudySummary
+        blinded
+        overlap
+        createdAt
+        readiness {
+          ...StudyReadinessFields
+        }
+      }
+      pageInfo {
+        ...PageInfoFields
       }
     }
   }
-`, [STUDY_SUMMARY, STUDY_READINESS_FIELDS]);
+`, [PAGE_INFO_FIELDS, STUDY_SUMMARY, STUDY_READINESS_FIELDS]);
 
 export const MY_STUDIES = operation<MyStudiesQuery, MyStudiesQueryVariables>(/* GraphQL */ `
   query MyStudies($teamId: ID!) {
-    myStudies(teamId: $teamId) {
-      ...RaterStudySummary
+    myStudies(teamId: $teamId, first: 50) {
+      nodes {
+        ...RaterStudySummary
+      }
+      pageInfo {
+        ...PageInfoFields
+      }
     }
   }
-`, [RATER_STUDY_SUMMARY]);
+`, [PAGE_INFO_FIELDS, RATER_STUDY_SUMMARY]);
 
 /** What the builder offers: the team's members (raters), explanations, videos and models. */
 export const STUDY_BUILDER_SOURCES = operation<StudyBuilderSourcesQuery, StudyBuilderSourcesQueryVariables>(/* GraphQL */ `
   query StudyBuilderSources($teamId: ID!) {
     team(id: $teamId) {
       id
-      members {
-        id
-        role
-        user {
-          ...UserContact
+      members(first: 100) {
+        nodes {
+          id
+          role
+          user {
+            ...UserContact
+          }
+        }
+        pageInfo {
+          ...PageInfoFields
         }
       }
     }
-    explanations(teamId: $teamId) {
-      ...ExplanationSummary
-      video {
-        ...VideoSummary
+    explanations(teamId: $teamId, first: 100) {
+      nodes {
+        ...ExplanationSummary
+        video {
+          ...VideoSummary
+        }
+      }
+      pageInfo {
+        ...PageInfoFields
       }
     }
-    videos(teamId: $teamId) {
-      ...VideoSummary
-      status
+    videos(teamId: $teamId, first: 100) {
+      nodes {
+        ...VideoSummary
+        status
+      }
+      pageInfo {
+        ...PageInfoFields
+      }
     }
-    models(teamId: $teamId) {
-      ...ModelSummary
+    models(teamId: $teamId, first: 100) {
+      nodes {
+        ...ModelSummary
+      }
+      pageInfo {
+        ...PageInfoFields
+      }
     }
   }
-`, [USER_CONTACT, EXPLANATION_SUMMARY, VIDEO_SUMMARY, MODEL_SUMMARY]);
+`, [PAGE_INFO_FIELDS, USER_CONTACT, EXPLANATION_SUMMARY, VIDEO_SUMMARY, MODEL_SUMMARY]);
 
 export const CREATE_STUDY = operation<CreateStudyMutation, CreateStudyMutationVariables>(/* GraphQL */ `
   mutation CreateStudy($input: CreateStudyInput!) {
@@ -117,21 +148,31 @@ export const STUDY = operation<StudyQuery, StudyQueryVariables>(/* GraphQL */ `
         pending
         failed
       }
-      items {
-        id
+      items(first: 100) {
+        nodes {
+          id
+        }
+        pageInfo {
+          ...PageInfoFields
+        }
       }
-      assignments {
-        pseudonym
-        items
-        judged
-        completedAt
-        rater {
-          ...UserSummary
+      assignments(first: 100) {
+        nodes {
+          pseudonym
+          items
+          judged
+          completedAt
+          rater {
+            ...UserSummary
+          }
+        }
+        pageInfo {
+          ...PageInfoFields
         }
       }
     }
   }
-`, [STUDY_SUMMARY, STUDY_READINESS_FIELDS, USER_SUMMARY]);
+`, [PAGE_INFO_FIELDS, STUDY_SUMMARY, STUDY_READINESS_FIELDS, USER_SUMMARY]);
 
 export const OPEN_STUDY = operation<OpenStudyMutation, OpenStudyMutationVariables>(/* GraphQL */ `
   mutation OpenStudy($id: ID!) {

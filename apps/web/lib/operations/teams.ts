@@ -1,5 +1,5 @@
 import { operation } from '../graphql-client.ts';
-import { INVITATION_FIELDS, TEAM_SUMMARY, USER_CONTACT } from './fragments.ts';
+import { INVITATION_FIELDS, PAGE_INFO_FIELDS, TEAM_SUMMARY, USER_CONTACT } from './fragments.ts';
 import type {
   AcceptInvitationMutation,
   AcceptInvitationMutationVariables,
@@ -27,29 +27,39 @@ export const TEAM = operation<TeamQuery, TeamQueryVariables>(/* GraphQL */ `
       ...TeamSummary
       createdAt
       viewerRole
-      members {
-        id
-        role
-        createdAt
-        user {
-          ...UserContact
+      members(first: 100) {
+        nodes {
+          id
+          role
+          createdAt
+          user {
+            ...UserContact
+          }
+        }
+        pageInfo {
+          ...PageInfoFields
         }
       }
     }
   }
-`, [TEAM_SUMMARY, USER_CONTACT]);
+`, [PAGE_INFO_FIELDS, TEAM_SUMMARY, USER_CONTACT]);
 
 /** Separate from TEAM: only owners/admins may read invitations, and a refusal must not hide the members. */
 export const TEAM_INVITATIONS = operation<TeamInvitationsQuery, TeamInvitationsQueryVariables>(/* GraphQL */ `
   query TeamInvitations($id: ID!) {
     team(id: $id) {
       id
-      invitations {
-        ...InvitationFields
+      invitations(first: 100) {
+        nodes {
+          ...InvitationFields
+        }
+        pageInfo {
+          ...PageInfoFields
+        }
       }
     }
   }
-`, [INVITATION_FIELDS]);
+`, [PAGE_INFO_FIELDS, INVITATION_FIELDS]);
 
 export const CREATE_TEAM = operation<CreateTeamMutation, CreateTeamMutationVariables>(/* GraphQL */ `
   mutation CreateTeam($input: CreateTeamInput!) {

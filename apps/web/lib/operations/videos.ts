@@ -1,5 +1,5 @@
 import { operation } from '../graphql-client.ts';
-import { EXPLANATION_SUMMARY, MODEL_SUMMARY, VIDEO_FIELDS } from './fragments.ts';
+import { EXPLANATION_SUMMARY, MODEL_SUMMARY, PAGE_INFO_FIELDS, VIDEO_FIELDS } from './fragments.ts';
 import type {
   DeleteVideoMutation,
   DeleteVideoMutationVariables,
@@ -11,11 +11,16 @@ import type {
 
 export const VIDEOS = operation<VideosQuery, VideosQueryVariables>(/* GraphQL */ `
   query Videos($teamId: ID!) {
-    videos(teamId: $teamId) {
-      ...VideoFields
+    videos(teamId: $teamId, first: 100) {
+      nodes {
+        ...VideoFields
+      }
+      pageInfo {
+        ...PageInfoFields
+      }
     }
   }
-`, [VIDEO_FIELDS]);
+`, [PAGE_INFO_FIELDS, VIDEO_FIELDS]);
 
 export const VIDEO_PAGE = operation<VideoPageQuery, VideoPageQueryVariables>(/* GraphQL */ `
   query VideoPage($id: ID!) {
@@ -23,22 +28,27 @@ export const VIDEO_PAGE = operation<VideoPageQuery, VideoPageQueryVariables>(/* 
       ...VideoFields
       teamId
       codec
-      explanations {
-        ...ExplanationSummary
-        target
-        params
-        progress
-        error
-        prediction
-        createdAt
-        finishedAt
-        model {
-          ...ModelSummary
+      explanations(first: 50) {
+        nodes {
+          ...ExplanationSummary
+          target
+          params
+          progress
+          error
+          prediction
+          createdAt
+          finishedAt
+          model {
+            ...ModelSummary
+          }
+        }
+        pageInfo {
+          ...PageInfoFields
         }
       }
     }
   }
-`, [VIDEO_FIELDS, EXPLANATION_SUMMARY, MODEL_SUMMARY]);
+`, [PAGE_INFO_FIELDS, VIDEO_FIELDS, EXPLANATION_SUMMARY, MODEL_SUMMARY]);
 
 export const DELETE_VIDEO = operation<DeleteVideoMutation, DeleteVideoMutationVariables>(/* GraphQL */ `
   mutation DeleteVideo($id: ID!) {
