@@ -12,6 +12,7 @@ import express from 'express';
 import next from 'next';
 import { attachSubscriptions, buildSchema, createApiRuntime, mountApi, registerBuiltinModel } from '@fep/api';
 import { retentionPolicyFromEnv, runRetention } from '@fep/api/governance/retention.service.ts';
+import { trackHttpRequests } from '@fep/api/server/drain.ts';
 import { loadConfig } from '@fep/shared';
 
 const webDir = path.dirname(fileURLToPath(import.meta.url));
@@ -36,6 +37,7 @@ const api = await mountApi(app, runtime, schema);
 app.all('/{*path}', (req, res) => handle(req, res));
 
 const server = createServer(app);
+const drainer = trackHttpRequests(server);
 const subscriptions = attachSubscriptions(server, runtime, schema);
 const nextUpgrade = nextApp.getUpgradeHandler();
 server.on('upgrade', (req, socket, head) => {
@@ -97,9 +99,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     // A running explanation gets up to 60 s to finish; after that the process exits anyway.
     setTimeout(() => process.exit(1), 60_000).unref();
     if (retentionTimer) clearInterval(retentionTimer);
-    server.close();
-    server.closeAllConnections();
     const steps: [string, (() => Promise<unknown>) | undefined][] = [
+      // Stop accepting; in-flight requests get SHUTDOWN_GRACE_MS to finish, idle connections close now.
+      ['http', async () => {
+        const { forced } = await drainer.drain(config.shutdownGraceMs);
+        if (forced > 0) console.log(`[web] cut ${forced} request(s) still running after ${config.shutdownGraceMs} ms`);
+      }],
       ['subscriptions', () => subscriptions.close()],
       ['api', () => api.stop()],
       ['engine worker', stopWorker ?? undefined],
