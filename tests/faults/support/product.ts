@@ -42,6 +42,8 @@ export class Instance {
   port = 0;
   databaseUrl = '';
   readonly processes: ProcessHandle[] = [];
+  readonly supervisorLog: string[] = [];
+  private readonly supervisors: { stop(): Promise<void> }[] = [];
   readonly pool: () => pg.Pool;
   private _pool: pg.Pool | undefined;
   private seq = 0;
@@ -54,7 +56,14 @@ export class Instance {
     this.dataDir = path.join(services.dir, name);
     this.storageDir = path.join(this.dataDir, 'storage');
     mkdirSync(this.dataDir, { recursive: true });
-    this.pool = () => (this._pool ??= new pg.Pool({ connectionString: this.databaseUrl, max: 2, connectionTimeoutMillis: 2000 }));
+    this.pool = () => {
+      if (!this._pool) {
+        this._pool = new pg.Pool({ connectionString: this.databaseUrl, max: 2, connectionTimeoutMillis: 2000 });
+        // Idle clients error when PostgreSQL stops (case d); the next query reconnects.
+        this._pool.on('error', () => {});
+      }
+      return this._pool;
+    };
   }
 
   get url(): string {
@@ -124,6 +133,31 @@ export class Instance {
     return h;
   }
 
+  /** Runs engine processes under scripts/supervisor.ts (restart with backoff), as `npm start` does. */
+  async superviseEngine(): Promise<import('../../../scripts/supervisor.ts').Supervisor> {
+    const { Supervisor } = await import('../../../scripts/supervisor.ts');
+    const sup = new Supervisor({
+      name: 'engine',
+      command: process.execPath,
+      args: ['--import', 'tsx', 'apps/engine/src/worker/main.ts'],
+      spawnOptions: { cwd: ROOT, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] },
+      log: (m) => this.supervisorLog.push(m),
+      onStart: (child) => {
+        const log = path.join(this.dataDir, `engine-supervised-${++this.seq}.log`);
+        const out = createWriteStream(log);
+        child.stdout!.pipe(out);
+        child.stderr!.pipe(out);
+        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+          child.once('exit', (code, signal) => resolve({ code, signal })),
+        );
+        this.processes.push({ name: 'engine (supervised)', child, log, exited });
+      },
+    });
+    this.supervisors.push(sup);
+    sup.start();
+    return sup;
+  }
+
   async waitForLog(h: ProcessHandle, re: RegExp, timeoutMs: number): Promise<void> {
     await waitFor(`"${re}" in ${h.log}`, async () => {
       const text = existsSync(h.log) ? readFileSync(h.log, 'utf8') : '';
@@ -139,6 +173,7 @@ export class Instance {
   }
 
   async stopAll(): Promise<void> {
+    for (const s of this.supervisors) await s.stop().catch(() => {});
     for (const h of this.processes) if (h.child.exitCode === null && h.child.signalCode === null) h.child.kill('SIGKILL');
     await Promise.all(this.processes.map((h) => h.exited));
     await this._pool?.end().catch(() => {});
