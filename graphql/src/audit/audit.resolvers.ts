@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { authorizeTeam } from '../auth/permissions.ts';
 import { page } from '../common/pagination.ts';
+import { assertTeamLimit } from '../common/rate-limit.ts';
 import { verifyChain } from './audit.service.ts';
 
 const actionSchema = z.string().max(100).nullish();
@@ -18,6 +19,7 @@ export const auditResolvers: Resolvers = {
     },
     verifyAuditChain: async (_p, { teamId }, ctx) => {
       await authorizeTeam(ctx, teamId, 'audit.read');
+      await assertTeamLimit(ctx.redis, 'verifyAuditChain', teamId);
       return verifyChain(ctx.db, teamId);
     },
   },

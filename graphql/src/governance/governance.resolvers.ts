@@ -1,6 +1,7 @@
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { authorizeObject, authorizeTeam } from '../auth/permissions.ts';
 import { getExplanationTeam } from '../explanations/explanations.service.ts';
+import { assertTeamLimit } from '../common/rate-limit.ts';
 import { generateAuditReport } from './audit-report.service.ts';
 import * as governance from './governance.service.ts';
 
@@ -30,6 +31,7 @@ export const governanceResolvers: Resolvers = {
     },
     generateAuditReport: async (_p, { teamId, modelId }, ctx) => {
       const { caller } = await authorizeTeam(ctx, teamId, 'report.generate');
+      await assertTeamLimit(ctx.redis, 'generateAuditReport', teamId);
       return generateAuditReport(ctx, caller, teamId, modelId);
     },
   },
