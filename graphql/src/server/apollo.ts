@@ -8,13 +8,18 @@ import { QUERY_LIMITS, queryLimitsRule } from './query-limits.ts';
 export const MAX_QUERY_DEPTH = QUERY_LIMITS.maxDepth;
 export const MAX_QUERY_COST = QUERY_LIMITS.maxCost;
 
-export function createApolloServer(schema: GraphQLSchema, extraPlugins: ApolloServerPlugin<ApiContext>[] = []) {
+/** `introspection`: the caller passes config.introspection (off in production unless GRAPHQL_INTROSPECTION=1). */
+export function createApolloServer(
+  schema: GraphQLSchema,
+  extraPlugins: ApolloServerPlugin<ApiContext>[] = [],
+  opts: { introspection?: boolean } = {},
+) {
   return new ApolloServer<ApiContext>({
     schema,
     validationRules: [queryLimitsRule(QUERY_LIMITS)],
     formatError,
     plugins: extraPlugins,
-    introspection: true,
+    introspection: opts.introspection ?? process.env.NODE_ENV !== 'production',
     includeStacktraceInErrorResponses: false,
     // The process owner (server.ts) handles SIGINT/SIGTERM and stops Apollo in order.
     stopOnTerminationSignals: false,

@@ -9,11 +9,13 @@ import { authorizeObject } from '../auth/permissions.ts';
 import type { ApiDeps } from '../context.ts';
 import { mountModelUploadRoute } from '../models/model-upload.routes.ts';
 import { mountStudyRoutes } from '../studies/studies.routes.ts';
-import { createUploadServer, UPLOADS_PATH } from '../videos/uploads.ts';
+import { createUploadServer, sweepExpiredUploads, uploadsDirectory, UPLOADS_PATH } from '../videos/uploads.ts';
 import { formatError } from '../common/errors.ts';
 import { createApolloServer } from './apollo.ts';
 import { trackHttpRequests } from './drain.ts';
 import { buildContext } from './request-context.ts';
+import { createRequestGuard, type RequestGuard } from './request-guard.ts';
+import { apiContentSecurityPolicy, securityHeaders } from './security-headers.ts';
 
 export const GRAPHQL_PATH = '/api/graphql';
 
@@ -25,10 +27,18 @@ function httpStatus(code: string): number {
  * Mounts the API on an express app: GraphQL at /api/graphql and authenticated media streaming.
  * The returned `stop` drains Apollo. Callers add their own fallthrough (Next.js) afterwards.
  */
-export async function mountApi(app: Express, deps: ApiDeps, schema: GraphQLSchema) {
+export async function mountApi(
+  app: Express,
+  deps: ApiDeps,
+  schema: GraphQLSchema,
+  opts: { guard?: RequestGuard } = {},
+) {
   if (process.env.TRUST_PROXY) app.set('trust proxy', process.env.TRUST_PROXY);
-  const apollo = createApolloServer(schema);
+  const guard = opts.guard ?? createRequestGuard(deps.config.appOrigins);
+  const apollo = createApolloServer(schema, [], { introspection: deps.config.introspection });
   await apollo.start();
+  // Every /api route: security headers, then the origin check on cookie-authenticated requests.
+  app.use('/api', securityHeaders({ hsts: deps.config.secureCookies }), apiContentSecurityPolicy(), guard.middleware(GRAPHQL_PATH));
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: '1mb' }),
@@ -36,6 +46,17 @@ export async function mountApi(app: Express, deps: ApiDeps, schema: GraphQLSchem
       context: async ({ req, res }) =>
         buildContext(deps, { headers: req.headers, ip: req.ip ?? 'unknown' }, (cookie) => res.append('Set-Cookie', cookie)),
     }),
+    // Body-parser failures (413, malformed JSON) in the GraphQL error shape, not express's HTML.
+    (err: { status?: number; type?: string; message?: string }, _req: Request, res: Response, next: (e?: unknown) => void) => {
+      if (res.headersSent || typeof err?.status !== 'number') return next(err);
+      const message =
+        err.type === 'entity.too.large'
+          ? 'The request body is larger than the 1 MB limit.'
+          : err.type === 'entity.parse.failed'
+            ? 'The request body is not valid JSON.'
+            : (err.message ?? 'Bad request.');
+      res.status(err.status).json({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
+    },
   );
 
   const uploads = createUploadServer(deps);
@@ -43,6 +64,14 @@ export async function mountApi(app: Express, deps: ApiDeps, schema: GraphQLSchem
   app.all(UPLOADS_PATH, tus);
   app.all(`${UPLOADS_PATH}/{*id}`, tus);
   mountModelUploadRoute(app, deps);
+  // Abandoned uploads expire: sweep their staging files every half expiry period (at most hourly).
+  const expiryMs = deps.config.uploadExpiryHours * 3600_000;
+  const sweep = () =>
+    void sweepExpiredUploads(uploadsDirectory(deps), expiryMs)
+      .then((n) => n > 0 && console.log(`[uploads] deleted ${n} expired upload(s)`))
+      .catch((err) => console.error('[uploads] expiry sweep failed', err));
+  const sweepTimer = setInterval(sweep, Math.max(1000, Math.min(expiryMs / 2, 3600_000)));
+  sweepTimer.unref();
 
   // Media: same-origin URLs the UI uses; every request is checked like a resolver.
   const media = async (
@@ -90,14 +119,34 @@ export async function mountApi(app: Express, deps: ApiDeps, schema: GraphQLSchem
       return { sha256: stored.sha256, type, name };
     }),
   );
-  return { stop: () => apollo.stop() };
+  // Unknown API routes and unhandled route errors answer JSON with a code, never Next's or express's HTML.
+  app.all('/api/{*rest}', (_req, res) => {
+    res.status(HTTP_STATUS.NOT_FOUND).json({ error: { code: 'NOT_FOUND', message: 'No such API route.' } });
+  });
+  app.use('/api', (err: unknown, _req: Request, res: Response, next: (e?: unknown) => void) => {
+    if (res.headersSent) return next(err);
+    const status = (err as { status?: number }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return void res.status(status).json({ error: { code: 'BAD_USER_INPUT', message: (err as Error).message } });
+    }
+    console.error('[api] route failed', err);
+    res.status(HTTP_STATUS.INTERNAL).json({ error: { code: 'INTERNAL', message: 'Something went wrong on our side.' } });
+  });
+  return {
+    stop: () => {
+      clearInterval(sweepTimer);
+      return apollo.stop();
+    },
+    guard,
+  };
 }
 
 /**
  * GraphQL subscriptions over graphql-ws on the same path. Auth comes from the upgrade request's
  * cookie or a `authorization` connection param; each operation gets a fresh context.
  */
-export function attachSubscriptions(server: Server, deps: ApiDeps, schema: GraphQLSchema) {
+export function attachSubscriptions(server: Server, deps: ApiDeps, schema: GraphQLSchema, opts: { guard?: RequestGuard } = {}) {
+  const guard = opts.guard ?? createRequestGuard(deps.config.appOrigins);
   const wss = new WebSocketServer({ noServer: true });
   const cleanup = useServer(
     {
@@ -123,7 +172,8 @@ export function attachSubscriptions(server: Server, deps: ApiDeps, schema: Graph
     handleUpgrade(req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): boolean {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname !== GRAPHQL_PATH) return false;
-      onUpgrade(req, socket, head);
+      // A cookie-carrying upgrade from a foreign origin is refused with 403 before any handshake.
+      if (guard.admitUpgrade(req, socket)) onUpgrade(req, socket, head);
       return true;
     },
     close: async () => {
@@ -137,16 +187,20 @@ export function attachSubscriptions(server: Server, deps: ApiDeps, schema: Graph
 export async function startApiServer(deps: ApiDeps, schema: GraphQLSchema, port = 0, host = '127.0.0.1') {
   const { createServer } = await import('node:http');
   const app = express();
-  const api = await mountApi(app, deps, schema);
+  app.disable('x-powered-by');
+  const guard = createRequestGuard(deps.config.appOrigins);
+  const api = await mountApi(app, deps, schema, { guard });
   const server = createServer(app);
   const drainer = trackHttpRequests(server);
-  const subs = attachSubscriptions(server, deps, schema);
+  const subs = attachSubscriptions(server, deps, schema, { guard });
   server.on('upgrade', (req, socket, head) => {
     if (!subs.handleUpgrade(req, socket, head)) socket.destroy();
   });
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
+  // The server's own address is always its own origin (tests listen on a free port).
+  guard.allowedOrigins.add(`http://${host}:${actualPort}`);
   return {
     url: `http://${host}:${actualPort}`,
     server,

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { Server as TusServer } from '@tus/server';
@@ -43,8 +43,10 @@ function asTusError(err: unknown): TusError {
  * Required metadata: `teamId`, `filename`; optional: `title`, `filetype`.
  */
 export function createUploadServer(deps: ApiDeps) {
-  const directory = path.join(deps.config.storageDir, 'uploads');
-  const datastore = new FileStore({ directory });
+  const directory = uploadsDirectory(deps);
+  // Expiry (UPLOAD_EXPIRY_HOURS): tus answers 410 for an expired upload and sends Upload-Expires;
+  // sweepExpiredUploads deletes the staging files.
+  const datastore = new FileStore({ directory, expirationPeriodInMilliseconds: deps.config.uploadExpiryHours * 3600_000 });
   const maxSize = Number(process.env.MAX_UPLOAD_BYTES ?? DEFAULT_MAX_UPLOAD_BYTES);
   return new TusServer({
     path: UPLOADS_PATH,
@@ -106,4 +108,44 @@ export function createUploadServer(deps: ApiDeps) {
       }
     },
   });
+}
+
+export const uploadsDirectory = (deps: Pick<ApiDeps, 'config'>) => path.join(deps.config.storageDir, 'uploads');
+
+/**
+ * Deletes the staging files of every upload created more than `expiryMs` before `now`: unfinished
+ * ones, and finished ones whose registration failed (a successful finish moves the file into blob
+ * storage at once). The age is the tus `creation_date`, or the file's mtime when that is missing.
+ * Returns how many uploads were removed. Safe to run from several processes at once.
+ */
+export async function sweepExpiredUploads(directory: string, expiryMs: number, now = Date.now()): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(directory);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+  const ids = new Set(names.filter((n) => !n.startsWith('.')).map((n) => n.replace(/\.json$/, '')));
+  let removed = 0;
+  for (const id of ids) {
+    const file = path.join(directory, id);
+    let created: number | undefined;
+    try {
+      const info = JSON.parse(await readFile(`${file}.json`, 'utf8')) as { creation_date?: string };
+      if (info.creation_date) created = Date.parse(info.creation_date);
+    } catch {
+      // No (readable) metadata: fall back to the file's age.
+    }
+    if (created === undefined || Number.isNaN(created)) {
+      const st = await stat(file).catch(() => stat(`${file}.json`).catch(() => null));
+      if (!st) continue;
+      created = st.mtimeMs;
+    }
+    if (now - created <= expiryMs) continue;
+    await rm(file, { force: true });
+    await rm(`${file}.json`, { force: true });
+    removed++;
+  }
+  return removed;
 }

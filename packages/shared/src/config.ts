@@ -30,6 +30,12 @@ export interface Config {
   shutdownGraceMs: number;
   /** Bounds on explanation parameters, uploaded videos and queued jobs (LIMIT_* variables; methods/limits.ts). */
   limits: Limits;
+  /** Origins allowed to make cookie-authenticated changes and WebSocket connections (APP_ORIGIN, comma-separated). */
+  appOrigins: string[];
+  /** GraphQL introspection: on outside production; in production only with GRAPHQL_INTROSPECTION=1. */
+  introspection: boolean;
+  /** Hours an unfinished tus upload is kept before it and its staging files are deleted (UPLOAD_EXPIRY_HOURS). */
+  uploadExpiryHours: number;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -54,7 +60,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     engineJobTimeoutMs: positiveMs(env.ENGINE_JOB_TIMEOUT_MS, 1_800_000, 'ENGINE_JOB_TIMEOUT_MS'),
     shutdownGraceMs: positiveMs(env.SHUTDOWN_GRACE_MS, 10_000, 'SHUTDOWN_GRACE_MS'),
     limits: limitsFromEnv(env),
+    appOrigins: appOrigins(env.APP_ORIGIN, host, Number(env.PORT ?? 3000)),
+    introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === '1' : !production,
+    uploadExpiryHours: positiveNumber(env.UPLOAD_EXPIRY_HOURS, 24, 'UPLOAD_EXPIRY_HOURS'),
   };
+}
+
+/** APP_ORIGIN as a list of origins; unset → http://HOST:PORT, plus localhost/127.0.0.1 when HOST is loopback. */
+function appOrigins(raw: string | undefined, host: string, port: number): string[] {
+  if (raw) {
+    return raw
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean)
+      .map((o) => {
+        const url = new URL(o);
+        if (url.origin === 'null') throw new RangeError(`APP_ORIGIN must list http(s) origins, got "${o}".`);
+        return url.origin;
+      });
+  }
+  const origins = [new URL(`http://${host === '::1' ? '[::1]' : host}:${port}`).origin];
+  if (LOOPBACK.has(host)) origins.push(`http://localhost:${port}`, `http://127.0.0.1:${port}`);
+  return [...new Set(origins)];
+}
+
+function positiveNumber(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`${name} must be a positive number, got "${raw}".`);
+  return v;
 }
 
 /** A duration in ms from the environment: unset → `fallback`; anything but a positive number throws. */
