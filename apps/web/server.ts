@@ -13,6 +13,7 @@ import next from 'next';
 import { attachSubscriptions, buildSchema, createApiRuntime, mountApi, registerBuiltinModel } from '@fep/api';
 import { retentionPolicyFromEnv, runRetention } from '@fep/api/governance/retention.service.ts';
 import { trackHttpRequests } from '@fep/api/server/drain.ts';
+import { securityHeaders } from '@fep/api/server/security-headers.ts';
 import { loadConfig } from '@fep/shared';
 
 const webDir = path.dirname(fileURLToPath(import.meta.url));
@@ -33,6 +34,8 @@ await nextApp.prepare();
 
 const app = express();
 app.disable('x-powered-by');
+// Frame, sniffing, referrer, permissions and HSTS headers on every response; pages get their CSP from proxy.ts.
+app.use(securityHeaders({ hsts: config.secureCookies }));
 const api = await mountApi(app, runtime, schema);
 app.all('/{*path}', (req, res) => handle(req, res));
 

@@ -33,7 +33,7 @@ export function buildIsStale(): boolean {
   const buildId = path.join(WEB, '.next/BUILD_ID');
   if (!existsSync(buildId)) return true;
   const built = statSync(buildId).mtimeMs;
-  const sources = ['app', 'components', 'lib', 'next.config.ts', 'postcss.config.mjs'].map((p) => path.join(WEB, p));
+  const sources = ['app', 'components', 'lib', 'next.config.ts', 'postcss.config.mjs', 'proxy.ts'].map((p) => path.join(WEB, p));
   return sources.some((p) => existsSync(p) && (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs) > built);
 }
 

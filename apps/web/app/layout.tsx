@@ -2,6 +2,10 @@ import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import './globals.css';
 
+// Every page renders per request: the CSP nonce (apps/web/proxy.ts) is fresh for each response,
+// and a prerendered page would carry scripts without it.
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = {
   title: { default: 'F-EP Studio', template: '%s · F-EP Studio' },
   description:
