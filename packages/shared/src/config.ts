@@ -36,6 +36,12 @@ export interface Config {
   introspection: boolean;
   /** Hours an unfinished tus upload is kept before it and its staging files are deleted (UPLOAD_EXPIRY_HOURS). */
   uploadExpiryHours: number;
+  /** How often the reconciler compares Explanation rows with the queue (and once on start). */
+  reconcileIntervalMs: number;
+  /** How long a RUNNING row's job may be not active before the reconciler retries the row. */
+  reconcileGraceMs: number;
+  /** Engine runs one explanation gets (crashes and transient errors) before it is FAILED. */
+  engineMaxAttempts: number;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -63,6 +69,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appOrigins: appOrigins(env.APP_ORIGIN, host, Number(env.PORT ?? 3000)),
     introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === '1' : !production,
     uploadExpiryHours: positiveNumber(env.UPLOAD_EXPIRY_HOURS, 24, 'UPLOAD_EXPIRY_HOURS'),
+    reconcileIntervalMs: positiveMs(env.RECONCILE_INTERVAL_MS, 15_000, 'RECONCILE_INTERVAL_MS'),
+    reconcileGraceMs: positiveMs(env.RECONCILE_GRACE_MS, 60_000, 'RECONCILE_GRACE_MS'),
+    engineMaxAttempts: Math.max(1, Math.floor(positiveNumber(env.ENGINE_MAX_ATTEMPTS, 3, 'ENGINE_MAX_ATTEMPTS'))),
   };
 }
 

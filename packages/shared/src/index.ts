@@ -3,3 +3,4 @@ export * from './config.ts';
 export * from './queue.ts';
 export * from './storage.ts';
 export * from './methods/index.ts';
+export * from './infrastructure-errors.ts';

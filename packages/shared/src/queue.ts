@@ -11,7 +11,7 @@ export interface ExplainJobData {
   explanationId: string;
 }
 
-/** Progress the engine reports with `job.updateProgress`; the API relays it to subscribers. */
+/** Live progress the engine publishes on `progressChannel(id)`; the API relays it to subscribers. */
 export interface ExplainProgress {
   explanationId: string;
   /** 0..1 over the whole job (all windows, all areas). */
@@ -60,9 +60,11 @@ export function createExplainQueue(redisUrl: string, prefix?: string, opts: { fa
   return new Queue<ExplainJobData>(EXPLAIN_QUEUE, {
     connection: redisConnection(redisUrl, opts),
     prefix,
+    // One BullMQ attempt per job: the explanation lifecycle counts attempts (Explanation.attempts,
+    // ENGINE_MAX_ATTEMPTS) and the reconciler enqueues a retry, so BullMQ's own retries would
+    // only fight it (docs/architecture.md).
     defaultJobOptions: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 2000 },
+      attempts: 1,
       removeOnComplete: 1000,
       removeOnFail: 5000,
     },
