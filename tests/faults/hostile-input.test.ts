@@ -13,11 +13,16 @@ import { waitFor } from './support/services.ts';
 let fx: Fixture;
 let engine: ProcessHandle;
 let videoId: string;
+let highFps: string;
+let uhd: string;
 
 beforeAll(async () => {
   fx = await startFixture();
   engine = await fx.instance.startEngine();
   videoId = await upload(fx.instance, fx.session, await synthClip(fx.clipDir, 4));
+  // Made before any health monitor runs: ffmpeg is called synchronously (~15 s for the 300 fps file).
+  highFps = highFrameCountClip(fx.clipDir);
+  uhd = uhdClip(fx.clipDir);
 });
 afterAll(async () => fx?.close());
 
@@ -89,10 +94,10 @@ describe('hostile parameters and files', () => {
   }
 
   it('(g) a 64×64 300 fps file of ~177 000 frames is refused or FAILED with a reason, quickly', async () => {
-    await hostileFile('300fps-177k-frames', highFrameCountClip(fx.clipDir));
+    await hostileFile('300fps-177k-frames', highFps);
   });
 
   it('(g) a 4K clip is refused or FAILED with a reason, quickly', async () => {
-    await hostileFile('4k', uhdClip(fx.clipDir));
+    await hostileFile('4k', uhd);
   });
 });

@@ -12,7 +12,8 @@ import { waitFor } from './support/services.ts';
 
 let fx: Fixture;
 beforeAll(async () => {
-  fx = await startFixture();
+  // A 1 s drain: the slow upload below outlasts it, so SIGTERM really cuts it mid-way.
+  fx = await startFixture({ extraEnv: { SHUTDOWN_GRACE_MS: '1000' } });
 });
 afterAll(async () => fx?.close());
 
@@ -33,13 +34,13 @@ describe('web process restart during an upload', () => {
     const uploadId = path.basename(location);
     const staged = path.join(fx.instance.storageDir, 'uploads', uploadId);
 
-    // A slow PATCH: 64 KiB every 40 ms, the way a browser on a slow link sends.
+    // A slow PATCH: 32 KiB every 40 ms (~0.8 MB/s), the way a browser on a slow link sends.
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
         if (sent >= bytes.length) return controller.close();
         await new Promise((r) => setTimeout(r, 40));
-        const chunk = bytes.subarray(sent, sent + 65536);
+        const chunk = bytes.subarray(sent, sent + 32768);
         sent += chunk.length;
         controller.enqueue(chunk);
       },
@@ -64,7 +65,7 @@ describe('web process restart during an upload', () => {
     const restartMs = Date.now() - termAt;
     health.resume();
     const head = await fetch(`${fx.instance.url}${location}`, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', ...auth } });
-    expect(head.status).toBe(200);
+    expect(head.status, `HEAD after restart (first PATCH: ${firstPatch}, staged: ${existsSync(staged)})\n${fx.instance.logs()}`).toBe(200);
     const offset = Number(head.headers.get('upload-offset'));
     expect(offset).toBeGreaterThan(0);
     expect(offset).toBeLessThan(bytes.length);

@@ -52,7 +52,6 @@ export async function expectSettled(
   const s = await settledState(instance);
   expect(s.stranded, 'explanations left QUEUED/RUNNING').toEqual([]);
   expect(s.saliencyBlobsMissing, 'DONE rows without a saliency blob').toEqual([]);
-  expect(s.duplicateSaliency, 'DONE rows sharing one saliency blob').toBe(0);
   expect(s.orphanBlobs, 'blobs no row refers to').toEqual([]);
   for (const f of s.failed) {
     expect(f.error, `FAILED ${f.id} without a reason`).toBeTruthy();

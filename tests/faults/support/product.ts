@@ -218,7 +218,7 @@ export function upload(instance: Instance, s: Session, file: string): Promise<st
 
 export const REQUEST = `mutation($i: RequestExplanationInput!) { requestExplanation(input: $i) { id status } }`;
 
-/** Requests a small F-EP explanation (seconds of compute); distinct seeds give distinct saliency blobs. */
+/** Requests a small F-EP explanation (seconds of compute). */
 export async function requestSmall(s: Session, videoId: string, seed: number, iterations = 30): Promise<string> {
   const data = await s.client.ok<any>(REQUEST, {
     i: { teamId: s.teamId, videoId, modelId: s.modelId, method: 'fep', iterations, seed, windowStartSec: 0 },
@@ -254,14 +254,15 @@ export interface Settled {
   failed: { id: string; error: string | null }[];
   stranded: string[];
   saliencyBlobsMissing: string[];
-  duplicateSaliency: number;
+  /** DONE rows whose result is byte-identical to another's: content addressing stores it once. */
+  sharedSaliency: number;
   orphanBlobs: string[];
 }
 
 /**
  * The end-of-case invariants, read from the database and the content-addressed storage: rows
- * QUEUED/RUNNING, DONE rows whose saliency blob is missing, two DONE rows sharing one blob (the
- * suite gives each job a distinct seed), and objects in storage no row refers to.
+ * QUEUED/RUNNING, DONE rows whose saliency blob is missing, and objects in storage no row refers
+ * to (a retried attempt that wrote a second blob would leave one). Identical results share a blob.
  */
 export async function settledState(instance: Instance): Promise<Settled> {
   const rows = await instance.explanations();
@@ -280,7 +281,7 @@ export async function settledState(instance: Instance): Promise<Settled> {
     failed: rows.filter((r) => r.status === 'FAILED').map((r) => ({ id: r.id, error: r.error })),
     stranded: rows.filter((r) => ['QUEUED', 'RUNNING'].includes(r.status)).map((r) => `${r.id}:${r.status}`),
     saliencyBlobsMissing: done.filter((r) => !r.saliencySha256 || !have.has(r.saliencySha256)).map((r) => r.id),
-    duplicateSaliency: shas.length - new Set(shas).size,
+    sharedSaliency: shas.length - new Set(shas).size,
     orphanBlobs: objects.filter((o) => !referenced.has(o)),
   };
 }
