@@ -17,11 +17,15 @@ import { freePort, waitFor, type FaultServices } from './services.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** Settings that keep one explanation to seconds; the reconciler runs every second. */
+/**
+ * Settings that keep one explanation to seconds; the reconciler runs every second and retries a
+ * RUNNING row whose job has not been active for 5 s (defaults: 15 s and 60 s).
+ */
 export const FAST_ENGINE_ENV = {
   ENGINE_METRIC_STEPS: '8',
   ENGINE_KERNEL_THREADS: '1',
   RECONCILE_INTERVAL_MS: '1000',
+  RECONCILE_GRACE_MS: '5000',
 };
 
 export interface ProcessHandle {
