@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
 import type { RedisPubSub } from 'graphql-redis-subscriptions';
-import type { Db, Role } from '@fep/db';
+import type { Db, Role, TokenScope } from '@fep/db';
 import type { BlobStorage, Config, ExplainJobData } from '@fep/shared';
-import type { LoginRateLimiter } from './auth/rate-limit.ts';
+import type { RateLimits } from './auth/rate-limit.ts';
 
 /** Long-lived dependencies, created once per process (see runtime.ts). */
 export interface ApiDeps {
@@ -13,7 +13,8 @@ export interface ApiDeps {
   queue: Queue<ExplainJobData>;
   pubsub: RedisPubSub;
   config: Config;
-  loginLimiter: LoginRateLimiter;
+  /** Login, sign-up, invitation, upload and explanation-request limits (auth/rate-limit.ts). */
+  rateLimits: RateLimits;
   /** Liveness probes for the health query. */
   probes: { database(): Promise<boolean>; queue(): Promise<boolean>; storage(): Promise<boolean> };
 }
@@ -25,6 +26,8 @@ export interface Caller {
   tokenId?: string;
   /** Set when the API token is restricted to one team. */
   tokenTeamId?: string | null;
+  /** The API token's scope (auth/permissions.ts); absent for a session, which holds every scope. */
+  tokenScope?: TokenScope;
 }
 
 /** Session cookie control; absent over WebSocket, where cookies cannot be set. */

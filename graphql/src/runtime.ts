@@ -1,7 +1,7 @@
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { openDatabase, type DatabaseHandle } from '@fep/db';
 import { createExplainQueue, createRedis, createStorage, loadConfig, type Config } from '@fep/shared';
-import { LoginRateLimiter } from './auth/rate-limit.ts';
+import { RateLimits } from './auth/rate-limit.ts';
 import type { ApiDeps } from './context.ts';
 
 export interface ApiRuntime extends ApiDeps {
@@ -35,7 +35,8 @@ export async function createApiRuntime(
     queue,
     pubsub,
     config,
-    loginLimiter: new LoginRateLimiter(redis, { keyPrefix: `${opts.redisKeyPrefix ?? 'fep'}:login` }),
+    // Counters are per deployment: a test run or a second instance sharing Redis has its own.
+    rateLimits: new RateLimits(redis, config.rateLimits, `${opts.redisKeyPrefix ?? `fep:${config.queuePrefix ?? 'bull'}`}:limit`),
     probes: {
       database: async () => (await database.sql.query<{ ok: number }>('SELECT 1 AS ok'))[0]?.ok === 1,
       queue: async () => (await redis.ping()) === 'PONG',

@@ -5,6 +5,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { auditResolvers } from './audit/audit.resolvers.ts';
 import { authResolvers } from './auth/auth.resolvers.ts';
+import { enforceTokenScopes } from './auth/permissions.ts';
 import { DateTimeScalar, JSONScalar } from './common/scalars.ts';
 import { explanationResolvers } from './explanations/explanations.resolvers.ts';
 import { feedbackResolvers } from './feedback/feedback.resolvers.ts';
@@ -50,7 +51,8 @@ export const resolvers: Resolvers[] = [
 ];
 
 export function buildSchema(): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+  // API token scopes are checked at every Mutation field, the same over HTTP and graphql-ws.
+  return enforceTokenScopes(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never }));
 }
 
 /**

@@ -79,6 +79,7 @@ export type ApiToken = {
   /** First characters of the token, to recognise it in lists. */
   prefix: Scalars['String']['output'];
   revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  scope: TokenScope;
   teamId?: Maybe<Scalars['ID']['output']>;
 };
 
@@ -204,6 +205,8 @@ export type CreateApiTokenInput = {
   /** Days until expiry (1–365); omit for no expiry. */
   expiresInDays?: InputMaybe<Scalars['Int']['input']>;
   name: Scalars['String']['input'];
+  /** What the token may do; READ unless given. */
+  scope?: InputMaybe<TokenScope>;
   /** Restrict the token to one team (optional). */
   teamId?: InputMaybe<Scalars['ID']['input']>;
 };
@@ -747,7 +750,7 @@ export type ProvenanceVerification = {
 
 export type Query = {
   __typename?: 'Query';
-  /** Newest first. */
+  /** Newest first. Needs a session or an ADMIN token (which sees only tokens within its reach). */
   apiTokens: ApiTokenConnection;
   /** Oldest first (by seq). */
   auditEvents: AuditEventConnection;
@@ -1430,6 +1433,15 @@ export type TeamConnection = {
   pageInfo: PageInfo;
 };
 
+/** What an API token may do (docs/permissions.md#api-tokens). */
+export type TokenScope =
+  /** Everything its team restriction allows, including token management and team administration. */
+  | 'ADMIN'
+  /** Queries only. */
+  | 'READ'
+  /** Queries and mutations, except token management and team administration. */
+  | 'WRITE';
+
 export type UpdateStudyInput = {
   anchors?: InputMaybe<Array<Scalars['String']['input']>>;
   blinded?: InputMaybe<Scalars['Boolean']['input']>;
@@ -1689,6 +1701,7 @@ export type ResolversTypes = {
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Team: ResolverTypeWrapper<TeamRow>;
   TeamConnection: ResolverTypeWrapper<Omit<TeamConnection, 'nodes'> & { nodes: Array<ResolversTypes['Team']> }>;
+  TokenScope: TokenScope;
   UpdateStudyInput: UpdateStudyInput;
   User: ResolverTypeWrapper<UserRow>;
   Video: ResolverTypeWrapper<VideoRow>;
@@ -1831,6 +1844,7 @@ export type ApiTokenResolvers<ContextType = ApiContext, ParentType extends Resol
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['TokenScope'], ParentType, ContextType>;
   teamId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 };
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { AppError, badInput, conflict, notFound, unauthenticated } from '@fep/shared';
+import { AppError, badInput, conflict, forbidden, notFound, unauthenticated } from '@fep/shared';
 import type { Db } from '@fep/db';
 import { appendAuditEvent } from '../audit/audit.service.ts';
 import type { ApiContext, Caller } from '../context.ts';
 import { byCreatedAt, page, type PageArgs } from '../common/pagination.ts';
+import { scopeCovers, tokenReach, TOKEN_SCOPES } from './permissions.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password.ts';
 import { API_TOKEN_PREFIX, SESSION_TTL_MS, hashSecret, newSecret } from './tokens.ts';
 
@@ -21,6 +22,7 @@ export const loginSchema = z.object({ email: emailSchema, password: z.string().m
 export const createApiTokenSchema = z.object({
   name: z.string().trim().min(1, 'Name the token.').max(80),
   teamId: z.string().min(1).nullish(),
+  scope: z.enum(TOKEN_SCOPES).nullish(),
   expiresInDays: z.number().int().min(1).max(365).nullish(),
 });
 
@@ -41,11 +43,16 @@ async function startSession(ctx: ApiContext, userId: string) {
 
 export async function signUp(ctx: ApiContext, raw: unknown) {
   const input = signUpSchema.parse(raw);
+  await ctx.rateLimits.signUp(ctx.request.ip);
   const passwordHash = await hashPassword(input.password);
   const existing = await ctx.db.user.findUnique({ where: { email: input.email }, select: { id: true } });
   if (existing) throw conflict('An account with this email already exists.');
   const user = await ctx.db.$transaction(async (tx) => {
-    const created = await tx.user.create({ data: { email: input.email, name: input.name, passwordHash } });
+    const created = await tx.user.create({ data: { email: input.email, name: input.name, passwordHash } }).catch((err: unknown) => {
+      // A racing sign-up with the same email won: the unique index decides, not the check above.
+      if ((err as { code?: unknown })?.code === 'P2002') throw conflict('An account with this email already exists.');
+      throw err;
+    });
     await appendAuditEvent(tx, {
       teamId: null,
       actorId: created.id,
@@ -62,14 +69,12 @@ export async function signUp(ctx: ApiContext, raw: unknown) {
 
 export async function login(ctx: ApiContext, raw: unknown) {
   const input = loginSchema.parse(raw);
-  await ctx.loginLimiter.assertAllowed(input.email, ctx.request.ip);
+  // Counted before the password is verified: parallel attempts cannot all pass (rate-limit.ts).
+  await ctx.rateLimits.loginAttempt(input.email, ctx.request.ip);
   const user = await ctx.db.user.findUnique({ where: { email: input.email } });
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
-  if (!user || !ok) {
-    await ctx.loginLimiter.recordFailure(input.email, ctx.request.ip);
-    throw new AppError('UNAUTHENTICATED', 'Email or password is incorrect.');
-  }
-  await ctx.loginLimiter.recordSuccess(input.email);
+  if (!user || !ok) throw new AppError('UNAUTHENTICATED', 'Email or password is incorrect.');
+  await ctx.rateLimits.loginSucceeded(input.email, ctx.request.ip);
   await startSession(ctx, user.id);
   await appendAuditEvent(ctx.db, {
     teamId: null,
@@ -108,7 +113,7 @@ export async function resolveCaller(
     if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000) {
       await db.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } });
     }
-    return { userId: token.userId, tokenId: token.id, tokenTeamId: token.teamId };
+    return { userId: token.userId, tokenId: token.id, tokenTeamId: token.teamId, tokenScope: token.scope };
   }
   if (creds.sessionToken) {
     const session = await db.session.findUnique({ where: { tokenHash: hashSecret(creds.sessionToken, pepper) } });
@@ -133,14 +138,23 @@ export function viewerMemberships(ctx: ApiContext, caller: Caller, args: PageArg
   );
 }
 
+/** The caller's tokens within its reach (permissions.ts `tokenReach`), newest first. */
 export async function listApiTokens(ctx: ApiContext, caller: Caller, args: PageArgs) {
+  const reach = tokenReach(caller);
   return page(args, byCreatedAt('desc'), (p) =>
-    ctx.db.apiToken.findMany({ where: { AND: [{ userId: caller.userId }, p.where] }, orderBy: p.orderBy, take: p.take }),
+    ctx.db.apiToken.findMany({ where: { AND: [{ userId: caller.userId, ...reach }, p.where] }, orderBy: p.orderBy, take: p.take }),
   );
 }
 
+/** A token never mints a broader one: same team restriction (if it has one), scope within its own. */
 export async function createApiToken(ctx: ApiContext, caller: Caller, raw: unknown) {
   const input = createApiTokenSchema.parse(raw);
+  const scope = input.scope ?? 'READ';
+  const reach = tokenReach(caller);
+  if (reach.teamId && input.teamId !== reach.teamId) {
+    throw forbidden('A team-restricted API token can only create tokens restricted to the same team.');
+  }
+  if (!scopeCovers(caller.tokenScope, scope)) throw forbidden('An API token cannot create a token with a broader scope.');
   if (input.teamId) {
     const m = await ctx.db.membership.findUnique({
       where: { teamId_userId: { teamId: input.teamId, userId: caller.userId } },
@@ -153,6 +167,7 @@ export async function createApiToken(ctx: ApiContext, caller: Caller, raw: unkno
       data: {
         userId: caller.userId,
         teamId: input.teamId ?? null,
+        scope,
         name: input.name,
         prefix: token.slice(0, API_TOKEN_PREFIX.length + 6),
         tokenHash: hashSecret(token, ctx.config.tokenPepper),
@@ -165,7 +180,7 @@ export async function createApiToken(ctx: ApiContext, caller: Caller, raw: unkno
       action: 'api_token.created',
       subjectType: 'ApiToken',
       subjectId: created.id,
-      payload: { name: created.name, expiresAt: created.expiresAt },
+      payload: { name: created.name, scope, expiresAt: created.expiresAt },
     });
     return created;
   });
@@ -173,8 +188,10 @@ export async function createApiToken(ctx: ApiContext, caller: Caller, raw: unkno
 }
 
 export async function revokeApiToken(ctx: ApiContext, caller: Caller, id: string) {
+  const reach = tokenReach(caller);
   const token = await ctx.db.apiToken.findUnique({ where: { id } });
-  if (!token || token.userId !== caller.userId) throw notFound('API token');
+  // Out of reach is reported exactly like missing.
+  if (!token || token.userId !== caller.userId || (reach.teamId && token.teamId !== reach.teamId)) throw notFound('API token');
   if (token.revokedAt) return token;
   return ctx.db.$transaction(async (tx) => {
     const updated = await tx.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });

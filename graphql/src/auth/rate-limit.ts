@@ -1,61 +1,72 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
-import { AppError } from '@fep/shared';
+import { rateLimited, type RateLimitConfig, type RateLimitRule } from '@fep/shared';
+import { consumeLimit } from '../common/rate-limit.ts';
 
 /**
- * Failed-login throttling shared by every web process (counters live in Redis).
- * Defaults after OWASP's authentication cheat sheet: a few failures per account per window,
- * a looser limit per client address.
+ * Abuse limits shared by every web process: fixed-window counters in Redis, each use counted
+ * atomically (common/rate-limit.ts: one Lua script, INCR + PEXPIRE) BEFORE the expensive or secret
+ * work it guards. A read-then-penalise check lets N parallel callers all pass; INCR-first cannot:
+ * 40 parallel wrong passwords for one account run at most `login.perAccount` verifications.
+ *
+ * What survives what (docs/security.md#rate-limits): the counters live only in Redis. A Redis
+ * restart resets them; while Redis is down every limited operation fails closed (UNAVAILABLE).
  */
-export class LoginRateLimiter {
-  private byEmail: RateLimiterRedis;
-  private byIp: RateLimiterRedis;
+/** Gives one point back, never below zero and never to a window that has already ended. */
+const REFUND = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return n
+`;
 
-  constructor(redis: Redis, opts: { perEmail?: number; perIp?: number; windowSec?: number; keyPrefix?: string } = {}) {
-    const windowSec = opts.windowSec ?? 15 * 60;
-    const prefix = opts.keyPrefix ?? 'fep:login';
-    this.byEmail = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: `${prefix}:email`,
-      points: opts.perEmail ?? 5,
-      duration: windowSec,
-    });
-    this.byIp = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: `${prefix}:ip`,
-      points: opts.perIp ?? 50,
-      duration: windowSec,
-    });
-  }
+export class RateLimits {
+  constructor(
+    private readonly redis: Redis,
+    readonly config: RateLimitConfig,
+    private readonly prefix = 'fep:limit',
+  ) {}
 
-  /** Throws RATE_LIMITED when either counter is exhausted, before the password is checked. */
-  async assertAllowed(email: string, ip: string): Promise<void> {
-    const checks: [RateLimiterRedis, string][] = [
-      [this.byEmail, email],
-      [this.byIp, ip],
-    ];
-    for (const [limiter, key] of checks) {
-      const res = await limiter.get(key);
-      if (res && res.consumedPoints >= limiter.points) throw rateLimited(res.msBeforeNext);
+  private async consume(name: string, key: string, rule: RateLimitRule, what: string): Promise<void> {
+    const res = await consumeLimit(this.redis, `${this.prefix}:${name}:${key}`, rule.points, rule.windowSec * 1000);
+    if (!res.allowed) {
+      const retryAfterSec = Math.max(1, Math.ceil(res.retryAfterMs / 1000));
+      const wait = retryAfterSec >= 120 ? `${Math.ceil(retryAfterSec / 60)} minute(s)` : `${retryAfterSec} s`;
+      throw rateLimited(`${what} Try again in ${wait}.`, { retryAfterSec });
     }
   }
 
-  async recordFailure(email: string, ip: string): Promise<void> {
-    await Promise.all([
-      this.byEmail.penalty(email, 1),
-      this.byIp.penalty(ip, 1),
-    ]);
+  /**
+   * One sign-in attempt, counted per account and per address before the password is checked.
+   * Call `loginSucceeded` after a correct password: it clears the account's counter and gives
+   * the address its point back, so the limits count failures (and attempts still in flight).
+   */
+  async loginAttempt(email: string, ip: string): Promise<void> {
+    const msg = 'Too many failed sign-in attempts.';
+    await this.consume('login:ip', ip, this.config.loginPerAddress, msg);
+    await this.consume('login:email', email, this.config.loginPerAccount, msg);
   }
 
-  async recordSuccess(email: string): Promise<void> {
-    await this.byEmail.delete(email);
+  async loginSucceeded(email: string, ip: string): Promise<void> {
+    await this.redis.del(`${this.prefix}:login:email:${email}`);
+    await this.redis.eval(REFUND, 1, `${this.prefix}:login:ip:${ip}`);
   }
 
-}
+  /** Sign-ups per client address. */
+  signUp(ip: string): Promise<void> {
+    return this.consume('signup:ip', ip, this.config.signUpsPerAddress, 'Too many sign-ups from this address.');
+  }
 
-function rateLimited(msBeforeNext: number): AppError {
-  const minutes = Math.max(1, Math.ceil(msBeforeNext / 60000));
-  return new AppError('RATE_LIMITED', `Too many failed sign-in attempts. Try again in ${minutes} minute(s).`, {
-    retryAfterSec: Math.ceil(msBeforeNext / 1000),
-  });
+  /** Invitations created per team. */
+  invitation(teamId: string): Promise<void> {
+    return this.consume('invite:team', teamId, this.config.invitationsPerTeam, 'This team has sent too many invitations.');
+  }
+
+  /** Uploads started per user (tus upload creations). */
+  upload(userId: string): Promise<void> {
+    return this.consume('upload:user', userId, this.config.uploadsPerUser, 'You have started too many uploads.');
+  }
+
+  /** Explanation requests per team (besides the cap on queued jobs, LIMIT_MAX_QUEUED_PER_TEAM). */
+  explanationRequest(teamId: string): Promise<void> {
+    return this.consume('explain:team', teamId, this.config.explanationsPerTeam, 'This team has requested too many explanations.');
+  }
 }

@@ -53,6 +53,7 @@ export async function requestExplanation(ctx: ApiContext, caller: Caller, raw: u
     const existing = await ctx.db.explanation.findUnique({ where: byKey });
     if (existing) return existing;
   }
+  await ctx.rateLimits.explanationRequest(ids.teamId);
   const req = validateExplanationRequest(raw as ExplanationRequestFields, ctx.config.limits);
   const video = await ctx.db.video.findUnique({ where: { id: ids.videoId } });
   if (!video || video.teamId !== ids.teamId || video.deletedAt) throw notFound('Video');

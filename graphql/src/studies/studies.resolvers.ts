@@ -12,11 +12,11 @@ const participate = async (ctx: Parameters<typeof studies.getStudyTeam>[0], id: 
 export const studyResolvers: Resolvers = {
   Query: {
     studies: async (_p, { teamId, ...args }, ctx) => {
-      await authorizeTeam(ctx, teamId, 'study.manage');
+      await authorizeTeam(ctx, teamId, 'study.read');
       return studies.listStudies(ctx, teamId, args);
     },
     study: async (_p, { id }, ctx) => {
-      await manage(ctx, id);
+      await authorizeObject(ctx, 'Study', await studies.getStudyTeam(ctx, id), 'study.read');
       return studies.getStudy(ctx, id);
     },
     myStudies: async (_p, { teamId, ...args }, ctx) => {
@@ -58,7 +58,7 @@ export const studyResolvers: Resolvers = {
       return rater.submitJudgement(ctx, caller, input);
     },
   },
-  // Study objects are only handed out by study.manage-checked operations above.
+  // Study objects are only handed out by study.read/study.manage-checked operations above.
   Study: {
     likertPoints: (s) => studies.studyConfig(s).likertPoints ?? null,
     anchors: (s) => studies.studyConfig(s).anchors ?? null,

@@ -17,7 +17,7 @@ function httpStatus(code: string): number {
  *   rater needs, addressed only by their per-assignment aliases (RATERs cannot read videos or
  *   explanations directly: `video.read` / `explanation.read` exclude them). Requires
  *   'study.participate' and an assignment in the study.
- * - GET /api/studies/:studyId/judgements.csv — the tidy CSV export, 'study.manage'.
+ * - GET /api/studies/:studyId/judgements.csv — the tidy CSV export, 'study.read'.
  */
 export function mountStudyRoutes(app: Express, deps: ApiDeps) {
   const handle = async (req: Request, res: Response, run: (ctx: Awaited<ReturnType<typeof buildContext>>) => Promise<void>) => {
@@ -58,7 +58,7 @@ export function mountStudyRoutes(app: Express, deps: ApiDeps) {
   app.get('/api/studies/:studyId/judgements.csv', (req, res) =>
     handle(req, res, async (ctx) => {
       const studyId = String(req.params.studyId);
-      await authorizeObject(ctx, 'Study', await getStudyTeam(ctx, studyId), 'study.manage');
+      await authorizeObject(ctx, 'Study', await getStudyTeam(ctx, studyId), 'study.read');
       const csv = await exportCsv(ctx, studyId);
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename="study-${studyId}.csv"`);

@@ -35,7 +35,18 @@ export async function getTeam(ctx: ApiContext, teamId: string) {
   return team;
 }
 
+/** Creating or joining a team lies outside any one team: a team-restricted token cannot. */
+function assertUnrestricted(caller: Caller) {
+  if (caller.tokenTeamId) throw forbidden('A team-restricted API token acts only inside its team.');
+}
+
+/** A unique-constraint violation (Prisma P2002): a racing caller got there first. */
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown })?.code === 'P2002';
+}
+
 export async function createTeam(ctx: ApiContext, caller: Caller, raw: unknown) {
+  assertUnrestricted(caller);
   const input = createTeamSchema.parse(raw);
   return ctx.db.$transaction(async (tx) => {
     const team = await tx.team.create({ data: { name: input.name, slug: slugify(input.name) } });
@@ -90,6 +101,7 @@ function assertCanAssign(actorRole: Role, targetRole: Role, currentRole?: Role) 
 export async function inviteMember(ctx: ApiContext, caller: Caller, raw: unknown, actorRole: Role) {
   const input = inviteSchema.parse(raw);
   assertCanAssign(actorRole, input.role);
+  await ctx.rateLimits.invitation(input.teamId);
   const existingMember = await ctx.db.membership.findFirst({
     where: { teamId: input.teamId, user: { email: input.email } },
   });
@@ -140,6 +152,7 @@ export async function revokeInvitation(ctx: ApiContext, caller: Caller, invitati
 
 /** The token is the capability; it must match the signed-in user's email too. */
 export async function acceptInvitation(ctx: ApiContext, caller: Caller, rawToken: unknown) {
+  assertUnrestricted(caller);
   const token = z.string().min(8).max(200).parse(rawToken);
   const inv = await ctx.db.invitation.findUnique({ where: { tokenHash: hashSecret(token, ctx.config.tokenPepper) } });
   if (!inv || inv.revokedAt) throw notFound('Invitation');
@@ -147,14 +160,19 @@ export async function acceptInvitation(ctx: ApiContext, caller: Caller, rawToken
   if (inv.expiresAt <= new Date()) throw badInput('This invitation has expired. Ask for a new one.');
   const user = await ctx.db.user.findUniqueOrThrow({ where: { id: caller.userId } });
   if (user.email !== inv.email) throw forbidden('This invitation was sent to a different email address.');
-  return ctx.db.$transaction(async (tx) => {
+  const accept = ctx.db.$transaction(async (tx) => {
+    // Claim the invitation first: the row lock makes a racing accept wait, then match nothing.
+    const claimed = await tx.invitation.updateMany({
+      where: { id: inv.id, acceptedAt: null, revokedAt: null },
+      data: { acceptedAt: new Date(), acceptedById: user.id },
+    });
+    if (claimed.count === 0) throw conflict('This invitation has already been used.');
     const existing = await tx.membership.findUnique({ where: { teamId_userId: { teamId: inv.teamId, userId: user.id } } });
     if (existing) throw conflict('You are already a member of this team.');
     const membership = await tx.membership.create({
       data: { teamId: inv.teamId, userId: user.id, role: inv.role },
       include: { user: true, team: true },
     });
-    await tx.invitation.update({ where: { id: inv.id }, data: { acceptedAt: new Date(), acceptedById: user.id } });
     await appendAuditEvent(tx, {
       teamId: inv.teamId,
       actorId: user.id,
@@ -165,24 +183,48 @@ export async function acceptInvitation(ctx: ApiContext, caller: Caller, rawToken
     });
     return membership;
   });
+  return accept.catch((err: unknown) => {
+    if (isUniqueViolation(err)) throw conflict('You are already a member of this team.');
+    throw err;
+  });
 }
 
-async function assertNotLastOwner(ctx: ApiContext, teamId: string, userId: string) {
-  const owners = await ctx.db.membership.findMany({ where: { teamId, role: 'OWNER' }, select: { userId: true } });
-  if (owners.length === 1 && owners[0]!.userId === userId) {
+type Tx = Parameters<Parameters<ApiContext['db']['$transaction']>[0]>[0];
+
+/**
+ * Locks the team's OWNER memberships (SELECT … FOR UPDATE) for the rest of the transaction, so two
+ * owners demoting or removing each other at once run one after the other: the second sees the
+ * first's change and gets CONFLICT instead of leaving the team with no owner. Returns the
+ * membership to change, re-read under the lock, and the actor's current role.
+ */
+async function lockOwners(tx: Tx, teamId: string, userId: string, actorId: string) {
+  const owners = await tx.$queryRaw<{ userId: string }[]>`
+    SELECT "userId" FROM "Membership" WHERE "teamId" = ${teamId} AND "role" = 'OWNER' FOR UPDATE`;
+  const current = await tx.membership.findUnique({ where: { teamId_userId: { teamId, userId } } });
+  if (!current) throw notFound('Member');
+  const actor = await tx.membership.findUnique({ where: { teamId_userId: { teamId, userId: actorId } }, select: { role: true } });
+  return { owners: owners.map((o) => o.userId), current, actorRole: actor?.role ?? null };
+}
+
+function assertNotLastOwner(owners: string[], userId: string) {
+  if (owners.length === 1 && owners[0] === userId) {
     throw conflict('A team needs at least one owner. Make someone else owner first.');
   }
 }
 
+/** The actor's role may have changed while it waited for the lock. */
+function assertStillManager(authorisedRole: Role, actorRole: Role | null): Role {
+  if (actorRole !== authorisedRole) throw conflict('Your role in this team changed meanwhile. Reload and try again.');
+  return actorRole;
+}
+
 export async function changeMemberRole(ctx: ApiContext, caller: Caller, raw: unknown, actorRole: Role) {
   const input = changeRoleSchema.parse(raw);
-  const current = await ctx.db.membership.findUnique({
-    where: { teamId_userId: { teamId: input.teamId, userId: input.userId } },
-  });
-  if (!current) throw notFound('Member');
-  assertCanAssign(actorRole, input.role, current.role);
-  if (current.role === 'OWNER' && input.role !== 'OWNER') await assertNotLastOwner(ctx, input.teamId, input.userId);
   return ctx.db.$transaction(async (tx) => {
+    const locked = await lockOwners(tx, input.teamId, input.userId, caller.userId);
+    const current = locked.current;
+    if (current.role === 'OWNER' && input.role !== 'OWNER') assertNotLastOwner(locked.owners, input.userId);
+    assertCanAssign(assertStillManager(actorRole, locked.actorRole), input.role, current.role);
     const membership = await tx.membership.update({
       where: { id: current.id },
       data: { role: input.role },
@@ -201,11 +243,11 @@ export async function changeMemberRole(ctx: ApiContext, caller: Caller, raw: unk
 }
 
 export async function removeMember(ctx: ApiContext, caller: Caller, teamId: string, userId: string, actorRole: Role) {
-  const current = await ctx.db.membership.findUnique({ where: { teamId_userId: { teamId, userId } } });
-  if (!current) throw notFound('Member');
-  assertCanAssign(actorRole, current.role, current.role);
-  if (current.role === 'OWNER') await assertNotLastOwner(ctx, teamId, userId);
   await ctx.db.$transaction(async (tx) => {
+    const locked = await lockOwners(tx, teamId, userId, caller.userId);
+    const current = locked.current;
+    if (current.role === 'OWNER') assertNotLastOwner(locked.owners, userId);
+    assertCanAssign(assertStillManager(actorRole, locked.actorRole), current.role, current.role);
     await tx.membership.delete({ where: { id: current.id } });
     await appendAuditEvent(tx, {
       teamId,

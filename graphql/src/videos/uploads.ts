@@ -61,6 +61,7 @@ export function createUploadServer(deps: ApiDeps) {
       if (!teamId) throw tusError(400, 'Upload metadata must include teamId.');
       try {
         await authorizeTeam(ctx, teamId, 'video.write');
+        await ctx.rateLimits.upload(ctx.caller.userId).catch((e: Error) => { throw tusError(429, e.message); });
       } catch (err) {
         throw asTusError(err);
       }

@@ -42,6 +42,23 @@ export interface Config {
   reconcileGraceMs: number;
   /** Engine runs one explanation gets (crashes and transient errors) before it is FAILED. */
   engineMaxAttempts: number;
+  /** Abuse limits counted atomically in Redis (RATE_LIMIT_* variables, `points/windowSec`). */
+  rateLimits: RateLimitConfig;
+}
+
+/** At most `points` uses per fixed window of `windowSec` seconds. */
+export interface RateLimitRule {
+  points: number;
+  windowSec: number;
+}
+
+export interface RateLimitConfig {
+  loginPerAccount: RateLimitRule;
+  loginPerAddress: RateLimitRule;
+  signUpsPerAddress: RateLimitRule;
+  invitationsPerTeam: RateLimitRule;
+  uploadsPerUser: RateLimitRule;
+  explanationsPerTeam: RateLimitRule;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -72,7 +89,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileIntervalMs: positiveMs(env.RECONCILE_INTERVAL_MS, 15_000, 'RECONCILE_INTERVAL_MS'),
     reconcileGraceMs: positiveMs(env.RECONCILE_GRACE_MS, 60_000, 'RECONCILE_GRACE_MS'),
     engineMaxAttempts: Math.max(1, Math.floor(positiveNumber(env.ENGINE_MAX_ATTEMPTS, 3, 'ENGINE_MAX_ATTEMPTS'))),
+    rateLimits: {
+      // OWASP authentication cheat sheet: a few failures per account, a looser limit per address.
+      loginPerAccount: rateRule(env.RATE_LIMIT_LOGIN_ACCOUNT, '5/900', 'RATE_LIMIT_LOGIN_ACCOUNT'),
+      loginPerAddress: rateRule(env.RATE_LIMIT_LOGIN_ADDRESS, '50/900', 'RATE_LIMIT_LOGIN_ADDRESS'),
+      signUpsPerAddress: rateRule(env.RATE_LIMIT_SIGNUP_ADDRESS, '20/3600', 'RATE_LIMIT_SIGNUP_ADDRESS'),
+      invitationsPerTeam: rateRule(env.RATE_LIMIT_INVITATION_TEAM, '50/3600', 'RATE_LIMIT_INVITATION_TEAM'),
+      uploadsPerUser: rateRule(env.RATE_LIMIT_UPLOAD_USER, '60/3600', 'RATE_LIMIT_UPLOAD_USER'),
+      explanationsPerTeam: rateRule(env.RATE_LIMIT_EXPLANATION_TEAM, '200/3600', 'RATE_LIMIT_EXPLANATION_TEAM'),
+    },
   };
+}
+
+/** `points/windowSec`, e.g. `5/900`: at most 5 uses per 15 minutes. */
+function rateRule(raw: string | undefined, fallback: string, name: string): RateLimitRule {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw || fallback);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new RangeError(`${name} must look like points/seconds (e.g. 5/900), got "${raw}".`);
+  return { points: Number(m[1]), windowSec: Number(m[2]) };
 }
 
 /** APP_ORIGIN as a list of origins; unset → http://HOST:PORT, plus localhost/127.0.0.1 when HOST is loopback. */
