@@ -27,14 +27,14 @@ interface Op {
 const OPS: Op[] = [
   { name: 'team', permission: 'team.read', run: (c, f) => c.gql(`query($id: ID!) { team(id: $id) { id name } }`, { id: f.teamId }) },
   { name: 'renameTeam', permission: 'team.rename', run: (c, f) => c.gql(`mutation($id: ID!) { renameTeam(teamId: $id, name: "Renamed") { id } }`, { id: f.teamId }) },
-  { name: 'team.invitations', permission: 'team.members.manage', run: (c, f) => c.gql(`query($id: ID!) { team(id: $id) { invitations { id } } }`, { id: f.teamId }) },
+  { name: 'team.invitations', permission: 'team.members.manage', run: (c, f) => c.gql(`query($id: ID!) { team(id: $id) { invitations { nodes { id } } } }`, { id: f.teamId }) },
   { name: 'inviteMember', permission: 'team.members.manage', run: (c, f) => c.gql(`mutation($i: InviteMemberInput!) { inviteMember(input: $i) { token } }`, { i: { teamId: f.teamId, email: `x${Math.random()}@example.com`, role: 'RATER' } }) },
-  { name: 'auditEvents', permission: 'audit.read', run: (c, f) => c.gql(`query($id: ID!) { auditEvents(teamId: $id) { events { id action } } }`, { id: f.teamId }) },
+  { name: 'auditEvents', permission: 'audit.read', run: (c, f) => c.gql(`query($id: ID!) { auditEvents(teamId: $id) { nodes { id action } } }`, { id: f.teamId }) },
   { name: 'verifyAuditChain', permission: 'audit.read', run: (c, f) => c.gql(`query($id: ID!) { verifyAuditChain(teamId: $id) { ok } }`, { id: f.teamId }) },
-  { name: 'videos', permission: 'video.read', run: (c, f) => c.gql(`query($id: ID!) { videos(teamId: $id) { id title } }`, { id: f.teamId }) },
+  { name: 'videos', permission: 'video.read', run: (c, f) => c.gql(`query($id: ID!) { videos(teamId: $id) { nodes { id title } } }`, { id: f.teamId }) },
   { name: 'video', permission: 'video.read', run: (c, f) => c.gql(`query($id: ID!) { video(id: $id) { id title } }`, { id: f.videoId }) },
-  { name: 'models', permission: 'model.read', run: (c, f) => c.gql(`query($id: ID!) { models(teamId: $id) { id } }`, { id: f.teamId }) },
-  { name: 'explanations', permission: 'explanation.read', run: (c, f) => c.gql(`query($id: ID!) { explanations(teamId: $id) { id } }`, { id: f.teamId }) },
+  { name: 'models', permission: 'model.read', run: (c, f) => c.gql(`query($id: ID!) { models(teamId: $id) { nodes { id } } }`, { id: f.teamId }) },
+  { name: 'explanations', permission: 'explanation.read', run: (c, f) => c.gql(`query($id: ID!) { explanations(teamId: $id) { nodes { id } } }`, { id: f.teamId }) },
   { name: 'explanation', permission: 'explanation.read', run: (c, f) => c.gql(`query($id: ID!) { explanation(id: $id) { id method } }`, { id: f.explanationId }) },
   { name: 'requestExplanation', permission: 'explanation.request', run: (c, f) => c.gql(`mutation($i: RequestExplanationInput!) { requestExplanation(input: $i) { id } }`, { i: { teamId: f.teamId, videoId: f.videoId, modelId: f.modelId } }) },
   { name: 'deleteVideo', permission: 'video.write', run: async (c, f) => c.gql(`mutation($id: ID!) { deleteVideo(id: $id) { id } }`, { id: await f.newVideo() }) },
@@ -161,8 +161,8 @@ describe('role management rules', () => {
     );
     const bot = api.client();
     bot.bearer = createApiToken.token;
-    expect((await bot.gql(`query($id: ID!) { videos(teamId: $id) { id } }`, { id: teamA.teamId })).errors).toBeUndefined();
-    const res = await bot.gql(`query($id: ID!) { videos(teamId: $id) { id } }`, { id: createTeam.id });
+    expect((await bot.gql(`query($id: ID!) { videos(teamId: $id) { nodes { id } } }`, { id: teamA.teamId })).errors).toBeUndefined();
+    const res = await bot.gql(`query($id: ID!) { videos(teamId: $id) { nodes { id } } }`, { id: createTeam.id });
     expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });

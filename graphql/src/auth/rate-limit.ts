@@ -22,7 +22,7 @@ export class RateLimits {
   constructor(
     private readonly redis: Redis,
     readonly config: RateLimitConfig,
-    private readonly prefix = 'fep:limit',
+    readonly prefix = 'fep:limit',
   ) {}
 
   private async consume(name: string, key: string, rule: RateLimitRule, what: string): Promise<void> {
