@@ -16,7 +16,7 @@ let outsider: { client: TestClient; userId: string };
 let explanationIds: string[];
 
 const SESSION = `id title status isHost explanationIds playback { explanationId playing timeSec updatedAt }
-  present { userId name isHost } comments { id body explanationId timeSec author { userId name } }
+  present { userId name isHost } comments(first: 100) { nodes { id body explanationId timeSec author { userId name } } }
   decisions { explanationId verdict note decidedBy { userId } } summary startedAt endedAt host { id }`;
 
 async function addMember(owner: TestClient, name: string, role: string) {
@@ -198,7 +198,7 @@ describe('live review sessions', () => {
       [explanationIds[1], 'NEEDS_WORK', 'retrain with more crops'],
     ]);
     expect(ended.summary.comments).toHaveLength(1);
-    expect(ended.comments[0].body).toBe('Mask leaks onto the background at 2.5 s');
+    expect(ended.comments.nodes[0].body).toBe('Mask leaks onto the background at 2.5 s');
     expect(ended.decisions).toHaveLength(2);
 
     const audit = await api.runtime.db.auditEvent.findMany({ where: { subjectId: s.id }, orderBy: { seq: 'asc' } });
@@ -210,8 +210,8 @@ describe('live review sessions', () => {
     expect(late.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     const again = await host.client.gql(`mutation($id: ID!) { endReviewSession(id: $id) { id } }`, { id: s.id });
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
-    const list = await member.client.ok<any>(`query($t: ID!) { reviewSessions(teamId: $t) { id status } }`, { t: teamId });
-    expect(list.reviewSessions).toContainEqual({ id: s.id, status: 'ENDED' });
+    const list = await member.client.ok<any>(`query($t: ID!) { reviewSessions(teamId: $t, first: 100) { nodes { id status } } }`, { t: teamId });
+    expect(list.reviewSessions.nodes).toContainEqual({ id: s.id, status: 'ENDED' });
   });
 
   it('auditors may be present and watch but not comment, decide or host; outsiders see nothing', async () => {
@@ -358,7 +358,7 @@ describe('comments and decisions are durable (PostgreSQL first, Redis only for d
     const q = (await host.client.ok<any>(`query($id: ID!) { reviewSession(id: $id) { ${SESSION} } }`, { id: s.id })).reviewSession;
     expect(q.status).toBe('LIVE');
     expect(q.present).toEqual([]);
-    expect(q.comments).toEqual([
+    expect(q.comments.nodes).toEqual([
       { id: c.addReviewComment.id, body: 'Saliency sits on the hands', explanationId: explanationIds[0], timeSec: 1.5, author: { userId: member.userId, name: 'Member' } },
     ]);
     expect(q.decisions).toEqual([{ explanationId: explanationIds[0], verdict: 'ACCEPT', note: null, decidedBy: { userId: member.userId } }]);
@@ -373,7 +373,7 @@ describe('comments and decisions are durable (PostgreSQL first, Redis only for d
     expect(ended.summary.decisions.map((d: any) => [d.explanationId, d.verdict])).toEqual([[explanationIds[0], 'ACCEPT']]);
     // Redis lost the attendee list; the member still attended (their comment proves it).
     expect(ended.summary.attendees.map((a: any) => a.userId)).toContain(member.userId);
-    expect(ended.comments).toHaveLength(1);
+    expect(ended.comments.nodes).toHaveLength(1);
     const end = await api.runtime.db.auditEvent.findFirstOrThrow({ where: { subjectId: s.id, action: 'review.ended' } });
     expect((end.payload as any).comments).toBe(1);
     expect((end.payload as any).decisions).toEqual([{ explanationId: explanationIds[0], verdict: 'ACCEPT', by: member.userId }]);
@@ -393,8 +393,8 @@ describe('comments and decisions are durable (PostgreSQL first, Redis only for d
     } finally {
       pubsub.publish = original;
     }
-    const q = await member.client.ok<any>(`query($id: ID!) { reviewSession(id: $id) { comments { body } decisions { verdict } } }`, { id: s.id });
-    expect(q.reviewSession).toEqual({ comments: [{ body: 'typed during the outage' }], decisions: [{ verdict: 'NEEDS_WORK' }] });
+    const q = await member.client.ok<any>(`query($id: ID!) { reviewSession(id: $id) { comments(first: 100) { nodes { body } } decisions { verdict } } }`, { id: s.id });
+    expect(q.reviewSession).toEqual({ comments: { nodes: [{ body: 'typed during the outage' }] }, decisions: [{ verdict: 'NEEDS_WORK' }] });
   });
 
   it('concurrent comments through two API servers are each stored exactly once, delivered, and a racing end keeps every accepted one', async () => {
@@ -418,8 +418,8 @@ describe('comments and decisions are durable (PostgreSQL first, Redis only for d
         const rows = await api.runtime.db.reviewComment.findMany({ where: { sessionId: s.id } });
         expect(rows.map((r) => r.body).sort()).toEqual(Array.from({ length: N }, (_, i) => `c${i}`).sort());
         expect(rows.map((r) => r.id).sort()).toEqual(sent.map((c) => c.id).sort());
-        const onB = await memberOnB.ok<any>(`query($id: ID!) { reviewSession(id: $id) { comments { id } } }`, { id: s.id });
-        expect(onB.reviewSession.comments.map((c: any) => c.id).sort()).toEqual(sent.map((c) => c.id).sort());
+        const onB = await memberOnB.ok<any>(`query($id: ID!) { reviewSession(id: $id) { comments(first: 100) { nodes { id } } } }`, { id: s.id });
+        expect(onB.reviewSession.comments.nodes.map((c: any) => c.id).sort()).toEqual(sent.map((c) => c.id).sort());
         await sub.next(() => sub.events.filter((e) => e.__typename === 'ReviewCommentAdded').length === N);
         expect(sub.events.filter((e) => e.__typename === 'ReviewCommentAdded').map((e) => e.comment.body).sort()).toEqual(rows.map((r) => r.body).sort());
 
@@ -448,13 +448,13 @@ describe('comments and decisions are durable (PostgreSQL first, Redis only for d
     await member.client.ok(DECIDE, { id: s.id, i: { explanationId: explanationIds[0], verdict: 'ACCEPT' } });
     const own = await outsider.client.ok<any>(`mutation { createTeam(input: { name: "Other reviewers" }) { id } }`);
 
-    const q = await outsider.client.gql(`query($id: ID!) { reviewSession(id: $id) { comments { body } decisions { verdict } } }`, { id: s.id });
+    const q = await outsider.client.gql(`query($id: ID!) { reviewSession(id: $id) { comments(first: 100) { nodes { body } } decisions { verdict } } }`, { id: s.id });
     expect(q.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(JSON.stringify(q.data)).not.toContain('team only');
-    const list = await outsider.client.gql(`query($t: ID!) { reviewSessions(teamId: $t) { id comments { body } } }`, { t: teamId });
+    const list = await outsider.client.gql(`query($t: ID!) { reviewSessions(teamId: $t, first: 10) { nodes { id comments(first: 10) { nodes { body } } } } }`, { t: teamId });
     expect(list.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const mine = await outsider.client.ok<any>(`query($t: ID!) { reviewSessions(teamId: $t) { id } }`, { t: own.createTeam.id });
-    expect(mine.reviewSessions).toEqual([]);
+    const mine = await outsider.client.ok<any>(`query($t: ID!) { reviewSessions(teamId: $t, first: 100) { nodes { id } } }`, { t: own.createTeam.id });
+    expect(mine.reviewSessions.nodes).toEqual([]);
     const add = await outsider.client.gql(COMMENT, { id: s.id, i: { body: 'sneaky' } });
     expect(add.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     const dec = await outsider.client.gql(DECIDE, { id: s.id, i: { explanationId: explanationIds[0], verdict: 'REJECT' } });
@@ -462,8 +462,8 @@ describe('comments and decisions are durable (PostgreSQL first, Redis only for d
     expect(await api.runtime.db.reviewComment.count({ where: { sessionId: s.id } })).toBe(1);
     expect(await api.runtime.db.reviewDecision.count({ where: { sessionId: s.id } })).toBe(1);
     // The team's auditor reads them (review.join) but cannot add any.
-    const a = await auditor.client.ok<any>(`query($id: ID!) { reviewSession(id: $id) { comments { body } decisions { verdict } } }`, { id: s.id });
-    expect(a.reviewSession).toEqual({ comments: [{ body: 'team only' }], decisions: [{ verdict: 'ACCEPT' }] });
+    const a = await auditor.client.ok<any>(`query($id: ID!) { reviewSession(id: $id) { comments(first: 100) { nodes { body } } decisions { verdict } } }`, { id: s.id });
+    expect(a.reviewSession).toEqual({ comments: { nodes: [{ body: 'team only' }] }, decisions: [{ verdict: 'ACCEPT' }] });
   });
 
   it('a session live across the upgrade: comments and decisions an earlier version kept in Redis are moved into the tables once', async () => {
@@ -476,8 +476,8 @@ describe('comments and decisions are durable (PostgreSQL first, Redis only for d
     await member.client.ok(`mutation($id: ID!) { joinReviewSession(id: $id) { id } }`, { id: s.id });
     await host.client.ok(`mutation($id: ID!) { joinReviewSession(id: $id) { id } }`, { id: s.id });
     expect(await api.runtime.redis.exists(`fep:review:${s.id}:comments`, `fep:review:${s.id}:decisions`)).toBe(0);
-    const q = (await host.client.ok<any>(`query($id: ID!) { reviewSession(id: $id) { comments { id body timeSec } decisions { explanationId verdict note } } }`, { id: s.id })).reviewSession;
-    expect(q.comments).toEqual([{ id: legacyComment.id, body: 'typed before the upgrade', timeSec: 4 }]);
+    const q = (await host.client.ok<any>(`query($id: ID!) { reviewSession(id: $id) { comments(first: 100) { nodes { id body timeSec } } decisions { explanationId verdict note } } }`, { id: s.id })).reviewSession;
+    expect(q.comments.nodes).toEqual([{ id: legacyComment.id, body: 'typed before the upgrade', timeSec: 4 }]);
     expect(q.decisions).toEqual([{ explanationId: explanationIds[1], verdict: 'REJECT', note: 'old' }]);
     const ended = (await host.client.ok<any>(`mutation($id: ID!) { endReviewSession(id: $id) { summary } }`, { id: s.id })).endReviewSession;
     expect(ended.summary.comments).toHaveLength(1);
