@@ -31,6 +31,14 @@ const EXPIRY_CHOICES = [
   { value: '', label: 'Never' },
 ];
 
+/** Scopes offered in the form (docs/permissions.md#api-tokens); READ is the API's default. */
+const SCOPE_CHOICES = [
+  { value: 'READ', label: 'Read only', hint: 'queries' },
+  { value: 'WRITE', label: 'Read and write', hint: 'not tokens or team administration' },
+  { value: 'ADMIN', label: 'Admin', hint: 'also tokens and team administration' },
+] as const;
+const SCOPE_LABEL: Record<string, string> = Object.fromEntries(SCOPE_CHOICES.map((c) => [c.value, c.label]));
+
 const STATE_BADGE: Record<TokenState, { label: string; tone: 'green' | 'neutral' | 'red' }> = {
   active: { label: 'Active', tone: 'green' },
   revoked: { label: 'Revoked', tone: 'neutral' },
@@ -76,9 +84,11 @@ function Tokens() {
     const form = new FormData(formEl);
     const teamId = formString(form, 'teamId');
     const days = formString(form, 'expiresInDays');
+    const scope = formString(form, 'scope') as (typeof SCOPE_CHOICES)[number]['value'];
     const res = await create.run({
       input: {
         name: formString(form, 'name'),
+        scope,
         ...(teamId ? { teamId } : {}),
         ...(days ? { expiresInDays: Number(days) } : {}),
       },
@@ -109,7 +119,7 @@ function Tokens() {
   }
 
   const err = create.error;
-  const fields = ['name', 'teamId', 'expiresInDays'];
+  const fields = ['name', 'teamId', 'scope', 'expiresInDays'];
 
   return (
     <>
@@ -119,13 +129,20 @@ function Tokens() {
       />
       <div className="space-y-6">
         <Card id="create-token" title="Create a token">
-          <form onSubmit={onCreate} className="grid grid-cols-[1fr_14rem_10rem_auto] items-start gap-3" data-testid="create-token-form">
+          <form onSubmit={onCreate} className="grid grid-cols-[1fr_12rem_13rem_9rem_auto] items-start gap-3" data-testid="create-token-form">
             <TextField label="Name" name="name" required maxLength={80} placeholder="e.g. nightly evaluation" error={fieldError(err, 'name')} data-testid="token-name-input" />
             <SelectField label="Team access" name="teamId" defaultValue="" error={fieldError(err, 'teamId')}>
               <option value="">All your teams</option>
               {memberships.map((m) => (
                 <option key={m.team.id} value={m.team.id}>
                   Only {m.team.name}
+                </option>
+              ))}
+            </SelectField>
+            <SelectField label="Permissions" name="scope" defaultValue="READ" error={fieldError(err, 'scope')} data-testid="token-scope-select">
+              {SCOPE_CHOICES.map((c) => (
+                <option key={c.value} value={c.value}>
+                  {c.label} ({c.hint})
                 </option>
               ))}
             </SelectField>
@@ -198,7 +215,9 @@ function Tokens() {
                     <tr key={t.id} data-testid="token-row">
                       <td className="truncate py-3 pr-3 font-medium text-slate-900" title={t.name}>{t.name}</td>
                       <td className="truncate py-3 pr-3 font-mono text-xs text-slate-700" title={t.prefix}>{t.prefix}…</td>
-                      <td className="truncate py-3 pr-3 text-slate-700">{teamName(t.teamId)}</td>
+                      <td className="truncate py-3 pr-3 text-slate-700" title={`${teamName(t.teamId)} · ${SCOPE_LABEL[t.scope] ?? t.scope}`}>
+                        {teamName(t.teamId)} · {SCOPE_LABEL[t.scope] ?? t.scope}
+                      </td>
                       <td className="py-3 pr-3 text-slate-600">{formatDate(t.createdAt)}</td>
                       <td className="py-3 pr-3 text-slate-600">{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : 'Never'}</td>
                       <td className="py-3 pr-3 text-slate-600">{t.expiresAt ? formatDate(t.expiresAt) : 'Never'}</td>

@@ -133,7 +133,7 @@ describe('model upload: success', () => {
   });
 
   it('accepts an API token instead of the session cookie', async () => {
-    const { createApiToken } = await owner.ok<any>(`mutation { createApiToken(input: { name: "ci" }) { token } }`);
+    const { createApiToken } = await owner.ok<any>(`mutation { createApiToken(input: { name: "ci", scope: WRITE }) { token } }`);
     const bot = api.client();
     bot.bearer = createApiToken.token;
     const dir = variant('by-token', (d) => editJson(path.join(d, 'fep-model.json'), (m) => ({ ...m, version: '3.0.0' })));

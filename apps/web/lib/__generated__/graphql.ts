@@ -39,6 +39,8 @@ export type CreateApiTokenInput = {
   /** Days until expiry (1–365); omit for no expiry. */
   expiresInDays?: number | null | undefined;
   name: string;
+  /** What the token may do; READ unless given. */
+  scope?: TokenScope | null | undefined;
   /** Restrict the token to one team (optional). */
   teamId?: string | null | undefined;
 };
@@ -118,11 +120,13 @@ export type RectangleInput = {
 export type RequestExplanationInput = {
   /** Fraction of the clip the mask keeps, e.g. 0.1. */
   area?: number | null | undefined;
+  /** A key for this submit (e.g. a UUID): repeating a request with the same key returns the explanation the first one created, never a second. */
+  idempotencyKey?: string | null | undefined;
   iterations?: number | null | undefined;
   /** fep (default), ep, or a baseline the engine offers. */
   method?: string | null | undefined;
   modelId: string;
-  /** Advanced method parameters (validated by the engine's schema). */
+  /** Method parameters, checked against the method catalogue (packages/shared/src/methods): unknown keys and values past a limit are BAD_USER_INPUT with fields such as params.areas.0. */
   params?: unknown;
   seed?: number | null | undefined;
   /** top1 (default), a label, or a class index. */
@@ -205,6 +209,15 @@ export type StudyStatus =
   | 'DRAFT'
   | 'OPEN';
 
+/** What an API token may do (docs/permissions.md#api-tokens). */
+export type TokenScope =
+  /** Everything its team restriction allows, including token management and team administration. */
+  | 'ADMIN'
+  /** Queries only. */
+  | 'READ'
+  /** Queries and mutations, except token management and team administration. */
+  | 'WRITE';
+
 export type VideoStatus =
   | 'FAILED'
   | 'PROCESSING'
@@ -237,14 +250,14 @@ export type LogoutMutation = { logout: boolean };
 export type ApiTokensQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ApiTokensQuery = { apiTokens: { nodes: Array<{ id: string, name: string, prefix: string, teamId: string | null, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ApiTokensQuery = { apiTokens: { nodes: Array<{ id: string, name: string, prefix: string, teamId: string | null, scope: TokenScope, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type CreateApiTokenMutationVariables = Exact<{
   input: CreateApiTokenInput;
 }>;
 
 
-export type CreateApiTokenMutation = { createApiToken: { token: string, apiToken: { id: string, name: string, prefix: string, teamId: string | null, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null } } };
+export type CreateApiTokenMutation = { createApiToken: { token: string, apiToken: { id: string, name: string, prefix: string, teamId: string | null, scope: TokenScope, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null } } };
 
 export type RevokeApiTokenMutationVariables = Exact<{
   id: string;
@@ -333,7 +346,7 @@ export type UserContactFragment = { email: string, id: string, name: string };
 
 export type TeamSummaryFragment = { id: string, name: string, slug: string };
 
-export type ApiTokenFieldsFragment = { id: string, name: string, prefix: string, teamId: string | null, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null };
+export type ApiTokenFieldsFragment = { id: string, name: string, prefix: string, teamId: string | null, scope: TokenScope, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null };
 
 export type InvitationFieldsFragment = { id: string, email: string, role: Role, createdAt: string, expiresAt: string, acceptedAt: string | null, revokedAt: string | null };
 

@@ -49,6 +49,7 @@ export const API_TOKEN_FIELDS = /* GraphQL */ `
     name
     prefix
     teamId
+    scope
     createdAt
     expiresAt
     lastUsedAt
