@@ -28,9 +28,9 @@ const CREATE_ANNOTATION = `mutation($i: CreateAnnotationInput!) { createAnnotati
 const ADD_COMMENT = `mutation($i: AddCommentInput!) { addComment(input: $i) { id parentId body timeStartSec timeEndSec mentions { id } author { id } } }`;
 const RATE = `mutation($i: RateExplanationInput!) { rateExplanation(input: $i) { id plausibility confidence comment rater { id } } }`;
 const FEEDBACK = `query($id: ID!) { explanation(id: $id) {
-  annotations { id shape geometry frameStart frameEnd label }
-  comments { id body timeStartSec timeEndSec mentions { id } replies { id body parentId } }
-  ratings { plausibility confidence comment rater { id } }
+  annotations(first: 100) { nodes { id shape geometry frameStart frameEnd label } }
+  comments(first: 20) { nodes { id body timeStartSec timeEndSec mentions { id } replies(first: 20) { nodes { id body parentId } } } }
+  ratings(first: 100) { nodes { plausibility confidence comment rater { id } } }
   myRating { plausibility }
 } }`;
 
@@ -83,7 +83,7 @@ describe('annotations', () => {
     });
     expect(poly.createAnnotation.geometry).toEqual({ points: [[0, 0], [1, 0], [0.5, 1]] });
     const { explanation } = await auditor.client.ok<any>(FEEDBACK, { id: explanationId });
-    expect(explanation.annotations.map((a: any) => a.shape)).toEqual(['RECTANGLE', 'POLYGON']);
+    expect(explanation.annotations.nodes.map((a: any) => a.shape)).toEqual(['RECTANGLE', 'POLYGON']);
     expect((await auditActions()).filter((a) => a === 'annotation.created')).toHaveLength(2);
   });
 
@@ -114,7 +114,7 @@ describe('annotations', () => {
     const row = await api.runtime.db.annotation.findUniqueOrThrow({ where: { id: createAnnotation.id } });
     expect(row.deletedAt).not.toBeNull();
     const { explanation } = await owner.client.ok<any>(FEEDBACK, { id: explanationId });
-    expect(explanation.annotations.map((a: any) => a.id)).not.toContain(createAnnotation.id);
+    expect(explanation.annotations.nodes.map((a: any) => a.id)).not.toContain(createAnnotation.id);
     expect(await auditActions()).toContain('annotation.deleted');
   });
 });
@@ -128,8 +128,8 @@ describe('comments', () => {
     const { addComment: reply } = await reviewer.client.ok<any>(ADD_COMMENT, { i: { explanationId, body: 'Agreed.', parentId: root.id } });
     expect(reply.parentId).toBe(root.id);
     const { explanation } = await owner.client.ok<any>(FEEDBACK, { id: explanationId });
-    expect(explanation.comments).toHaveLength(1);
-    expect(explanation.comments[0].replies).toEqual([{ id: reply.id, body: 'Agreed.', parentId: root.id }]);
+    expect(explanation.comments.nodes).toHaveLength(1);
+    expect(explanation.comments.nodes[0].replies.nodes).toEqual([{ id: reply.id, body: 'Agreed.', parentId: root.id }]);
     expect((await auditActions()).filter((a) => a === 'comment.added')).toHaveLength(2);
   });
 
@@ -156,7 +156,7 @@ describe('ratings', () => {
     expect(second.rateExplanation).toMatchObject({ plausibility: 3, confidence: 2, comment: null });
     await owner.client.ok(RATE, { i: { explanationId, plausibility: 7 } });
     const { explanation } = await reviewer.client.ok<any>(FEEDBACK, { id: explanationId });
-    expect(explanation.ratings).toHaveLength(2);
+    expect(explanation.ratings.nodes).toHaveLength(2);
     expect(explanation.myRating).toEqual({ plausibility: 3 });
     const actions = await auditActions();
     expect(actions.filter((a) => a === 'rating.created')).toHaveLength(2);
