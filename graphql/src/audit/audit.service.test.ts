@@ -57,11 +57,12 @@ describe('canonical JSON and hashing', () => {
 
 describe('audit chain', () => {
   it('records every state change of the team as a linked chain', async () => {
-    const { auditEvents } = await owner.ok<any>(`query($id: ID!) { auditEvents(teamId: $id) { events { seq action prevHash hash } } }`, { id: teamId });
-    expect(auditEvents.events.map((e: any) => e.action)).toEqual(['team.created', 'team.renamed', 'team.renamed', 'team.renamed']);
-    expect(auditEvents.events.map((e: any) => e.seq)).toEqual([1, 2, 3, 4]);
-    for (let i = 1; i < auditEvents.events.length; i++) {
-      expect(auditEvents.events[i].prevHash).toBe(auditEvents.events[i - 1].hash);
+    const { auditEvents } = await owner.ok<any>(`query($id: ID!) { auditEvents(teamId: $id, first: 100) { nodes { seq action prevHash hash } pageInfo { hasNextPage } } }`, { id: teamId });
+    expect(auditEvents.nodes.map((e: any) => e.action)).toEqual(['team.created', 'team.renamed', 'team.renamed', 'team.renamed']);
+    expect(auditEvents.nodes.map((e: any) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(auditEvents.pageInfo.hasNextPage).toBe(false);
+    for (let i = 1; i < auditEvents.nodes.length; i++) {
+      expect(auditEvents.nodes[i].prevHash).toBe(auditEvents.nodes[i - 1].hash);
     }
     expect((await owner.ok<any>(VERIFY, { id: teamId })).verifyAuditChain).toEqual({ ok: true, checked: 4, firstBrokenEventId: null });
   });
