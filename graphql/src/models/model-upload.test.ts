@@ -101,8 +101,8 @@ describe('model upload: success', () => {
     expect(res.body.model).toMatchObject({ name: 'tiny-upload', version: '1.0.0', teamId, format: 'layers-model' });
     modelId = res.body.model.id;
 
-    const { models } = await owner.ok<any>(`query($t: ID!) { models(teamId: $t) { id name version builtin labels manifest modelCard } }`, { t: teamId });
-    const listed = models.find((m: any) => m.id === modelId);
+    const { models } = await owner.ok<any>(`query($t: ID!) { models(teamId: $t, first: 100) { nodes { id name version builtin labels manifest modelCard } } }`, { t: teamId });
+    const listed = models.nodes.find((m: any) => m.id === modelId);
     expect(listed).toMatchObject({ builtin: false, labels: ['class_0', 'class_1', 'class_2'] });
     expect(listed.manifest.input).toMatchObject({ frames: 4, height: 16, width: 16 });
     expect(listed.modelCard.markdown).toContain('A tiny test model');
@@ -161,8 +161,9 @@ describe('model upload: success', () => {
   });
 
   it('keeps the model to its team: another team neither sees nor uses it, but may upload the same name and version', async () => {
-    const { models } = await otherOwner.ok<any>(`query($t: ID!) { models(teamId: $t) { id } }`, { t: otherTeamId });
-    expect(models.map((m: any) => m.id)).not.toContain(modelId);
+    const { models } = await otherOwner.ok<any>(`query($t: ID!) { models(teamId: $t, first: 100) { nodes { id } pageInfo { hasNextPage } } }`, { t: otherTeamId });
+    expect(models.pageInfo.hasNextPage).toBe(false); // the whole list, so absence means something
+    expect(models.nodes.map((m: any) => m.id)).not.toContain(modelId);
     const direct = await otherOwner.gql(`query($id: ID!, $t: ID!) { model(id: $id, teamId: $t) { id } }`, { id: modelId, t: otherTeamId });
     expect(direct.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     const use = await otherOwner.gql(`mutation($i: RequestExplanationInput!) { requestExplanation(input: $i) { id } }`, {
