@@ -141,11 +141,11 @@ describe('AUDITOR is read-only across the whole schema', () => {
 
   it('the auditor can read the team: videos, explanations, the audit log, and generate a report', async () => {
     const res = await auditor.ok<any>(
-      `query($t: ID!) { videos(teamId: $t) { id } explanations(teamId: $t) { id } verifyAuditChain(teamId: $t) { ok } }`,
+      `query($t: ID!) { videos(teamId: $t) { nodes { id } } explanations(teamId: $t) { nodes { id } } verifyAuditChain(teamId: $t) { ok } }`,
       { t: ids.teamId },
     );
-    expect(res.videos).toHaveLength(1);
-    expect(res.explanations).toHaveLength(1);
+    expect(res.videos.nodes).toHaveLength(1);
+    expect(res.explanations.nodes).toHaveLength(1);
     expect(res.verifyAuditChain.ok).toBe(true);
     const report = await auditor.ok<any>(`mutation($t: ID!, $m: ID!) { generateAuditReport(teamId: $t, modelId: $m) { id files { name sha256 url } } }`, {
       t: ids.teamId,
