@@ -28,7 +28,7 @@ let videoIds: string[];
 const raters: { client: TestClient; userId: string }[] = [];
 
 const STUDY_FIELDS = `id status protocol methods readiness { ready explanations done pending }
-  items { id position isAttentionCheck explanations { id method } video { id } }`;
+  items(first: 100) { nodes { id position isAttentionCheck explanations { id method } video { id } } }`;
 
 async function markAllDone() {
   const db = api.runtime.db;
@@ -100,8 +100,8 @@ describe('Likert study end to end', () => {
   it('requests missing explanations from the engine and cannot open until they are DONE', async () => {
     study = await createStudy({ name: 'Plausibility', instructions: '# Rate\nHow plausible?', design: 'LIKERT', videoIds, methods: METHODS, overlap: 3, attentionChecks: 1, seed: 1234 });
     expect(study.status).toBe('DRAFT');
-    expect(study.items).toHaveLength(7);
-    expect(study.items.filter((i: any) => i.isAttentionCheck)).toHaveLength(1);
+    expect(study.items.nodes).toHaveLength(7);
+    expect(study.items.nodes.filter((i: any) => i.isAttentionCheck)).toHaveLength(1);
     expect(study.readiness).toMatchObject({ ready: false, explanations: 6, done: 0, pending: 6 });
     expect(await api.runtime.queue.getJobCounts('waiting', 'prioritized')).toMatchObject({ waiting: 6 });
     const refused = await owner.gql(`mutation($id: ID!) { openStudy(id: $id) { id } }`, { id: study.id });
@@ -247,16 +247,16 @@ describe('pairwise study: blinding and randomisation', () => {
     await markAllDone();
     study = await open(draft.id);
     twin = await open(draftTwin.id);
-    expect(study.items).toHaveLength(6);
+    expect(study.items.nodes).toHaveLength(6);
     // The twin reused the same explanations: nothing new was requested.
-    expect(twin.items.map((i: any) => i.explanations.map((e: any) => e.id))).toEqual(study.items.map((i: any) => i.explanations.map((e: any) => e.id)));
+    expect(twin.items.nodes.map((i: any) => i.explanations.map((e: any) => e.id))).toEqual(study.items.nodes.map((i: any) => i.explanations.map((e: any) => e.id)));
   });
 
   it('same seed → same order; different raters → different orders; left/right balanced within every item', async () => {
     const db = api.runtime.db;
     const orderOf = async (s: any, userId: string) => {
       const a = await db.studyAssignment.findUniqueOrThrow({ where: { studyId_raterId: { studyId: s.id, raterId: userId } } });
-      const pos = new Map(s.items.map((i: any) => [i.id, i.position]));
+      const pos = new Map(s.items.nodes.map((i: any) => [i.id, i.position]));
       return (a.plan as any).entries.map((e: any) => pos.get(e.itemId));
     };
     const orders = await Promise.all(raters.map((r) => orderOf(study, r.userId)));
@@ -264,7 +264,7 @@ describe('pairwise study: blinding and randomisation', () => {
     expect(twinOrders).toEqual(orders);
     expect(new Set(orders.map((o) => o.join(','))).size).toBe(raters.length);
     const assignments = await db.studyAssignment.findMany({ where: { studyId: study.id } });
-    for (const item of study.items) {
+    for (const item of study.items.nodes) {
       const lefts = assignments.map((a) => (a.plan as any).entries.find((e: any) => e.itemId === item.id).placement[0]);
       expect(lefts.filter((l) => l === 0)).toHaveLength(2);
       expect(lefts.filter((l) => l === 1)).toHaveLength(2);
@@ -304,7 +304,7 @@ describe('pairwise study: blinding and randomisation', () => {
   it('blinding: no method name or explanation id is reachable by a rater through any query', async () => {
     const rater = raters[0]!;
     const secrets = new Set<string>(METHODS);
-    for (const s of [study, twin]) for (const item of s.items) for (const e of item.explanations) secrets.add(e.id);
+    for (const s of [study, twin]) for (const item of s.items.nodes) for (const e of item.explanations) secrets.add(e.id);
     for (const v of videoIds) secrets.add(v);
     const schema = buildSchema();
     const ids = [twin.id, study.id, teamId, rater.userId];
@@ -346,8 +346,8 @@ describe('pairwise study: blinding and randomisation', () => {
     expect(checked).toBeGreaterThan(10);
     expect(served).toBe(1);
     // The rater's own view really was served (not just errors).
-    const { myStudies } = await rater.client.ok<any>(`query($t: ID!) { myStudies(teamId: $t) { id name progress { judged total } } }`, { t: teamId });
-    expect(myStudies.map((s: any) => s.id)).toContain(study.id);
+    const { myStudies } = await rater.client.ok<any>(`query($t: ID!) { myStudies(teamId: $t, first: 100) { nodes { id name progress { judged total } } } }`, { t: teamId });
+    expect(myStudies.nodes.map((s: any) => s.id)).toContain(study.id);
   });
 
   it('media: study-scoped URLs stream for the rater; the direct routes stay closed to them', async () => {
@@ -372,14 +372,14 @@ describe('pairwise study: blinding and randomisation', () => {
 describe('ranking study with manual assignment', () => {
   it('assigns manually, ranks, and reports mean ranks, alpha and Bradley–Terry', async () => {
     const draft = await createStudy({ name: 'Ranks', design: 'RANKING', videoIds, methods: METHODS, overlap: 2, seed: 5 });
-    expect(draft.items).toHaveLength(2);
-    expect(draft.items[0].explanations).toHaveLength(3);
+    expect(draft.items.nodes).toHaveLength(2);
+    expect(draft.items.nodes[0].explanations).toHaveLength(3);
     const [r0, r1] = raters;
     const set = await owner.gql(`mutation($id: ID!, $a: [RaterItemsInput!]!) { setStudyAssignment(id: $id, assignments: $a) { assignmentMode } }`, {
       id: draft.id,
       a: [
-        { raterId: r0!.userId, itemIds: draft.items.map((i: any) => i.id) },
-        { raterId: r1!.userId, itemIds: [draft.items[0].id] },
+        { raterId: r0!.userId, itemIds: draft.items.nodes.map((i: any) => i.id) },
+        { raterId: r1!.userId, itemIds: [draft.items.nodes[0].id] },
       ],
     });
     expect(set.data?.setStudyAssignment.assignmentMode).toBe('MANUAL');
@@ -398,11 +398,11 @@ describe('ranking study with manual assignment', () => {
     const unassigned = await raters[2]!.client.gql(NEXT, { s: draft.id });
     expect(unassigned.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     const { study: s } = await owner.ok<any>(
-      `query($id: ID!) { study(id: $id) { assignments { pseudonym items judged } export { csv }
+      `query($id: ID!) { study(id: $id) { assignments(first: 100) { nodes { pseudonym items judged } } export { csv }
         results { judgements methods { method estimate distribution } alpha { level alpha method } bradleyTerry { method strength } fleissKappa } } }`,
       { id: draft.id },
     );
-    expect(s.assignments.map((a: any) => a.items).sort()).toEqual([1, 2]);
+    expect(s.assignments.nodes.map((a: any) => a.items).sort()).toEqual([1, 2]);
     expect(s.results.judgements).toBe(3);
     const mean = Object.fromEntries(s.results.methods.map((m: any) => [m.method, m.estimate]));
     expect(mean).toEqual({ gradcam: 1, occlusion: 2, 'integrated-gradients': 3 });
