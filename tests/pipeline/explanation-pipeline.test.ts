@@ -156,10 +156,11 @@ describe('explanation pipeline', () => {
 
     // The audit chain records the request and the engine's completion, and still verifies.
     const { auditEvents, verifyAuditChain } = await owner.ok<any>(
-      `query($t: ID!) { auditEvents(teamId: $t, limit: 100) { events { action subjectId } } verifyAuditChain(teamId: $t) { ok } }`,
+      `query($t: ID!) { auditEvents(teamId: $t, first: 100) { nodes { action subjectId } pageInfo { hasNextPage } } verifyAuditChain(teamId: $t) { ok } }`,
       { t: teamId },
     );
-    const actions = auditEvents.events.filter((e: any) => e.subjectId === id).map((e: any) => e.action);
+    expect(auditEvents.pageInfo.hasNextPage).toBe(false);
+    const actions = auditEvents.nodes.filter((e: any) => e.subjectId === id).map((e: any) => e.action);
     expect(actions).toEqual(['explanation.requested', 'explanation.completed']);
     expect(verifyAuditChain.ok).toBe(true);
 
