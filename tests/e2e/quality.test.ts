@@ -137,8 +137,8 @@ beforeAll(async () => {
 
   // Real explanations first: the engine works on them while the other pages are checked.
   ids.videoId = await uploadVideo(owner, world.teamId, clip);
-  const models = await owner.ok<any>(`query($t: ID!) { models(teamId: $t) { id builtin } }`, { t: world.teamId });
-  const modelId = models.models.find((m: any) => m.builtin).id as string;
+  const models = await owner.ok<any>(`query($t: ID!) { models(teamId: $t, first: 100) { nodes { id builtin } } }`, { t: world.teamId });
+  const modelId = models.models.nodes.find((m: any) => m.builtin).id as string;
   const request = async (method: string, extra: Record<string, unknown>) =>
     (
       await owner.ok<any>(`mutation($i: RequestExplanationInput!) { requestExplanation(input: $i) { id } }`, {
