@@ -103,4 +103,10 @@ describe('userMessage', () => {
     expect(userMessage(new ApiError('CONFLICT', 'That email is already registered.'))).toBe('That email is already registered.');
     expect(userMessage(new Error('boom'))).toMatch(/Something went wrong/);
   });
+
+  it('keeps UNAVAILABLE (not INTERNAL) and shows the server\'s retry advice', () => {
+    const err = toApiError([{ message: 'A service F-EP Studio depends on is unreachable; nothing was changed. Try again shortly.', extensions: { code: 'UNAVAILABLE' } }]);
+    expect(err.code).toBe('UNAVAILABLE');
+    expect(userMessage(err)).toMatch(/nothing was changed/);
+  });
 });

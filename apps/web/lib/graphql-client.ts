@@ -17,6 +17,8 @@ export const API_ERROR_CODES = [
   'NOT_FOUND',
   'CONFLICT',
   'RATE_LIMITED',
+  /** A dependency of the API is unreachable; nothing was written, so retrying is safe. */
+  'UNAVAILABLE',
   'INTERNAL',
 ] as const;
 export type ServerErrorCode = (typeof API_ERROR_CODES)[number];
