@@ -1,12 +1,12 @@
 'use client';
 
 import Link from 'next/link';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { VideoPageQuery } from '../lib/__generated__/graphql.ts';
 import { userMessage } from '../lib/graphql-client.ts';
 import { formatDateTime, formatDuration } from '../lib/format.ts';
-import { METHOD_DEFAULTS, METHODS, methodLabel } from '../lib/methods.ts';
+import { FORM_LIMITS, METHOD_DEFAULTS, METHODS, methodHasField, methodLabel } from '../lib/methods.ts';
 import { CANCEL_EXPLANATION, REQUEST_EXPLANATION } from '../lib/operations/explanations.ts';
 import { MODELS } from '../lib/operations/models.ts';
 import { VIDEO_PAGE } from '../lib/operations/videos.ts';
@@ -132,6 +132,12 @@ function readTop5(prediction: unknown): ClassScore[] {
   return Array.isArray(top5) ? (top5 as ClassScore[]).filter((c) => typeof c?.label === 'string') : [];
 }
 
+/** A random idempotency key. `crypto.randomUUID` exists only in secure contexts (HTTPS, localhost); `getRandomValues` everywhere. */
+function newSubmitKey(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 function RequestForm({ video, top5, onRequested }: { video: Video; top5: ClassScore[]; onRequested: () => void }) {
   const models = useQuery(MODELS, { teamId: video.teamId });
   const request = useMutation(REQUEST_EXPLANATION);
@@ -143,6 +149,9 @@ function RequestForm({ video, top5, onRequested }: { video: Video; top5: ClassSc
   const [seed, setSeed] = useState(String(METHOD_DEFAULTS.seed));
   const [windowStart, setWindowStart] = useState('');
   const [localError, setLocalError] = useState<Record<string, string>>({});
+  // One idempotency key per submit, reused when the same submit is retried (after a network
+  // error or UNAVAILABLE), so a retry never creates a second explanation.
+  const pendingSubmit = useRef<{ key: string; payload: string } | null>(null);
 
   const list = models.data?.models.nodes ?? [];
   const model = list.find((m) => m.id === modelId) ?? list[0];
@@ -156,26 +165,34 @@ function RequestForm({ video, top5, onRequested }: { video: Video; top5: ClassSc
     const it = Number(iterations);
     const s = Number(seed);
     const w = windowStart.trim() === '' ? null : Number(windowStart);
-    if (!(a > 0 && a < 1)) errors.area = 'Use a fraction between 0 and 1, e.g. 0.1.';
-    if (!Number.isInteger(it) || it < 1 || it > 5000) errors.iterations = 'Use a whole number from 1 to 5000.';
-    if (!Number.isInteger(s) || s < 0) errors.seed = 'Use a whole number ≥ 0.';
-    if (w !== null && !(w >= 0)) errors.windowStartSec = 'Use seconds ≥ 0, or leave empty.';
+    const takes = { area: methodHasField(method, 'area'), iterations: methodHasField(method, 'iterations'), seed: methodHasField(method, 'seed') };
+    const maxWindow = Math.min(FORM_LIMITS.maxWindowStartSec, video.durationSec ?? Infinity);
+    if (takes.area && !(a > 0 && a < 1)) errors.area = 'Use a fraction between 0 and 1, e.g. 0.1.';
+    if (takes.iterations && (!Number.isInteger(it) || it < 1 || it > FORM_LIMITS.maxIterations)) {
+      errors.iterations = `Use a whole number from 1 to ${FORM_LIMITS.maxIterations}.`;
+    }
+    if (takes.seed && (!Number.isInteger(s) || s < 0 || s > FORM_LIMITS.maxSeed)) errors.seed = `Use a whole number from 0 to ${FORM_LIMITS.maxSeed}.`;
+    if (w !== null && !(w >= 0 && w < maxWindow)) errors.windowStartSec = `Use seconds from 0 to below ${Number(maxWindow.toFixed(2))}, or leave empty.`;
     setLocalError(errors);
     if (Object.keys(errors).length) return;
-    const ok = await request.run({
-      input: {
-        teamId: video.teamId,
-        videoId: video.id,
-        modelId: model.id,
-        method,
-        target,
-        area: a,
-        iterations: it,
-        seed: s,
-        ...(w !== null ? { windowStartSec: w } : {}),
-      },
-    });
-    if (ok) onRequested();
+    const fields = {
+      teamId: video.teamId,
+      videoId: video.id,
+      modelId: model.id,
+      method,
+      target,
+      ...(takes.area ? { area: a } : {}),
+      ...(takes.iterations ? { iterations: it } : {}),
+      ...(takes.seed ? { seed: s } : {}),
+      ...(w !== null ? { windowStartSec: w } : {}),
+    };
+    const payload = JSON.stringify(fields);
+    if (pendingSubmit.current?.payload !== payload) pendingSubmit.current = { key: newSubmitKey(), payload };
+    const ok = await request.run({ input: { ...fields, idempotencyKey: pendingSubmit.current.key } });
+    if (ok) {
+      pendingSubmit.current = null;
+      onRequested();
+    }
   }
 
   const fieldError = (k: string) => localError[k] ?? request.error?.fields[`input.${k}`] ?? request.error?.fields[k];
@@ -227,12 +244,18 @@ function RequestForm({ video, top5, onRequested }: { video: Video; top5: ClassSc
               </option>
             ))}
           </SelectField>
-          <TextField label="Area (fraction of the clip kept)" type="number" inputMode="decimal" step="0.01" min="0.01" max="0.99" value={area} onChange={(e) => setArea(e.target.value)} hint={`Default ${METHOD_DEFAULTS.area}.`} error={fieldError('area')} />
+          {methodHasField(method, 'area') ? (
+            <TextField label="Area (fraction of the clip kept)" type="number" inputMode="decimal" step="0.01" min="0.01" max="0.99" value={area} onChange={(e) => setArea(e.target.value)} hint={`Default ${METHOD_DEFAULTS.area}.`} error={fieldError('area')} />
+          ) : null}
           <details className="rounded-md border border-slate-200 px-3 py-2">
             <summary className="cursor-pointer text-sm font-medium text-slate-800">Advanced parameters</summary>
             <div className="mt-3 space-y-1">
-              <TextField label="Iterations" type="number" inputMode="numeric" min="1" max="5000" value={iterations} onChange={(e) => setIterations(e.target.value)} hint={`Default ${METHOD_DEFAULTS.iterations}. Fewer is faster and rougher.`} error={fieldError('iterations')} />
-              <TextField label="Seed" type="number" inputMode="numeric" min="0" value={seed} onChange={(e) => setSeed(e.target.value)} hint={`Default ${METHOD_DEFAULTS.seed}.`} error={fieldError('seed')} />
+              {methodHasField(method, 'iterations') ? (
+                <TextField label="Iterations" type="number" inputMode="numeric" min="1" max={String(FORM_LIMITS.maxIterations)} value={iterations} onChange={(e) => setIterations(e.target.value)} hint={`Default ${METHOD_DEFAULTS.iterations}, at most ${FORM_LIMITS.maxIterations}. Fewer is faster and rougher.`} error={fieldError('iterations')} />
+              ) : null}
+              {methodHasField(method, 'seed') ? (
+                <TextField label="Seed" type="number" inputMode="numeric" min="0" value={seed} onChange={(e) => setSeed(e.target.value)} hint={`Default ${METHOD_DEFAULTS.seed}.`} error={fieldError('seed')} />
+              ) : null}
               <TextField label="Window start (seconds)" type="number" inputMode="decimal" min="0" step="0.1" value={windowStart} placeholder="auto" onChange={(e) => setWindowStart(e.target.value)} hint="Default: the window the model is most confident about." error={fieldError('windowStartSec')} />
             </div>
           </details>

@@ -1,14 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { METHOD_NAMES } from '@fep/engine/methods/index.ts';
-import { defaults } from '@fep/engine/methods/ep.ts';
-import { METHOD_DEFAULTS, METHODS } from './methods.ts';
+import { METHODS as ENGINE_METHODS } from '@fep/engine/methods/index.ts';
+import { FORM_LIMITS, METHOD_DEFAULTS, METHODS, methodHasField } from './methods.ts';
 
-describe('method list and defaults mirror the engine', () => {
-  it('offers exactly the engine methods, F-EP first', () => {
-    expect(METHODS.map((m) => m.name).sort()).toEqual([...METHOD_NAMES].sort());
+describe('the request form reads the method catalogue', () => {
+  it('offers every method the engine registers, F-EP first', () => {
+    expect(METHODS.map((m) => m.name)).toEqual(Object.keys(ENGINE_METHODS));
     expect(METHODS[0]!.name).toBe('fep');
   });
-  it('shows the engine defaults', () => {
-    expect(METHOD_DEFAULTS).toEqual({ area: defaults.area, iterations: defaults.iterations, seed: defaults.seed });
+  it('shows the defaults the engine resolves and the API limits', () => {
+    const fep = ENGINE_METHODS.fep.defaults as Record<string, unknown>;
+    expect(METHOD_DEFAULTS).toEqual({ area: fep.area, iterations: fep.iterations, seed: fep.seed });
+    expect(FORM_LIMITS.maxIterations).toBe(2000);
+  });
+  it('sends a field only to methods that take it', () => {
+    expect(methodHasField('fep', 'iterations')).toBe(true);
+    expect(methodHasField('gradient', 'area')).toBe(false);
+    expect(methodHasField('random', 'seed')).toBe(true);
+    expect(methodHasField('occlusion', 'seed')).toBe(false);
   });
 });

@@ -1,63 +1,29 @@
 /**
- * Explanation methods the engine runs (apps/engine/src/methods/index.ts `METHOD_NAMES`) and the
- * defaults the request form shows (apps/engine/src/methods/ep.ts `defaults`, which F-EP extends).
- * The browser cannot import the engine (TensorFlow.js); a unit test keeps these copies identical.
+ * The request form's view of the method catalogue (packages/shared/src/methods): names, labels,
+ * descriptions, defaults and limits come from there, so the form offers exactly what the engine
+ * runs and the API accepts. The API's limits may be configured lower or higher (LIMIT_*); its
+ * answer (field errors) is the final word.
  */
-export const METHODS = [
-  {
-    name: 'fep',
-    label: 'F-EP (frequency-based extremal perturbation)',
-    description: 'Extremal perturbation whose mask updates are filtered in the frequency domain: smoother over time (Lin et al., BMVC 2021).',
-  },
-  {
-    name: 'ep',
-    label: 'EP (extremal perturbation)',
-    description: 'The mask of a fixed area that keeps the prediction best (Fong et al., ICCV 2019; Li et al. 2021 for video).',
-  },
-  {
-    name: 'random',
-    label: 'Random baseline',
-    description: 'A random mask of the same area: the floor every real explanation should beat.',
-  },
-  {
-    name: 'gradient',
-    label: 'Gradient (saliency)',
-    description: 'How strongly each pixel changes the class score, from one backward pass (Simonyan et al., 2014).',
-  },
-  {
-    name: 'smoothgrad',
-    label: 'SmoothGrad',
-    description: 'Gradients averaged over noisy copies of the clip, which removes much of their speckle (Smilkov et al., 2017).',
-  },
-  {
-    name: 'integrated-gradients',
-    label: 'Integrated Gradients',
-    description: 'Gradients summed along a path from a blank clip to the real one; attributions add up to the score change (Sundararajan et al., 2017).',
-  },
-  {
-    name: 'gradcam',
-    label: 'Grad-CAM (video)',
-    description: 'Class-weighted feature maps of a late layer, stretched back over time and space: coarse but fast (Selvaraju et al., 2017).',
-  },
-  {
-    name: 'occlusion',
-    label: 'Occlusion',
-    description: 'Grey out one space-time window at a time and measure how much the score drops (Zeiler & Fergus, 2014).',
-  },
-] as const;
+import { DEFAULT_LIMITS, EP_DEFAULTS, MAX_SEED, METHOD_CATALOGUE, METHOD_NAMES, methodTakes, type MethodName } from '@fep/shared/methods';
 
-export type MethodName = (typeof METHODS)[number]['name'];
+export { methodLabel, type MethodName } from '@fep/shared/methods';
 
-/** Defaults of the advanced parameters, as the engine resolves them (sources in ep.ts). */
+export const METHODS = METHOD_NAMES.map((name) => {
+  const { label, description } = METHOD_CATALOGUE[name];
+  return { name, label, description };
+});
+
+/** Defaults of the form's fields (EP's, which F-EP shares). */
 export const METHOD_DEFAULTS = {
-  /** Fraction of the clip volume the mask keeps (TorchRay / Li et al. area 0.1). */
-  area: 0.1,
-  /** Optimisation steps (engine default; TorchRay uses 800 on a GPU). */
-  iterations: 300,
-  /** Seed of random initialisation and of the random baseline. */
-  seed: 0,
+  area: EP_DEFAULTS.area,
+  iterations: EP_DEFAULTS.iterations,
+  seed: EP_DEFAULTS.seed,
 } as const;
 
-export function methodLabel(name: string): string {
-  return METHODS.find((m) => m.name === name)?.label.split(' (')[0] ?? name;
+/** Limits the form checks before sending. */
+export const FORM_LIMITS = { maxIterations: DEFAULT_LIMITS.maxIterations, maxSeed: MAX_SEED, maxWindowStartSec: DEFAULT_LIMITS.maxVideoDurationSec } as const;
+
+/** Whether the method takes the form field (`area`, `iterations`, `seed`); fields it does not take are hidden and not sent. */
+export function methodHasField(method: string, field: 'area' | 'iterations' | 'seed'): boolean {
+  return (METHOD_NAMES as readonly string[]).includes(method) && methodTakes(method as MethodName, field);
 }
