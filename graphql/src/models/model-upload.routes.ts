@@ -19,9 +19,10 @@ import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import busboy from 'busboy';
 import type { Express, Request, Response } from 'express';
-import { AppError } from '@fep/shared';
+import { AppError, HTTP_STATUS } from '@fep/shared';
 import { isSafeRelativePath } from '@fep/engine/model/manifest.ts';
 import { authorizeTeam } from '../auth/permissions.ts';
+import { describeError } from '../common/errors.ts';
 import type { ApiDeps } from '../context.ts';
 import { buildContext } from '../server/request-context.ts';
 import { modelUploadLimits, registerUploadedModel, unpackZip, uploadError, type ModelUploadLimits } from './model-upload.service.ts';
@@ -30,7 +31,7 @@ export const MODEL_UPLOAD_PATH = '/api/models/upload';
 
 function status(err: AppError): number {
   if ((err.details as { reason?: string } | undefined)?.reason === 'TOO_LARGE') return 413;
-  return { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400, CONFLICT: 409 }[err.code as string] ?? 500;
+  return HTTP_STATUS[err.code];
 }
 
 interface Received {
@@ -122,7 +123,9 @@ export function mountModelUploadRoute(app: Express, deps: ApiDeps) {
             ? new AppError('UNAUTHENTICATED', (err as Error).message)
             : null;
       if (!appErr) console.error('[api] model upload failed', err);
-      const e = appErr ?? new AppError('INTERNAL', 'Something went wrong on our side.');
+      // Not ours: a dependency unreachable (UNAVAILABLE, 503) or a bug (INTERNAL, 500).
+      const unexpected = describeError(err);
+      const e = appErr ?? new AppError(unexpected.code === 'UNAVAILABLE' ? 'UNAVAILABLE' : 'INTERNAL', unexpected.message);
       const details = (e.details ?? {}) as { reason?: string; problems?: string[] };
       answer = { status: status(e), body: { error: { code: e.code, reason: details.reason ?? null, message: e.message, problems: details.problems ?? [] } } };
     }

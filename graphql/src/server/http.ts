@@ -4,13 +4,13 @@ import express, { type Express, type Request, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { AppError, HTTP_STATUS, loadConfig, type ErrorCode } from '@fep/shared';
+import { AppError, HTTP_STATUS, loadConfig } from '@fep/shared';
 import { authorizeObject } from '../auth/permissions.ts';
 import type { ApiDeps } from '../context.ts';
 import { mountModelUploadRoute } from '../models/model-upload.routes.ts';
 import { mountStudyRoutes } from '../studies/studies.routes.ts';
 import { createUploadServer, sweepExpiredUploads, uploadsDirectory, UPLOADS_PATH } from '../videos/uploads.ts';
-import { formatError } from '../common/errors.ts';
+import { describeError, formatError } from '../common/errors.ts';
 import { createApolloServer } from './apollo.ts';
 import { trackHttpRequests } from './drain.ts';
 import { buildContext } from './request-context.ts';
@@ -18,10 +18,6 @@ import { createRequestGuard, type RequestGuard } from './request-guard.ts';
 import { apiContentSecurityPolicy, securityHeaders } from './security-headers.ts';
 
 export const GRAPHQL_PATH = '/api/graphql';
-
-function httpStatus(code: string): number {
-  return HTTP_STATUS[code as ErrorCode] ?? 500;
-}
 
 /**
  * Mounts the API on an express app: GraphQL at /api/graphql and authenticated media streaming.
@@ -88,8 +84,9 @@ export async function mountApi(
       res.setHeader('Content-Disposition', `inline; filename="${name.replace(/[^\w.-]/g, '_')}"`);
       res.sendFile(file);
     } catch (err) {
-      const code = err instanceof AppError ? err.code : ((err as { extensions?: { code?: string } }).extensions?.code ?? 'INTERNAL');
-      res.status(httpStatus(code)).json({ error: { code, message: (err as Error).message } });
+      const { code, status, message } = describeError(err);
+      if (code === 'INTERNAL' || code === 'UNAVAILABLE') console.error('[api] media request failed', err);
+      res.status(status).json({ error: { code, message } });
     }
   };
   app.get('/api/media/videos/:id', (req, res) =>
@@ -130,7 +127,8 @@ export async function mountApi(
       return void res.status(status).json({ error: { code: 'BAD_USER_INPUT', message: (err as Error).message } });
     }
     console.error('[api] route failed', err);
-    res.status(HTTP_STATUS.INTERNAL).json({ error: { code: 'INTERNAL', message: 'Something went wrong on our side.' } });
+    const { code, status: answer, message } = describeError(err);
+    res.status(answer).json({ error: { code, message } });
   });
   return {
     stop: () => {

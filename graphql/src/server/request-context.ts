@@ -1,6 +1,6 @@
 import { parse as parseCookies, serialize } from 'cookie';
 import { GraphQLError } from 'graphql';
-import { AppError } from '@fep/shared';
+import { AppError, HTTP_STATUS, isInfrastructureError, unavailable } from '@fep/shared';
 import { resolveCaller } from '../auth/auth.service.ts';
 import { SESSION_COOKIE } from '../auth/tokens.ts';
 import type { ApiContext, ApiDeps, CookieJar } from '../context.ts';
@@ -48,6 +48,13 @@ export async function buildContext(
   } catch (err) {
     if (err instanceof AppError) {
       throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+    }
+    // The database is unreachable while resolving the caller: UNAVAILABLE (503), not INTERNAL.
+    if (isInfrastructureError(err)) {
+      throw new GraphQLError(unavailable().message, {
+        originalError: err as Error,
+        extensions: { code: 'UNAVAILABLE', http: { status: HTTP_STATUS.UNAVAILABLE } },
+      });
     }
     throw err;
   }

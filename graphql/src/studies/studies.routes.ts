@@ -1,15 +1,12 @@
 import type { Express, Request, Response } from 'express';
 import { AppError } from '@fep/shared';
 import { authorizeObject } from '../auth/permissions.ts';
+import { describeError } from '../common/errors.ts';
 import type { ApiDeps } from '../context.ts';
 import { buildContext } from '../server/request-context.ts';
 import { resolveRaterMedia } from './studies.rater.ts';
 import { exportCsv } from './studies.results.ts';
 import { getStudyTeam } from './studies.service.ts';
-
-function httpStatus(code: string): number {
-  return { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400 }[code] ?? 500;
-}
 
 /**
  * Study-scoped HTTP routes:
@@ -25,9 +22,9 @@ export function mountStudyRoutes(app: Express, deps: ApiDeps) {
       const ctx = await buildContext(deps, { headers: req.headers, ip: req.ip ?? 'unknown' }, null);
       await run(ctx);
     } catch (err) {
-      const code = err instanceof AppError ? err.code : ((err as { extensions?: { code?: string } }).extensions?.code ?? 'INTERNAL');
-      if (code === 'INTERNAL') console.error('[api] study route failed', err);
-      res.status(httpStatus(code)).json({ error: { code, message: code === 'INTERNAL' ? 'Something went wrong on our side.' : (err as Error).message } });
+      const { code, status, message } = describeError(err);
+      if (code === 'INTERNAL' || code === 'UNAVAILABLE') console.error('[api] study route failed', err);
+      res.status(status).json({ error: { code, message } });
     }
   };
   const sendBlob = async (res: Response, sha256: string, type: string, name: string) => {
