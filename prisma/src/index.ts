@@ -3,3 +3,5 @@ export * from './migrate.ts';
 export * from '../generated/client/client.ts';
 export * from './audit-chain.ts';
 export { canonicalJson } from './canonical-json.ts';
+export * from './instance-identity.ts';
+export * from './explanation-lifecycle.ts';
