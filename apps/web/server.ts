@@ -49,27 +49,19 @@ server.on('upgrade', (req, socket, head) => {
 
 let stopWorker: (() => Promise<void>) | null = null;
 if (!config.databaseUrl || process.env.ENGINE_IN_PROCESS === '1') {
-  const [{ initBackend }, { startExplainWorker, disposeModelCache }] = await Promise.all([
-    import('@fep/engine/backend.ts'),
-    import('@fep/engine/worker/explain-worker.ts'),
-  ]);
-  const backend = await initBackend();
-  const worker = startExplainWorker(
-    {
-      db: runtime.db,
-      storage: runtime.storage,
-      redis: runtime.redis,
-      backend,
-      metricSteps: process.env.ENGINE_METRIC_STEPS ? Number(process.env.ENGINE_METRIC_STEPS) : undefined,
-      log: (m) => console.log(`[engine] ${m}`),
-    },
-    { redisUrl: config.redisUrl, prefix: config.queuePrefix, concurrency: 1 },
-  );
-  console.log(`[engine] in-process worker ready (backend ${backend.backend})`);
-  stopWorker = async () => {
-    await worker.close();
-    await disposeModelCache();
-  };
+  // Embedded mode: the engine service runs here (PGlite allows one process), its TF.js work on a
+  // worker thread so requests are answered while an explanation computes.
+  const { startEngineService } = await import('@fep/engine/worker/engine-service.ts');
+  const engine = await startEngineService({
+    db: runtime.db,
+    storage: runtime.storage,
+    redis: runtime.redis,
+    config,
+    prefix: runtime.queuePrefix,
+    log: (m) => console.log(`[engine] ${m}`),
+  });
+  console.log(`[engine] in-process worker ready (backend ${engine.backend.backend}, compute on a worker thread, queue prefix ${runtime.queuePrefix})`);
+  stopWorker = () => engine.stop();
 }
 
 // Retention of old blobs (off unless RETENTION_* is set), daily; one process at a time via a Redis lock.

@@ -1,11 +1,13 @@
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import { openDatabase, type DatabaseHandle } from '@fep/db';
+import { openDatabase, resolveQueuePrefix, type DatabaseHandle } from '@fep/db';
 import { createExplainQueue, createRedis, createStorage, loadConfig, type Config } from '@fep/shared';
 import { RateLimits } from './auth/rate-limit.ts';
 import type { ApiDeps } from './context.ts';
 
 export interface ApiRuntime extends ApiDeps {
   database: DatabaseHandle;
+  /** The queue prefix in use: QUEUE_PREFIX, else derived from the database's identity (instance-identity.ts). */
+  queuePrefix: string;
   close(): Promise<void>;
 }
 
@@ -26,9 +28,12 @@ export async function createApiRuntime(
   // graphql-redis-subscriptions bundles its own ioredis typings; the clients are compatible at runtime.
   const pubsub = new RedisPubSub({ publisher: publisher as never, subscriber: subscriber as never });
   const storage = createStorage(config.storageDir);
-  const queue = createExplainQueue(config.redisUrl, opts.queuePrefix ?? config.queuePrefix, { failFast: true });
+  // Jobs only reach workers reading the same database: two deployments on one Redis never mix.
+  const queuePrefix = opts.queuePrefix ?? (await resolveQueuePrefix(database.prisma, config.queuePrefix));
+  const queue = createExplainQueue(config.redisUrl, queuePrefix, { failFast: true });
   const runtime: ApiRuntime = {
     database,
+    queuePrefix,
     db: database.prisma,
     redis,
     storage,
@@ -36,7 +41,7 @@ export async function createApiRuntime(
     pubsub,
     config,
     // Counters are per deployment: a test run or a second instance sharing Redis has its own.
-    rateLimits: new RateLimits(redis, config.rateLimits, `${opts.redisKeyPrefix ?? `fep:${config.queuePrefix ?? 'bull'}`}:limit`),
+    rateLimits: new RateLimits(redis, config.rateLimits, `${opts.redisKeyPrefix ?? `fep:${queuePrefix}`}:limit`),
     probes: {
       database: async () => (await database.sql.query<{ ok: number }>('SELECT 1 AS ok'))[0]?.ok === 1,
       queue: async () => (await redis.ping()) === 'PONG',

@@ -173,10 +173,7 @@ describe('explanation pipeline', () => {
   it('re-delivering a finished job changes nothing (exactly one result)', async () => {
     const done = await api.runtime.db.explanation.findFirstOrThrow({ where: { status: 'DONE' } });
     const { processExplanation } = await import('@fep/engine/worker/explain-worker.ts');
-    const outcome = await processExplanation(
-      { db: api.runtime.db, storage: api.runtime.storage, redis: api.runtime.redis, backend: { backend: 'wasm' } as never },
-      done.id,
-    );
+    const { outcome } = await processExplanation({ db: api.runtime.db, storage: api.runtime.storage, redis: api.runtime.redis }, done.id);
     expect(outcome).toBe('skipped');
     const after = await api.runtime.db.explanation.findUniqueOrThrow({ where: { id: done.id } });
     expect(after.saliencySha256).toBe(done.saliencySha256);

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { Prisma } from '@fep/db';
-import { AppError, badInput, cancelKey, conflict, notFound, progressChannel, rateLimited, unavailable, type ExplainProgress } from '@fep/shared';
+import { cancel as cancelInLifecycle, createExplanation, type Prisma } from '@fep/db';
+import { AppError, badInput, cancelKey, conflict, notFound, progressChannel, rateLimited, statusEvent, unavailable } from '@fep/shared';
 import { validateExplanationRequest, type ExplanationRequestFields } from '@fep/shared/methods';
-import { appendAuditEvent } from '../audit/audit.service.ts';
 import type { ApiContext, Caller } from '../context.ts';
 import { getModelForTeam } from '../models/models.service.ts';
 import { byCreatedAt, page, type PageArgs } from '../common/pagination.ts';
@@ -74,30 +73,25 @@ export async function requestExplanation(ctx: ApiContext, caller: Caller, raw: u
   const params = req.params;
   let explanation;
   try {
-    explanation = await ctx.db.$transaction(async (tx) => {
-      const created = await tx.explanation.create({
-        data: {
-          teamId: ids.teamId,
-          videoId: video.id,
-          modelId: model.id,
-          requestedById: caller.userId,
-          method: req.method,
-          target: req.target,
-          params: params as Prisma.InputJsonValue,
-          windowStartSec: req.windowStartSec,
-          idempotencyKey: key,
-        },
-      });
-      await appendAuditEvent(tx, {
+    explanation = await createExplanation(
+      ctx.db,
+      {
         teamId: ids.teamId,
+        videoId: video.id,
+        modelId: model.id,
+        requestedById: caller.userId,
+        method: req.method,
+        target: req.target,
+        params: params as Prisma.InputJsonValue,
+        windowStartSec: req.windowStartSec,
+        idempotencyKey: key,
+      },
+      {
         actorId: caller.userId,
         action: 'explanation.requested',
-        subjectType: 'Explanation',
-        subjectId: created.id,
         payload: { videoId: video.id, modelId: model.id, method: req.method, target: req.target, params },
-      });
-      return created;
-    });
+      },
+    );
   } catch (err) {
     // A racing duplicate with the same key committed first: answer with its row.
     if (byKey && isUniqueViolation(err)) {
@@ -161,46 +155,26 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /**
- * Cancels a queued or running explanation. A queued job is removed; a running one sees the
- * cancel flag at its next iteration and stops (the worker then marks the row CANCELLED).
+ * Cancels a queued or running explanation — also one stuck in either state — at once: the row
+ * moves to CANCELLED through the lifecycle (with its audit event, the caller as actor), a waiting
+ * job is removed, and a running engine sees the Redis cancel flag within ~0.5 s and stops (its
+ * late result, if any, is refused by the lifecycle's guard).
  */
 export async function cancelExplanation(ctx: ApiContext, caller: Caller, id: string) {
   const e = await getExplanation(ctx, id);
   if (e.status === 'DONE' || e.status === 'FAILED' || e.status === 'CANCELLED') {
     throw conflict(`This explanation has already finished (${e.status.toLowerCase()}).`);
   }
-  await ctx.redis.set(cancelKey(id), '1', 'EX', 24 * 3600);
-  const job = await ctx.queue.getJob(id);
-  const state = job ? await job.getState() : 'unknown';
-  const removable = state === 'waiting' || state === 'delayed' || state === 'prioritized';
-  if (removable) await job!.remove().catch(() => {});
-  const updated = await ctx.db.$transaction(async (tx) => {
-    const row = await tx.explanation.update({
-      where: { id },
-      data: removable || e.status === 'QUEUED' ? { status: 'CANCELLED', finishedAt: new Date() } : {},
-    });
-    await appendAuditEvent(tx, {
-      teamId: e.teamId,
-      actorId: caller.userId,
-      action: 'explanation.cancel_requested',
-      subjectType: 'Explanation',
-      subjectId: id,
-      payload: { previousStatus: e.status },
-    });
-    return row;
-  });
-  if (updated.status === 'CANCELLED') {
-    const event: ExplainProgress & { status: string } = {
-      explanationId: id,
-      status: 'CANCELLED',
-      fraction: updated.progress,
-      iteration: 0,
-      totalIterations: 0,
-      energy: null,
-      etaMs: null,
-      stage: 'saving',
-    };
-    await ctx.redis.publish(progressChannel(id), JSON.stringify(event));
+  const r = await cancelInLifecycle(ctx.db, id, caller.userId);
+  if (!r.changed || !r.row) {
+    const now = await getExplanation(ctx, id);
+    throw conflict(`This explanation has already finished (${now.status.toLowerCase()}).`);
   }
-  return updated;
+  // Best effort after the commit: the row is CANCELLED whatever Redis does; a job left behind
+  // finds a final row and does nothing.
+  await ctx.redis.set(cancelKey(id), '1', 'EX', 24 * 3600).catch(() => {});
+  const job = await ctx.queue.getJob(id).catch(() => undefined);
+  if (job && ['waiting', 'delayed', 'prioritized'].includes(await job.getState().catch(() => 'unknown'))) await job.remove().catch(() => {});
+  await ctx.redis.publish(progressChannel(id), JSON.stringify(statusEvent(id, 'CANCELLED', r.row.progress))).catch(() => {});
+  return r.row;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { appendAuditEvent, canonicalJson, verifyChain, type Prisma } from '@fep/db';
+import { appendAuditEvent, canonicalJson, createExplanation, verifyChain, type Prisma } from '@fep/db';
 import { badInput, conflict, notFound } from '@fep/shared';
 import type { ApiContext, Caller } from '../context.ts';
 import { getModelForTeam } from '../models/models.service.ts';
@@ -70,30 +70,25 @@ export async function reproduceExplanation(ctx: ApiContext, caller: Caller, id: 
     ctx.config.limits,
   );
   await pingRedis(ctx);
-  const repro = await ctx.db.$transaction(async (tx) => {
-    const created = await tx.explanation.create({
-      data: {
-        teamId: original.teamId,
-        videoId: original.videoId,
-        modelId: original.modelId,
-        requestedById: caller.userId,
-        method: original.method,
-        target: original.target,
-        params: params as Prisma.InputJsonValue,
-        windowStartSec,
-        reproducesId: original.id,
-      },
-    });
-    await appendAuditEvent(tx, {
+  const repro = await createExplanation(
+    ctx.db,
+    {
       teamId: original.teamId,
+      videoId: original.videoId,
+      modelId: original.modelId,
+      requestedById: caller.userId,
+      method: original.method,
+      target: original.target,
+      params: params as Prisma.InputJsonValue,
+      windowStartSec,
+      reproducesId: original.id,
+    },
+    {
       actorId: caller.userId,
       action: 'explanation.reproduce_requested',
-      subjectType: 'Explanation',
-      subjectId: created.id,
       payload: { reproducesId: original.id, provenanceSha256: original.provenanceSha256 },
-    });
-    return created;
-  });
+    },
+  );
   await enqueueExplanation(ctx, repro.id);
   return repro;
 }

@@ -23,12 +23,31 @@ export interface ExplainProgress {
   stage: 'loading' | 'optimising' | 'metrics' | 'saving';
 }
 
+export type ExplanationStatusName = 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED' | 'CANCELLED';
+
+/** What goes over `progressChannel(id)`: progress plus the row's status (the GraphQL ExplanationProgress). */
+export type ExplanationProgressEvent = ExplainProgress & { status: ExplanationStatusName };
+
+/** The event announcing a status change with no optimisation figures (queued, done, failed, cancelled). */
+export function statusEvent(explanationId: string, status: ExplanationStatusName, fraction: number): ExplanationProgressEvent {
+  return { explanationId, status, fraction, iteration: 0, totalIterations: 0, energy: null, etaMs: null, stage: 'saving' };
+}
+
 export function isExplainProgress(value: unknown): value is ExplainProgress {
   return typeof value === 'object' && value !== null && 'explanationId' in value && 'fraction' in value;
 }
 
 /** Redis key the API sets to ask the engine to stop an explanation; the worker polls it. */
 export const cancelKey = (explanationId: string) => `fep:cancel:${explanationId}`;
+
+/**
+ * Redis key a worker refreshes (every HEARTBEAT_EVERY_MS, expiring after HEARTBEAT_TTL_MS) while it
+ * runs an attempt; the reconciler leaves a RUNNING row alone while its heartbeat lives, even when
+ * its BullMQ job was lost (a Redis restart wipes jobs, and the worker sets the key again).
+ */
+export const heartbeatKey = (explanationId: string) => `fep:explain-heartbeat:${explanationId}`;
+export const HEARTBEAT_EVERY_MS = 2000;
+export const HEARTBEAT_TTL_MS = 10_000;
 
 /**
  * Options for connections that serve requests (API commands, the queue producer, publishers):

@@ -22,7 +22,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from '@fep/shared';
-import type { BackendInfo } from '../backend.ts';
+import { initBackend, type BackendInfo } from '../backend.ts';
 import { TargetError } from '../explain-video.ts';
 import { ExplanationCancelledError } from '../methods/types.ts';
 import { ModelFormatError } from '../model/manifest.ts';
@@ -264,13 +264,15 @@ export class ComputeHost {
 
 /** What runs explanations for a worker: the compute thread, or in-process with ENGINE_IN_THREAD=0. */
 export interface ComputeRunner {
+  /** Initialises the TF.js backend (on the thread) and says which one runs. */
+  start(): Promise<BackendInfo>;
   compute(request: ComputeRequest, hooks?: ComputeHooks): Promise<ComputeResult>;
   close(): Promise<void>;
 }
 
 export function createComputeRunner(opts: ComputeHostOptions = {}): ComputeRunner {
   if (process.env.ENGINE_IN_THREAD === '0') {
-    return { compute: (r, h) => computeExplanation(r, h), close: async () => {} };
+    return { start: () => initBackend(opts.backend), compute: (r, h) => computeExplanation(r, h), close: async () => {} };
   }
   return new ComputeHost(opts);
 }

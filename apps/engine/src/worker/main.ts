@@ -1,37 +1,27 @@
 /**
  * Standalone engine worker process (`npm run worker -w @fep/engine`): connects to PostgreSQL
- * (DATABASE_URL), Redis and storage, and consumes explanation jobs until SIGTERM/SIGINT, then
- * finishes the running job and exits. With embedded PGlite the web process hosts the worker
- * instead (PGlite allows one process).
+ * (DATABASE_URL), Redis and storage, consumes explanation jobs on the compute thread and runs the
+ * reconciler (engine-service.ts) until SIGTERM/SIGINT, then finishes the running job and exits.
+ * With embedded PGlite the web process hosts the same service instead (PGlite allows one process).
  */
-import { openDatabase } from '@fep/db';
+import { openDatabase, resolveQueuePrefix } from '@fep/db';
 import { createRedis, createStorage, loadConfig } from '@fep/shared';
-import { initBackend } from '../backend.ts';
 import { kernelThreadsInUse } from '../core/smooth-max-simd.ts';
-import { disposeModelCache, startExplainWorker } from './explain-worker.ts';
+import { startEngineService } from './engine-service.ts';
 
 const config = loadConfig();
 if (!config.databaseUrl) {
   console.error('fep worker: set DATABASE_URL to a PostgreSQL database (embedded PGlite runs the worker inside the web process).');
   process.exit(2);
 }
-const backend = await initBackend();
+const log = (m: string) => console.log(`[engine] ${m}`);
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+const prefix = await resolveQueuePrefix(database.prisma, config.queuePrefix);
 const redis = createRedis(config.redisUrl);
-const worker = startExplainWorker(
-  {
-    db: database.prisma,
-    storage: createStorage(config.storageDir),
-    redis,
-    backend,
-    // Steps of the insertion/deletion curves; default 256 (Li et al.). Lower only for quick runs.
-    metricSteps: process.env.ENGINE_METRIC_STEPS ? Number(process.env.ENGINE_METRIC_STEPS) : undefined,
-    log: (m) => console.log(`[engine] ${m}`),
-  },
-  { redisUrl: config.redisUrl, prefix: config.queuePrefix, concurrency: Number(process.env.ENGINE_CONCURRENCY ?? 1) },
-);
+const concurrency = Number(process.env.ENGINE_CONCURRENCY ?? 1);
+const engine = await startEngineService({ db: database.prisma, storage: createStorage(config.storageDir), redis, config, prefix, concurrency, log });
 console.log(
-  `[engine] worker ready (backend ${backend.backend}, concurrency ${worker.opts.concurrency}, kernel threads ${kernelThreadsInUse()})`,
+  `[engine] worker ready (backend ${engine.backend.backend}, queue prefix ${prefix}, concurrency ${concurrency}, kernel threads ${kernelThreadsInUse()})`,
 );
 
 let stopping = false;
@@ -40,8 +30,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     console.log(`[engine] ${signal}: finishing the current job…`);
-    await worker.close();
-    await disposeModelCache();
+    await engine.stop();
     redis.disconnect();
     await database.close();
     process.exit(0);
