@@ -202,3 +202,37 @@ describe('no row is left behind by a request that answers with an error', () => 
     await cancelAll();
   });
 });
+
+describe('cancelExplanation (issue 12 item 2: cancel works in every state, including a stuck one)', () => {
+  const CANCEL = `mutation($id: ID!) { cancelExplanation(id: $id) { id status finishedAt } }`;
+  const request = async () => (await owner.client.ok<any>(REQUEST, { i: { teamId, videoId, modelId, method: 'random' } })).requestExplanation.id as string;
+
+  it('a QUEUED row is CANCELLED at once, its waiting job removed, the person recorded as actor', async () => {
+    const id = await request();
+    expect(await (await api.runtime.queue.getJob(id))?.getState()).toBe('waiting');
+    const res = await owner.client.ok<any>(CANCEL, { id });
+    expect(res.cancelExplanation).toMatchObject({ id, status: 'CANCELLED' });
+    expect(res.cancelExplanation.finishedAt).toBeTruthy();
+    expect(await api.runtime.queue.getJob(id)).toBeFalsy();
+    const ev = await api.runtime.db.auditEvent.findFirstOrThrow({ where: { subjectId: id, action: 'explanation.cancelled' } });
+    expect(ev.actorId).toBe(owner.userId);
+    expect(ev.payload).toEqual({ previousStatus: 'QUEUED' });
+  });
+
+  it('a row stuck RUNNING (its engine gone, its job lost) is CANCELLED at once, and the engine is told', async () => {
+    const id = await request();
+    await (await api.runtime.queue.getJob(id))?.remove();
+    await api.runtime.db.$executeRaw`UPDATE "Explanation" SET status = 'RUNNING', attempts = 1, "startedAt" = now() WHERE id = ${id}`;
+    const res = await owner.client.ok<any>(CANCEL, { id });
+    expect(res.cancelExplanation.status).toBe('CANCELLED');
+    expect(await api.runtime.redis.get(`fep:cancel:${id}`)).toBe('1');
+  });
+
+  it('a finished row answers CONFLICT and stays as it was', async () => {
+    const id = await request();
+    await owner.client.ok<any>(CANCEL, { id });
+    const again = await owner.client.gql(CANCEL, { id });
+    expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect(await api.runtime.db.auditEvent.count({ where: { subjectId: id, action: 'explanation.cancelled' } })).toBe(1);
+  });
+});
