@@ -730,9 +730,16 @@ export type PairedTest = {
   methodB: Scalars['String']['output'];
   /** Paired units (videos) with a non-zero difference. */
   n: Scalars['Int']['output'];
-  pAdjusted: Scalars['Float']['output'];
-  pValue: Scalars['Float']['output'];
-  statistic: Scalars['Float']['output'];
+  /** Holm-adjusted over the computable tests; null when this one is not computable. */
+  pAdjusted?: Maybe<Scalars['Float']['output']>;
+  /** null when the test is not computable (see reason). */
+  pValue?: Maybe<Scalars['Float']['output']>;
+  /** Paired units (videos) with observations for both methods. */
+  pairs: Scalars['Int']['output'];
+  /** Why the test could not be run (e.g. "needs ≥ 2 paired videos (n = 1)"); null when it ran. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** null when the test is not computable (see reason). */
+  statistic?: Maybe<Scalars['Float']['output']>;
   test: Scalars['String']['output'];
 };
 
@@ -2114,9 +2121,11 @@ export type PairedTestResolvers<ContextType = ApiContext, ParentType extends Res
   methodA?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   methodB?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   n?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  pAdjusted?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  pValue?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  statistic?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  pAdjusted?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  pValue?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  pairs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  statistic?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   test?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 

@@ -13,6 +13,7 @@ import {
   type AlphaLevel,
   type Comparison,
   wilcoxonSignedRank,
+  WILCOXON_MIN_PAIRS,
 } from '@fep/stats';
 import type { ApiContext } from '../context.ts';
 import { getStudy, studyConfig } from './studies.service.ts';
@@ -108,9 +109,7 @@ export async function studyResults(ctx: ApiContext, studyId: string) {
     alpha.push(...alphaRows(cells, null, ALPHA_LEVELS));
     for (const m of methods) alpha.push(...alphaRows(cells.filter((c) => c.method === m), m, ALPHA_LEVELS));
     const labels = regularItems.map((i) => cells.filter((c) => c.unit === i.id).map((c) => c.value));
-    const table = countTable(labels.filter((l) => l.length >= study.overlap), Array.from({ length: points }, (_, i) => i + 1), study.overlap);
-    if (table.length && study.overlap >= 2) fleiss = fleissKappa(table).kappa;
-    else notes.push(`Fleiss' κ needs items with ${study.overlap} ≥ 2 ratings each.`);
+    fleiss = fleissOf(labels, Array.from({ length: points }, (_, i) => i + 1), study.overlap, notes);
     for (const c of cells) addVideo(c.videoId, c.method, c.value);
   } else if (study.design === 'PAIRWISE') {
     const comparisons: (Comparison & { itemId: string; videoId: string; assignmentId: string })[] = regular.map((j) => {
@@ -152,8 +151,7 @@ export async function studyResults(ctx: ApiContext, studyId: string) {
       ),
     );
     const labels = regularItems.map((i) => comparisons.filter((c) => c.itemId === i.id).map((c) => outcomeLabel(c.outcome)));
-    const table = countTable(labels.filter((l) => l.length >= study.overlap), ['first', 'second', 'tie'], study.overlap);
-    if (table.length && study.overlap >= 2) fleiss = fleissKappa(table).kappa;
+    fleiss = fleissOf(labels, ['first', 'second', 'tie'], study.overlap, notes);
     const fit = fitBT(methods, comparisons, seed, notes);
     bt = fit.bt;
     winRates = fit.winRates;
@@ -217,11 +215,27 @@ export async function studyResults(ctx: ApiContext, studyId: string) {
   for (let i = 0; i < methods.length; i++) for (let j = i + 1; j < methods.length; j++) pairs.push([methods[i]!, methods[j]!]);
   const tests = pairs.map(([a, b]) => {
     const { x, y } = pairedCompare(a, b);
-    const r = x.length ? wilcoxonSignedRank(x, y) : { statistic: 0, pValue: 1, n: 0, method: 'exact' as const };
-    return { methodA: a, methodB: b, n: r.n, statistic: r.statistic, pValue: r.pValue, test: `Wilcoxon signed-rank (${r.method})` };
+    const r = wilcoxonSignedRank(x, y);
+    // Too few videos with both methods rated: the test is reported as not computable, not thrown.
+    const reason = r.computable ? null : `needs ≥ ${WILCOXON_MIN_PAIRS} paired videos (n = ${r.pairs})`;
+    return {
+      methodA: a,
+      methodB: b,
+      pairs: r.pairs,
+      n: r.n,
+      statistic: r.statistic,
+      pValue: r.pValue,
+      test: r.computable ? `Wilcoxon signed-rank (${r.method})` : 'Wilcoxon signed-rank (not computable)',
+      reason,
+    };
   });
-  const adjusted = holmAdjust(tests.map((t) => t.pValue));
-  const pairedTests = tests.map((t, i) => ({ ...t, pAdjusted: adjusted[i]! }));
+  // Holm over the tests actually run (m = number of computable tests).
+  const computed = tests.flatMap((t, i) => (t.pValue == null ? [] : [i]));
+  const adjusted = holmAdjust(computed.map((i) => tests[i]!.pValue!));
+  const adjustedAt = new Map(computed.map((i, k) => [i, adjusted[k]!]));
+  const pairedTests = tests.map((t, i) => ({ ...t, pAdjusted: adjustedAt.get(i) ?? null }));
+  const skipped = tests.filter((t) => t.reason);
+  if (skipped.length) notes.push(`Paired tests: ${skipped.length} of ${tests.length} not computable (each needs ≥ ${WILCOXON_MIN_PAIRS} videos rated for both methods); Holm's correction covers the ${computed.length} that ran.`);
 
   const raters = assignments.map((a) => {
     const mine = judgements.filter((j) => j.assignmentId === a.id);
@@ -252,6 +266,24 @@ export async function studyResults(ctx: ApiContext, studyId: string) {
     raters,
     notes,
   };
+}
+
+/**
+ * Fleiss' κ over the items' label lists, or null with a note saying why it cannot be computed
+ * (no item with enough ratings, overlap < 2, or every rating in one category, where κ = 0/0).
+ */
+function fleissOf(labels: (string | number)[][], categories: (string | number)[], overlap: number, notes: string[]): number | null {
+  const table = countTable(labels.filter((l) => l.length >= overlap), categories, overlap);
+  if (!table.length || overlap < 2) {
+    notes.push(`Fleiss' κ needs items with ${overlap} ≥ 2 ratings each.`);
+    return null;
+  }
+  const kappa = fleissKappa(table).kappa;
+  if (!Number.isFinite(kappa)) {
+    notes.push("Fleiss' κ is undefined: every rating falls in one category (chance agreement is 1).");
+    return null;
+  }
+  return kappa;
 }
 
 function fitBT(methods: string[], comparisons: Comparison[], seed: number, notes: string[]) {

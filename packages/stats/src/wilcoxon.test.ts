@@ -37,6 +37,16 @@ describe('Wilcoxon signed-rank test', () => {
   it('all-zero differences give p = 1 instead of throwing', () => {
     expect(wilcoxonSignedRank([1, 2], [1, 2]).pValue).toBe(1);
   });
+
+  it('fewer than two pairs: not computable, with the reason, instead of throwing', () => {
+    for (const [x, y] of [[[], []], [[1], [0.5]], [[0.5], [0.5]]] as number[][][]) {
+      const r = wilcoxonSignedRank(x!, y!);
+      expect(r).toMatchObject({ computable: false, pValue: null, statistic: null, pairs: x!.length });
+      expect(r.computable ? '' : r.reason).toMatch(/needs ≥ 2 paired observations/);
+    }
+    // Two pairs, one zero difference: computable (one non-zero difference).
+    expect(wilcoxonSignedRank([1, 0.5], [0.5, 0.5])).toMatchObject({ computable: true, pairs: 2, n: 1 });
+  });
 });
 
 describe('Holm–Bonferroni', () => {

@@ -209,6 +209,7 @@ function ResultsBody({ studyId }: { studyId: string }) {
                     <th className="py-1">A</th>
                     <th>B</th>
                     <th>Test</th>
+                    <th>Videos</th>
                     <th>n</th>
                     <th>Statistic</th>
                     <th>p</th>
@@ -217,14 +218,23 @@ function ResultsBody({ studyId }: { studyId: string }) {
                 </thead>
                 <tbody>
                   {r.pairedTests.map((t) => (
-                    <tr key={`${t.methodA}-${t.methodB}`}>
+                    <tr key={`${t.methodA}-${t.methodB}`} data-testid="paired-test">
                       <td className="py-1">{t.methodA}</td>
                       <td>{t.methodB}</td>
                       <td>{t.test}</td>
+                      <td>{t.pairs}</td>
                       <td>{t.n}</td>
-                      <td className="tabular-nums">{fmt(t.statistic, 2)}</td>
-                      <td className="tabular-nums">{fmt(t.pValue, 4)}</td>
-                      <td className="tabular-nums">{fmt(t.pAdjusted, 4)}</td>
+                      {t.reason ? (
+                        <td colSpan={3} className="text-amber-800">
+                          Not enough data: {t.reason}
+                        </td>
+                      ) : (
+                        <>
+                          <td className="tabular-nums">{fmt(t.statistic, 2)}</td>
+                          <td className="tabular-nums">{fmt(t.pValue, 4)}</td>
+                          <td className="tabular-nums">{fmt(t.pAdjusted, 4)}</td>
+                        </>
+                      )}
                     </tr>
                   ))}
                 </tbody>

@@ -227,11 +227,13 @@ export const STUDY_RESULTS = operation<StudyResultsQuery, StudyResultsQueryVaria
         pairedTests {
           methodA
           methodB
+          pairs
           n
           statistic
           pValue
           pAdjusted
           test
+          reason
         }
         correction
         raters {

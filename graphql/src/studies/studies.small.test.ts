@@ -1,0 +1,124 @@
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, type TestApi, type TestClient } from '../testing/test-api.ts';
+
+/**
+ * Degenerate designs that real studies start with: a one-video, two-method pilot. Results and
+ * exports must answer (statistics that cannot run say why) instead of failing the whole query.
+ */
+const METHODS = ['gradcam', 'occlusion'];
+
+let api: TestApi;
+let owner: TestClient;
+let teamId: string;
+let modelId: string;
+let videoId: string;
+const raters: { client: TestClient; userId: string }[] = [];
+
+const NEXT = `query($s: ID!) { nextStudyItem(studyId: $s) { ref options { alias } } }`;
+const SUBMIT = `mutation($i: StudyJudgementInput!) { submitStudyJudgement(input: $i) { judged } }`;
+const RESULTS = `query($id: ID!) { study(id: $id) { results { judgements fleissKappa notes
+  methods { method n estimate }
+  pairedTests { methodA methodB pairs n statistic pValue pAdjusted test reason } }
+  export { csv csvUrl bundle } } }`;
+
+async function markAllDone() {
+  const npy = await api.runtime.storage.putBuffer(Buffer.from('fake npy saliency'));
+  await api.runtime.db.explanation.updateMany({
+    where: { teamId, status: { in: ['QUEUED', 'RUNNING'] } },
+    data: { status: 'DONE', progress: 1, saliencySha256: npy.sha256, saliencyShape: [4, 8, 8], finishedAt: new Date() },
+  });
+}
+
+async function openStudy(input: Record<string, unknown>) {
+  const { createStudy } = await owner.ok<any>(`mutation($i: CreateStudyInput!) { createStudy(input: $i) { id } }`, {
+    i: { teamId, modelId, raterIds: raters.map((r) => r.userId), videoIds: [videoId], methods: METHODS, overlap: 2, seed: 7, ...input },
+  });
+  await markAllDone();
+  await owner.ok(`mutation($id: ID!) { openStudy(id: $id) { id } }`, { id: createStudy.id });
+  return createStudy.id as string;
+}
+
+/** Every rater judges every item they are given, with the value `judge` picks. */
+async function judgeAll(studyId: string, judge: (options: { alias: string }[], rater: number, seen: number) => Record<string, unknown>) {
+  for (const [r, { client }] of raters.entries()) {
+    for (let seen = 0; ; seen++) {
+      const { nextStudyItem: item } = await client.ok<any>(NEXT, { s: studyId });
+      if (!item) break;
+      await client.ok(SUBMIT, { i: { studyId, ref: item.ref, timeOnItemMs: 500, ...judge(item.options, r, seen) } });
+    }
+  }
+}
+
+async function expectResultsAndExports(studyId: string, judgements: number) {
+  const { study } = await owner.ok<any>(RESULTS, { id: studyId });
+  const r = study.results;
+  expect(r.judgements).toBe(judgements);
+  expect(r.pairedTests).toHaveLength(1);
+  expect(r.pairedTests[0]).toMatchObject({
+    pairs: 1,
+    statistic: null,
+    pValue: null,
+    pAdjusted: null,
+    reason: 'needs ≥ 2 paired videos (n = 1)',
+  });
+  expect(r.notes.join(' ')).toMatch(/not computable/);
+  expect(study.export.bundle.results.pairedTests[0].reason).toBe('needs ≥ 2 paired videos (n = 1)');
+  expect(study.export.bundle.judgements).toHaveLength(judgements);
+  const rows = parse(study.export.csv, { columns: true }) as Record<string, string>[];
+  expect(rows).toHaveLength(judgements);
+  const res = await fetch(`${api.url}${study.export.csvUrl}`, { headers: { cookie: owner.cookie! } });
+  expect(res.status).toBe(200);
+  expect(await res.text()).toBe(study.export.csv);
+  return r;
+}
+
+beforeAll(async () => {
+  api = await startTestApi();
+  const o = await api.signUp('Owner');
+  owner = o.client;
+  teamId = (await owner.ok<any>(`mutation { createTeam(input: { name: "Pilot team" }) { id } }`)).createTeam.id;
+  const db = api.runtime.db;
+  for (let i = 0; i < 2; i++) {
+    const r = await api.signUp(`Rater${i}`);
+    await db.membership.create({ data: { teamId, userId: r.userId, role: 'RATER' } });
+    raters.push({ client: r.client, userId: r.userId });
+  }
+  const stored = await api.runtime.storage.putBuffer(Buffer.from('video bytes'));
+  videoId = (
+    await db.video.create({
+      data: { teamId, uploadedById: o.userId, title: 'pilot clip', filename: 'clip.mp4', sha256: stored.sha256, sizeBytes: BigInt(stored.size), status: 'READY', fps: 25, frameCount: 16 },
+    })
+  ).id;
+  modelId = (
+    await db.model.create({
+      data: { teamId, name: 'm', version: '1', format: 'layers-model', manifest: {}, labels: ['a', 'b'], weightsSha256: 'f'.repeat(64) },
+    })
+  ).id;
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+describe('one-video, two-method pilot studies', () => {
+  it('Likert: results and exports answer; the paired test is reported as not computable', async () => {
+    const id = await openStudy({ name: 'Likert pilot', design: 'LIKERT' });
+    // Rater 0 gives 5 then 1, rater 1 gives 2 to both: the two methods' means on the video differ.
+    await judgeAll(id, (_o, r, seen) => ({ rating: r === 0 ? (seen === 0 ? 5 : 1) : 2 }));
+    const r = await expectResultsAndExports(id, 4);
+    expect(r.methods.map((m: any) => m.n)).toEqual([2, 2]);
+    expect(r.methods[0].estimate).not.toBe(r.methods[1].estimate);
+  });
+
+  it('pairwise: results and exports answer; the paired test is reported as not computable', async () => {
+    const id = await openStudy({ name: 'Pairwise pilot', design: 'PAIRWISE' });
+    // Placement is balanced, so the two raters see the pair in opposite order: both pick one method.
+    await judgeAll(id, (o, r) => ({ choice: o[r]!.alias }));
+    const r = await expectResultsAndExports(id, 2);
+    expect(r.methods.map((m: any) => m.estimate).sort()).toEqual([0, 1]);
+    // Both raters chose the same method: one category only, so κ is 0/0 — null with a note, not INTERNAL.
+    expect(r.fleissKappa).toBeNull();
+    expect(r.notes.join(' ')).toMatch(/κ is undefined/);
+  });
+});
