@@ -9,7 +9,7 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = {
   title: { default: 'F-EP Studio', template: '%s · F-EP Studio' },
   description:
-    'Explain video action-recognition models with Frequency-based Extremal Perturbation (Lin et al., BMVC 2021).',
+    'Explain video action-recognition models with F-EP, extremal perturbation with frequency-modulated gradients (Lin et al., BMVC 2021).',
 };
 
 export const viewport: Viewport = {

@@ -1,5 +1,5 @@
 /**
- * Shared optimisation core of spatiotemporal Extremal Perturbation (EP) and Frequency-based EP (F-EP).
+ * Shared optimisation core of spatiotemporal Extremal Perturbation (EP) and F-EP (EP with frequency-modulated gradients, Lin et al., BMVC 2021).
  *
  * Energy (minimised), per area a, following Li et al. (WACV 2021, `video_perturbation`) who adapt
  * TorchRay's `extremal_perturbation` to video:

@@ -1,6 +1,8 @@
 /**
  * Frequency weighting W[kt,ky,kx] applied to the 3-D DCT coefficients of the mask-parameter
- * gradient in F-EP (Lin, Bao, Wright, Kong, "Frequency-based extremal perturbation", BMVC 2021).
+ * gradient in F-EP (Lin, Bao, Wright, Kong, "Gradient Frequency Modulation for Visually Explaining Video Understanding Models",
+ * BMVC 2021, arXiv 2111.01215). The weightings and cut-offs are this engine's own: the paper's
+ * filter settings are not available offline (see methods/fep.ts).
  *
  * Frequencies are expressed as a fraction of the band of each axis: ν = k / n for DCT index
  * k ∈ [0, n) along an axis of n coefficients (ν = 0 is DC, ν → 1 the highest frequency).

@@ -1,6 +1,8 @@
 /**
- * Frequency-based Extremal Perturbation (F-EP): Lin, Bao, Wright & Kong, "Frequency-based Extremal
- * Perturbation for Video Explanations", BMVC 2021 (arXiv 2111.01215).
+ * F-EP, extremal perturbation with frequency-modulated gradients: Lin, Bao, Wright & Kong,
+ * "Gradient Frequency Modulation for Visually Explaining Video Understanding Models", BMVC 2021 (arXiv 2111.01215).
+ * This is a re-implementation: the paper's own filter settings are not available offline, so the
+ * filter below is this engine's own (chosen as described under "Defaults").
  *
  * Same optimisation as EP (methods/ep.ts, core/extremal-perturbation.ts) except that at every step
  * the gradient with respect to the mask parameters [A, T, H', W'] is moved to the frequency domain

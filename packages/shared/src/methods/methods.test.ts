@@ -123,3 +123,12 @@ describe('limits from the environment', () => {
     for (const name of Object.values(LIMIT_ENV)) expect(readme, name).toContain(`\`${name}\``);
   });
 });
+
+describe('citations', () => {
+  it('F-EP cites the paper under its real title (Lin, Bao, Wright & Kong, BMVC 2021, arXiv 2111.01215)', () => {
+    const fep = METHOD_CATALOGUE.fep;
+    expect(fep.citation).toContain('Gradient Frequency Modulation for Visually Explaining Video Understanding Models');
+    expect(fep.citation).toContain('arXiv 2111.01215');
+    expect(fep.citation).not.toMatch(/Frequency-based Extremal Perturbation/i);
+  });
+});
