@@ -269,15 +269,20 @@ export async function studyResults(ctx: ApiContext, studyId: string) {
 }
 
 /**
- * Fleiss' κ over the items' label lists, or null with a note saying why it cannot be computed
- * (no item with enough ratings, overlap < 2, or every rating in one category, where κ = 0/0).
+ * Fleiss' κ (Fleiss 1971) over the items rated exactly `overlap` times — the constant number of
+ * ratings per subject the statistic is defined for. Items with more or fewer ratings (manual
+ * assignment, studies in progress) are left out whole, never cut to their first ratings, so κ does
+ * not depend on submission order; Krippendorff's α covers every rating. Null with a note when it
+ * cannot be computed (no such item, overlap < 2, or every rating in one category, where κ = 0/0).
  */
 function fleissOf(labels: (string | number)[][], categories: (string | number)[], overlap: number, notes: string[]): number | null {
-  const table = countTable(labels.filter((l) => l.length >= overlap), categories, overlap);
-  if (!table.length || overlap < 2) {
-    notes.push(`Fleiss' κ needs items with ${overlap} ≥ 2 ratings each.`);
+  const table = overlap >= 2 ? countTable(labels, categories, overlap) : [];
+  const others = labels.filter((l) => l.length > 0 && l.length !== overlap).length;
+  if (!table.length) {
+    notes.push(`Fleiss' κ needs items with exactly overlap = ${overlap} ≥ 2 ratings each; none has.`);
     return null;
   }
+  if (others) notes.push(`Fleiss' κ: over the ${table.length} items rated exactly ${overlap} times; ${others} items with another number of ratings are left out (Krippendorff's α includes them).`);
   const kappa = fleissKappa(table).kappa;
   if (!Number.isFinite(kappa)) {
     notes.push("Fleiss' κ is undefined: every rating falls in one category (chance agreement is 1).");

@@ -122,3 +122,63 @@ describe('one-video, two-method pilot studies', () => {
     expect(r.notes.join(' ')).toMatch(/κ is undefined/);
   });
 });
+
+describe("Fleiss' κ", () => {
+  it('does not depend on submission order (items with other rating counts are left out whole)', async () => {
+    const db = api.runtime.db;
+    const third = await api.signUp('Rater2');
+    await db.membership.create({ data: { teamId, userId: third.userId, role: 'RATER' } });
+    const stored = await api.runtime.storage.putBuffer(Buffer.from('video bytes'));
+    const second = await db.video.create({
+      data: { teamId, uploadedById: (await db.user.findFirstOrThrow({ where: { name: 'Owner' } })).id, title: 'clip 2', filename: 'clip.mp4', sha256: stored.sha256, sizeBytes: BigInt(stored.size), status: 'READY', fps: 25, frameCount: 16 },
+    });
+    const all = [...raters, { client: third.client, userId: third.userId }];
+    const { createStudy } = await owner.ok<any>(`mutation($i: CreateStudyInput!) { createStudy(input: $i) { id } }`, {
+      i: { teamId, modelId, name: 'Kappa', design: 'LIKERT', raterIds: all.map((r) => r.userId), videoIds: [videoId, second.id], methods: METHODS, overlap: 2, seed: 3 },
+    });
+    const studyId = createStudy.id as string;
+    const items = await db.studyItem.findMany({ where: { studyId, isAttentionCheck: false }, orderBy: { position: 'asc' } });
+    expect(items).toHaveLength(4);
+    // Items 0–2 are rated by raters 0 and 1 (exactly overlap = 2); item 3 by all three.
+    await owner.ok(`mutation($id: ID!, $a: [RaterItemsInput!]!) { setStudyAssignment(id: $id, assignments: $a) { id } }`, {
+      id: studyId,
+      a: [
+        { raterId: all[0]!.userId, itemIds: items.map((i) => i.id) },
+        { raterId: all[1]!.userId, itemIds: items.map((i) => i.id) },
+        { raterId: all[2]!.userId, itemIds: [items[3]!.id] },
+      ],
+    });
+    await markAllDone();
+    await owner.ok(`mutation($id: ID!) { openStudy(id: $id) { id } }`, { id: studyId });
+    // rating[rater][item]: items 0–2 give κ = 1/3 on their own; item 3's 1, 1, 5 changes κ depending
+    // on which two of its three ratings are kept (the old code kept the first two submitted).
+    const rating = [
+      [1, 5, 3, 1],
+      [1, 5, 1, 1],
+      [0, 0, 0, 5],
+    ];
+    for (const [r, { client, userId }] of all.entries()) {
+      const a = await db.studyAssignment.findUniqueOrThrow({ where: { studyId_raterId: { studyId, raterId: userId } } });
+      const itemOfRef = new Map((a.plan as any).entries.map((e: any) => [e.ref, e.itemId]));
+      for (;;) {
+        const { nextStudyItem: item } = await client.ok<any>(NEXT, { s: studyId });
+        if (!item) break;
+        const k = items.findIndex((i) => i.id === itemOfRef.get(item.ref));
+        await client.ok(SUBMIT, { i: { studyId, ref: item.ref, rating: rating[r]![k]!, timeOnItemMs: 500 } });
+      }
+    }
+    const kappa = async () => (await owner.ok<any>(`query($id: ID!) { study(id: $id) { results { fleissKappa notes } } }`, { id: studyId })).study.results;
+    const forward = await kappa();
+    // Reverse the submission order: the last judgement becomes the first.
+    const js = await db.judgement.findMany({ where: { studyId } });
+    const t0 = Math.min(...js.map((j) => j.createdAt.getTime()));
+    const t1 = Math.max(...js.map((j) => j.createdAt.getTime()));
+    for (const j of js) await db.judgement.update({ where: { id: j.id }, data: { createdAt: new Date(t0 + t1 - j.createdAt.getTime()) } });
+    const reversed = await kappa();
+    expect(reversed.fleissKappa).toBe(forward.fleissKappa);
+    // Hand-computed over items 0–2 (ratings {1,1}, {5,5}, {3,1}): P̄ = 2/3, p = (3/6, 1/6, 2/6) for
+    // ratings 1, 3, 5 → P̄_e = 14/36, κ = (2/3 − 14/36) / (1 − 14/36) = 10/22.
+    expect(forward.fleissKappa).toBeCloseTo(10 / 22, 12);
+    expect(forward.notes.join(' ')).toMatch(/1 items with another number of ratings are left out/);
+  });
+});

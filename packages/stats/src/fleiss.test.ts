@@ -32,8 +32,16 @@ describe("Fleiss' kappa", () => {
     expect(() => fleissKappa([[3, 0], [1, 1]])).toThrow(/same number/);
   });
 
-  it('countTable builds the table from label lists', () => {
-    expect(countTable([['a', 'a', 'b'], ['b', 'b', 'b', 'a'], ['a']], ['a', 'b'], 3)).toEqual([[2, 1], [0, 3]]);
-    expect(countTable([['a', 'a', 'b'], ['b', 'b', 'b', 'a']], ['a', 'b'])).toEqual([[2, 1], [0, 3]]);
+  it('countTable keeps only subjects rated exactly n times, whole', () => {
+    expect(countTable([['a', 'a', 'b'], ['b', 'b', 'b', 'a'], ['a'], ['b', 'b', 'a']], ['a', 'b'], 3)).toEqual([[2, 1], [1, 2]]);
+  });
+
+  it('κ does not depend on the order of the ratings', () => {
+    const labels = [['a', 'a'], ['b', 'b'], ['a', 'b'], ['a', 'a', 'b']];
+    const reversed = labels.map((l) => [...l].reverse()).reverse();
+    const k = fleissKappa(countTable(labels, ['a', 'b'], 2)).kappa;
+    expect(fleissKappa(countTable(reversed, ['a', 'b'], 2)).kappa).toBe(k);
+    // Hand-computed over the three 2-rating subjects: P̄ = (1 + 1 + 0)/3, p = (½, ½), P̄_e = ½ → κ = 1/3.
+    expect(k).toBeCloseTo(1 / 3, 12);
   });
 });

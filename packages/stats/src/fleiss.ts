@@ -41,20 +41,22 @@ export function fleissKappa(counts: readonly (readonly number[])[]): FleissResul
 
 /**
  * Builds the subject × category count table from per-subject label lists, keeping only subjects
- * rated exactly `n` times (Fleiss' κ assumes a constant number of ratings per subject; subjects
- * with more ratings are truncated to their first `n`, subjects with fewer are dropped).
+ * rated exactly `n` times. Fleiss' κ (1971) is defined for a constant number of ratings per subject;
+ * subjects rated more or fewer times are left out whole rather than cut to some n of their ratings,
+ * so the table (and κ) does not depend on the order of the labels. Agreement over subjects with
+ * unequal numbers of ratings is Krippendorff's α (Krippendorff 2011), which the studies report too.
  */
 export function countTable(
   labelsPerSubject: readonly (readonly (string | number)[])[],
   categories: readonly (string | number)[],
-  n = Math.min(...labelsPerSubject.map((l) => l.length)),
+  n: number,
 ): number[][] {
   const idx = new Map(categories.map((c, i) => [c, i] as const));
   return labelsPerSubject
-    .filter((l) => l.length >= n)
+    .filter((l) => l.length === n)
     .map((l) => {
       const row = new Array(categories.length).fill(0) as number[];
-      for (const x of l.slice(0, n)) {
+      for (const x of l) {
         const j = idx.get(x);
         if (j === undefined) throw new Error(`Unknown category ${String(x)}.`);
         row[j]! += 1;
