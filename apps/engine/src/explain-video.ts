@@ -89,6 +89,13 @@ export interface ExplanationMetrics {
   finalEnergy: number | null;
   pointingGame?: Omit<PointingGameResult, 'perFrame'> & { perFrame: Array<boolean | null> };
   iou?: number;
+  /**
+   * Mask methods (EP, F-EP, EP + smoothing, random): the area asked for and the mean of the mask
+   * actually returned, so comparisons can be made at matched areas (issue 16: F-EP's masks run
+   * larger than requested).
+   */
+  requestedArea?: number;
+  effectiveArea?: number;
   insertionCurve?: number[];
   deletionCurve?: number[];
 }
@@ -241,6 +248,12 @@ export async function explainClip(req: ExplainClipRequest): Promise<ExplainClipO
       targetProbability: probs[target]!,
       finalEnergy: result.finalEnergy,
     };
+    if (typeof result.params.area === 'number') {
+      metrics.requestedArea = result.params.area;
+      let sum = 0;
+      for (let i = 0; i < saliency.length; i++) sum += saliency[i]!;
+      metrics.effectiveArea = sum / saliency.length;
+    }
     if (req.groundTruth) {
       metrics.pointingGame = pointingGame(saliency, shape, { kind: 'masks', masks: req.groundTruth });
       metrics.iou = topAreaIoU(saliency, shape, req.groundTruth);

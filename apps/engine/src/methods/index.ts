@@ -1,5 +1,6 @@
 /** Registry of explanation methods by name (the `method` field of an explanation job). */
 import { ep } from './ep.ts';
+import { epSmooth } from './ep-smooth.ts';
 import { fep } from './fep.ts';
 import { gradcam } from './gradcam.ts';
 import { gradient } from './gradient.ts';
@@ -14,6 +15,7 @@ import type { ExplanationMethod } from './types.ts';
 export const METHODS: Readonly<Record<MethodName, ExplanationMethod<any>>> = Object.freeze({
   fep,
   ep,
+  'ep-smooth': epSmooth,
   random,
   gradient,
   smoothgrad,

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 
-export const METHOD_NAMES = ['fep', 'ep', 'random', 'gradient', 'smoothgrad', 'integrated-gradients', 'gradcam', 'occlusion'] as const;
+export const METHOD_NAMES = ['fep', 'ep', 'ep-smooth', 'random', 'gradient', 'smoothgrad', 'integrated-gradients', 'gradcam', 'occlusion'] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 
 export function isMethodName(name: string): name is MethodName {
@@ -84,6 +84,9 @@ export const FEP_DEFAULTS: Readonly<FepDefaults> = Object.freeze({
   temporalCutoff: 0.125,
   spatialCutoff: 0.5,
 } satisfies FepDefaults);
+
+/** EP + post-hoc smoothing: EP's defaults, then F-EP's band applied once to the final mask. */
+export const EP_SMOOTH_DEFAULTS: Readonly<FepDefaults> = Object.freeze({ ...FEP_DEFAULTS } satisfies FepDefaults);
 
 export const RANDOM_DEFAULTS: Readonly<{ seed: number }> = Object.freeze({ seed: 0 });
 export const GRADIENT_DEFAULTS: Readonly<Record<string, never>> = Object.freeze({});
@@ -243,6 +246,27 @@ const entries: MethodEntry[] = [
     defaults: EP_DEFAULTS,
     sources: EP_SOURCES,
     schema: (limits = DEFAULT_LIMITS) => z.strictObject(epShape(limits)).partial().superRefine(areasWithinLimit(limits)),
+  },
+  {
+    name: 'ep-smooth',
+    label: 'EP + smoothing (EP, then the F-EP low-pass applied once)',
+    description: 'Plain EP whose final mask is low-passed once with the same frequency band F-EP applies to every update: the baseline that tells whether F-EP\'s modulation matters.',
+    citation: 'Fong, Patrick & Vedaldi, ICCV 2019 (EP); the band of Lin, Bao, Wright & Kong, BMVC 2021 (F-EP), applied post hoc',
+    defaults: EP_SMOOTH_DEFAULTS,
+    sources: {
+      ...FEP_SOURCES,
+      weighting: 'ours: the same band as F-EP (FEP_DEFAULTS), so the two differ only in where the low-pass is applied',
+    },
+    schema: (limits = DEFAULT_LIMITS) =>
+      z
+        .strictObject({
+          ...epShape(limits),
+          weighting: z.enum(['none', 'ideal', 'gaussian']),
+          temporalCutoff: z.number().gt(0).max(1),
+          spatialCutoff: z.number().gt(0).max(1),
+        })
+        .partial()
+        .superRefine(areasWithinLimit(limits)),
   },
   {
     name: 'random',
