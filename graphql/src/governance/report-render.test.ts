@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { metricHeading } from '@fep/shared/metrics';
 import { buildManifest, renderReportHtml, verifyBundle, type AuditReportData } from './report-render.ts';
 
 const data: AuditReportData = {
@@ -23,6 +24,12 @@ describe('audit report bundle', () => {
     expect(html).toContain('&lt;script&gt;');
     expect(html).toContain('MISMATCH');
     expect(html).toContain('Ethical considerations');
+  });
+
+  it('metric columns carry the shared catalogue\'s labels and ↑/↓ (change metrics read lower-is-better)', () => {
+    const html = renderReportHtml(data);
+    for (const h of ['Insertion AUC ↑', 'Deletion AUC ↓', 'Temporal change ↓', 'Spatial change ↓', 'Sparsity']) expect(html).toContain(`<th>${h}</th>`);
+    for (const key of ['temporalConsistency', 'spatialSmoothness']) expect(html).toContain(`<th>${metricHeading(key)}</th>`);
   });
 
   it('the manifest verifies, and one changed byte fails verification', () => {

@@ -7,7 +7,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { metricHeading } from '@fep/shared/metrics';
 import { sha256Hex } from './governance.service.ts';
+
+/** Metric columns of the report; labels and ↑/↓ come from the shared catalogue (packages/shared/src/metrics.ts). */
+const REPORT_METRICS = ['insertionAuc', 'deletionAuc', 'temporalConsistency', 'spatialSmoothness', 'sparsity'] as const;
 
 export interface AuditReportData {
   schema: 'fep-audit-report/1';
@@ -94,16 +98,16 @@ ${table(
 
 <h2>3. Metrics per method</h2>
 ${table(
-  ['method', 'n', 'insertion AUC ↑', 'deletion AUC ↓', 'temporal consistency ↓', 'spatial smoothness ↓', 'sparsity'],
+  ['method', 'n', ...REPORT_METRICS.map((k) => metricHeading(k))],
   d.metricsByMethod.map((m) => [
     esc(m.method),
     String(m.n),
-    ...['insertionAuc', 'deletionAuc', 'temporalConsistency', 'spatialSmoothness', 'sparsity'].map((k) =>
+    ...REPORT_METRICS.map((k) =>
       m.metrics[k] ? `${num(m.metrics[k]!.mean)} ± ${num(m.metrics[k]!.sd)}` : '—',
     ),
   ]),
 )}
-<p class="meta">Mean ± standard deviation over finished explanations. Insertion/deletion AUC: Li et al.'s causal metric (256 steps, trapezoid).</p>
+<p class="meta">Mean ± standard deviation over finished explanations. ↑ higher is better, ↓ lower is better. Insertion/deletion AUC: Li et al.'s causal metric (256 steps, trapezoid).</p>
 
 <h2>4. Human ratings and agreement</h2>
 ${table(

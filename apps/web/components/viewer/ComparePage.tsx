@@ -20,6 +20,7 @@ import { LoadingRegion, Skeleton } from '../Skeleton.tsx';
 import { useViewer } from '../ViewerContext.tsx';
 import { useVideoClock } from './clock.ts';
 import { clipTiming, type ExplanationData } from './ExplanationViewer.tsx';
+import { MetricSummary } from './MetricsPanel.tsx';
 import { OverlayControls } from './OverlayControls.tsx';
 import { DEFAULT_SETTINGS, drawSaliencyFrame, useSaliency, type OverlaySettings, type Saliency } from './saliency.ts';
 import { stageMaxWidth } from './stage-size.ts';
@@ -27,6 +28,8 @@ import { usePlayerKeys } from './use-player-keys.ts';
 
 /** Room kept under the viewport's height for header, title, captions and the shared transport row. */
 const COMPARE_RESERVE_REM = 19;
+/** Metrics in each pane's caption (labels and ↑/↓ from the shared catalogue). */
+const COMPARE_METRICS = ['insertionAuc', 'deletionAuc', 'temporalConsistency'] as const;
 
 function CompareSkeleton({ n = 2 }: { n?: number }) {
   return (
@@ -226,7 +229,7 @@ function Pane({
           {methodLabel(e.method)}
         </Link>{' '}
         <span className="text-slate-600">
-          {AREA_METHODS.has(e.method) ? `· area ${String(params.area ?? METHOD_DEFAULTS.area)} ` : ''}· insertion {metrics.insertionAuc?.toFixed(3) ?? '—'} · deletion {metrics.deletionAuc?.toFixed(3) ?? '—'} · temporal {metrics.temporalConsistency?.toFixed(3) ?? '—'}
+          {AREA_METHODS.has(e.method) ? `· area ${String(params.area ?? METHOD_DEFAULTS.area)} ` : ''}<MetricSummary metrics={metrics} keys={COMPARE_METRICS} />
         </span>
         {error ? <span className="block text-red-700">{error}</span> : null}
       </figcaption>

@@ -1,18 +1,46 @@
+import { METRIC_CATALOGUE, directionArrow, directionText, metricDefinition, type MetricDirection } from '@fep/shared/metrics';
 import { Card } from '../Card.tsx';
-
-/** Plain-language meanings (definitions in apps/engine/src/core/metrics.ts). */
-const METRICS: { key: string; label: string; help: string; better: 'higher' | 'lower'; pct?: boolean }[] = [
-  { key: 'insertionAuc', label: 'Insertion AUC', help: 'Start from a blurred clip and reveal the most important pixels first: how fast does the model regain confidence? Higher means the highlighted regions really carry the prediction.', better: 'higher' },
-  { key: 'deletionAuc', label: 'Deletion AUC', help: 'Remove the most important pixels first: how fast does confidence drop? Lower means the highlighted regions were truly needed.', better: 'lower' },
-  { key: 'temporalConsistency', label: 'Temporal consistency', help: 'How similar the mask is from one frame to the next. Higher means less flicker over time.', better: 'higher' },
-  { key: 'spatialSmoothness', label: 'Smoothness', help: 'How gradually the mask changes between neighbouring pixels. Higher means fewer speckles.', better: 'higher' },
-  { key: 'sparsity', label: 'Sparsity', help: 'How concentrated the importance is on a small part of the clip. Higher means a more focused explanation.', better: 'higher' },
-  { key: 'targetProbability', label: 'Target probability', help: "The model's confidence in the explained class on the untouched clip.", better: 'higher', pct: true },
-];
 
 function fmt(v: unknown, pct?: boolean): string {
   if (typeof v !== 'number' || !Number.isFinite(v)) return '—';
   return pct ? `${(v * 100).toFixed(1)} %` : v.toFixed(3);
+}
+
+/** Visible ↑/↓ with its meaning spelled out for screen readers and on hover alike. */
+export function DirectionBadge({ direction }: { direction: MetricDirection | null }) {
+  if (!direction) return null;
+  return (
+    <span className="ml-1 inline-flex items-center rounded bg-slate-100 px-1 text-xs font-medium text-slate-700" data-testid="metric-direction">
+      <span aria-hidden>{directionArrow(direction)}</span>
+      <span className="ml-0.5">{direction === 'higher' ? 'higher better' : 'lower better'}</span>
+    </span>
+  );
+}
+
+/**
+ * One metric with its value: the name opens its help (a native disclosure, so keyboard and touch
+ * reach it, and the help is visible text, not a hover-only title); the direction is always shown.
+ */
+function MetricRow({ label, help, direction, value }: { label: string; help: string; direction: MetricDirection | null; value: string }) {
+  return (
+    <div className="text-sm" data-testid="metric">
+      <div className="flex items-baseline justify-between gap-2">
+        <dt className="text-slate-700">
+          <details className="group inline">
+            <summary className="cursor-pointer list-none underline decoration-dotted underline-offset-2">
+              {label}
+              <span className="sr-only"> ({directionText(direction)}), show what it means</span>
+            </summary>
+            <span className="mt-1 block text-xs text-slate-600">
+              {help} {direction ? `(${directionText(direction)})` : null}
+            </span>
+          </details>
+          <DirectionBadge direction={direction} />
+        </dt>
+        <dd className="font-mono text-slate-900">{value}</dd>
+      </div>
+    </div>
+  );
 }
 
 export function MetricsPanel({ metrics }: { metrics: Record<string, unknown> | null }) {
@@ -22,33 +50,49 @@ export function MetricsPanel({ metrics }: { metrics: Record<string, unknown> | n
       {!metrics ? (
         <p className="text-sm text-slate-600">No metrics were recorded for this explanation.</p>
       ) : (
-        <dl className="grid grid-cols-1 gap-x-4 gap-y-2 text-sm sm:grid-cols-2" data-testid="metrics">
-          {METRICS.map((m) => (
-            <div key={m.key} className="flex items-baseline justify-between gap-2">
-              <dt className="text-slate-700">
-                <abbr title={m.help} className="cursor-help no-underline decoration-dotted hover:underline" tabIndex={0} aria-describedby={`metric-help-${m.key}`}>
-                  {m.label}
-                </abbr>
-                <span id={`metric-help-${m.key}`} className="sr-only">
-                  {m.help} ({m.better} is better)
-                </span>
-              </dt>
-              <dd className="font-mono text-slate-900">{fmt(metrics[m.key], m.pct)}</dd>
-            </div>
+        <dl className="grid grid-cols-1 gap-x-4 gap-y-2 sm:grid-cols-2" data-testid="metrics">
+          {METRIC_CATALOGUE.map((m) => (
+            <MetricRow key={m.key} label={m.label} help={m.help} direction={m.direction} value={fmt(metrics[m.key], m.percent)} />
           ))}
           {pointing ? (
-            <div className="flex items-baseline justify-between gap-2">
-              <dt className="text-slate-700">
-                <abbr title="Share of frames where the mask's peak falls inside the ground-truth region of the action. Higher is better." tabIndex={0} className="cursor-help no-underline">
-                  Pointing game
-                </abbr>
-              </dt>
-              <dd className="font-mono text-slate-900">{fmt(pointing.hitRate, true)}</dd>
-            </div>
+            <MetricRow
+              label="Pointing game"
+              help="Share of frames where the mask's peak falls inside the ground-truth region of the action."
+              direction="higher"
+              value={fmt(pointing.hitRate, true)}
+            />
           ) : null}
         </dl>
       )}
-      <p className="mt-3 text-xs text-slate-600">Hover or focus a name for what it means.</p>
+      <p className="mt-3 text-xs text-slate-600">Select a name for what it means. ↑ higher is better, ↓ lower is better.</p>
     </Card>
+  );
+}
+
+/** Compact "· Deletion AUC ↓ 0.123" list for captions (compare mode); the arrow's meaning is read out. */
+export function MetricSummary({ metrics, keys }: { metrics: Record<string, number | null | undefined>; keys: readonly string[] }) {
+  return (
+    <>
+      {keys.map((k) => {
+        const m = metricDefinition(k);
+        const arrow = directionArrow(m.direction);
+        return (
+          <span key={k} data-testid="metric-summary">
+            {' · '}
+            {m.label}
+            {arrow ? (
+              <>
+                {' '}
+                <span aria-hidden title={directionText(m.direction)}>
+                  {arrow}
+                </span>
+                <span className="sr-only"> ({directionText(m.direction)})</span>
+              </>
+            ) : null}{' '}
+            {fmt(metrics[k], m.percent)}
+          </span>
+        );
+      })}
+    </>
   );
 }
