@@ -81,6 +81,9 @@ export const createStudySchema = z
         c.addIssue({ code: 'custom', path: ['anchors'], message: `Give one anchor per scale point (${points}).` });
     }
     if (new Set(v.raterIds).size !== v.raterIds.length) c.addIssue({ code: 'custom', path: ['raterIds'], message: 'Raters repeat.' });
+    // Each item needs `overlap` distinct raters: refuse now rather than at openStudy.
+    if (v.overlap > new Set(v.raterIds).size)
+      c.addIssue({ code: 'custom', path: ['overlap'], message: `Overlap (${v.overlap}) exceeds the number of raters (${new Set(v.raterIds).size}).` });
     if (new Set(v.methods ?? []).size !== (v.methods ?? []).length) c.addIssue({ code: 'custom', path: ['methods'], message: 'Methods repeat.' });
   });
 
@@ -285,6 +288,11 @@ export async function updateStudy(ctx: ApiContext, caller: Caller, studyId: stri
     if (new Set(input.raterIds).size !== input.raterIds.length) throw badInput('Raters repeat.');
     config.raterIds = input.raterIds;
     if (config.manual) config.manual = Object.fromEntries(Object.entries(config.manual).filter(([r]) => input.raterIds!.includes(r)));
+  }
+  const overlap = input.overlap ?? study.overlap;
+  if (overlap > config.raterIds.length) {
+    const message = `Overlap (${overlap}) exceeds the number of raters (${config.raterIds.length}).`;
+    throw badInput(message, { fields: { [input.overlap != null ? 'overlap' : 'raterIds']: message } });
   }
   return ctx.db.$transaction(async (tx) => {
     const updated = await tx.study.update({

@@ -182,3 +182,22 @@ describe("Fleiss' κ", () => {
     expect(forward.notes.join(' ')).toMatch(/1 items with another number of ratings are left out/);
   });
 });
+
+describe('study setup refuses dead ends at build time', () => {
+  it('an overlap larger than the number of raters: BAD_USER_INPUT on create and update, with the field', async () => {
+    const base = { teamId, modelId, name: 'Overlap', design: 'LIKERT', videoIds: [videoId], methods: METHODS };
+    const create = `mutation($i: CreateStudyInput!) { createStudy(input: $i) { id } }`;
+    const refused = await owner.gql(create, { i: { ...base, raterIds: raters.map((r) => r.userId), overlap: 3 } });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect((refused.errors?.[0]?.extensions?.fields as any)?.overlap).toMatch(/Overlap \(3\) exceeds the number of raters \(2\)/);
+    const { createStudy } = await owner.ok<any>(create, { i: { ...base, raterIds: raters.map((r) => r.userId), overlap: 2 } });
+    const update = `mutation($id: ID!, $i: UpdateStudyInput!) { updateStudy(id: $id, input: $i) { id } }`;
+    const tooMany = await owner.gql(update, { id: createStudy.id, i: { overlap: 3 } });
+    expect(tooMany.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(Object.keys(tooMany.errors?.[0]?.extensions?.fields as any)).toEqual(['overlap']);
+    const fewer = await owner.gql(update, { id: createStudy.id, i: { raterIds: [raters[0]!.userId] } });
+    expect(fewer.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(Object.keys(fewer.errors?.[0]?.extensions?.fields as any)).toEqual(['raterIds']);
+    await owner.ok(update, { id: createStudy.id, i: { overlap: 1, raterIds: [raters[0]!.userId] } });
+  });
+});

@@ -151,7 +151,7 @@ function BuilderBody() {
           <>
           <MoreNote pageInfo={data.explanations.pageInfo} shown={data.explanations.nodes.length} what="explanations (newest first)" />
           <ul className="grid gap-1 md:grid-cols-2" data-testid="builder-explanations">
-            {data.explanations.nodes.map((x) => (
+            {data.explanations.nodes.filter((x) => x.status !== 'FAILED').map((x) => (
               <li key={x.id}>
                 <label className="flex items-center gap-2 text-sm">
                   <input type="checkbox" checked={explanationIds.includes(x.id)} onChange={() => setExplanationIds((r) => toggle(r, x.id))} />
@@ -165,7 +165,8 @@ function BuilderBody() {
           <div className="grid gap-4 md:grid-cols-3">
             <fieldset className="space-y-1 text-sm">
               <legend className="font-medium">Videos</legend>
-              {data.videos.nodes.map((v) => (
+              {/* A FAILED video can never be explained, so a study over it could never open. */}
+              {data.videos.nodes.filter((v) => v.status !== 'FAILED').map((v) => (
                 <label key={v.id} className="flex items-center gap-2">
                   <input type="checkbox" checked={videoIds.includes(v.id)} onChange={() => setVideoIds((r) => toggle(r, v.id))} /> {v.title}
                 </label>
