@@ -273,6 +273,8 @@ export type Explanation = {
   model: Model;
   /** The caller's own rating, if any. */
   myRating?: Maybe<Rating>;
+  /** Where and when the saliency belongs on the video (from provenance); null without a volume. */
+  overlay?: Maybe<SaliencyOverlay>;
   /** Parameters as requested; provenance.params has every default resolved. */
   params: Scalars['JSON']['output'];
   /** { label, index, probability } of the model on the explained clip. */
@@ -714,6 +716,15 @@ export type MutationUpdateStudyArgs = {
   input: UpdateStudyInput;
 };
 
+/** A rectangle normalised to a frame (0..1 of its width and height). */
+export type NormalizedRect = {
+  __typename?: 'NormalizedRect';
+  h: Scalars['Float']['output'];
+  w: Scalars['Float']['output'];
+  x: Scalars['Float']['output'];
+  y: Scalars['Float']['output'];
+};
+
 /**
  * Where a page of a connection ends. Lists of rows are connections: `field(first: Int, after: String)`
  * with first ≤ 100 (default 50); pass endCursor as `after` to get the next page.
@@ -962,6 +973,8 @@ export type RaterOption = {
   alias: Scalars['ID']['output'];
   /** Method name, only when the study is not blinded. */
   label?: Maybe<Scalars['String']['output']>;
+  /** Where and when the heat map belongs on the video (timestamps and model crop only). */
+  overlay?: Maybe<SaliencyOverlay>;
   saliencyShape?: Maybe<Array<Scalars['Int']['output']>>;
   /** Study-scoped URL of the float32 saliency volume (.npy). */
   saliencyUrl: Scalars['String']['output'];
@@ -1212,6 +1225,21 @@ export type Role =
   | 'OWNER'
   | 'RATER'
   | 'REVIEWER';
+
+/**
+ * Where and when a saliency volume belongs on its video, computed by the API from provenance so every
+ * page that draws it (viewer, compare, live review, study rater) places it the same way.
+ */
+export type SaliencyOverlay = {
+  __typename?: 'SaliencyOverlay';
+  /** The part of the source frame the model saw (the engine's centre crop), normalised to the frame. */
+  crop: NormalizedRect;
+  /** Source timestamp (s) decoded for each clip frame; padded frames repeat the last one. */
+  frameTimestamps: Array<Scalars['Float']['output']>;
+  modelHeight: Scalars['Int']['output'];
+  /** Frame size the model saw (px). */
+  modelWidth: Scalars['Int']['output'];
+};
 
 export type SignUpInput = {
   email: Scalars['String']['input'];
@@ -1653,6 +1681,7 @@ export type ResolversTypes = {
   ModelCardRevisionConnection: ResolverTypeWrapper<Omit<ModelCardRevisionConnection, 'nodes'> & { nodes: Array<ResolversTypes['ModelCardRevision']> }>;
   ModelConnection: ResolverTypeWrapper<Omit<ModelConnection, 'nodes'> & { nodes: Array<ResolversTypes['Model']> }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  NormalizedRect: ResolverTypeWrapper<NormalizedRect>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PairedTest: ResolverTypeWrapper<PairedTest>;
   ProvenanceVerification: ResolverTypeWrapper<ProvenanceVerification>;
@@ -1688,6 +1717,7 @@ export type ResolversTypes = {
   ReviewStatus: ReviewStatus;
   ReviewVerdict: ReviewVerdict;
   Role: Role;
+  SaliencyOverlay: ResolverTypeWrapper<SaliencyOverlay>;
   SignUpInput: SignUpInput;
   StartReviewSessionInput: StartReviewSessionInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -1764,6 +1794,7 @@ export type ResolversParentTypes = {
   ModelCardRevisionConnection: Omit<ModelCardRevisionConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['ModelCardRevision']> };
   ModelConnection: Omit<ModelConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Model']> };
   Mutation: Record<PropertyKey, never>;
+  NormalizedRect: NormalizedRect;
   PageInfo: PageInfo;
   PairedTest: PairedTest;
   ProvenanceVerification: ProvenanceVerification;
@@ -1796,6 +1827,7 @@ export type ResolversParentTypes = {
   ReviewSessionConnection: Omit<ReviewSessionConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['ReviewSession']> };
   ReviewSessionEnded: ReviewSessionEnded;
   ReviewSessionEvent: ResolversUnionTypes<ResolversParentTypes>['ReviewSessionEvent'];
+  SaliencyOverlay: SaliencyOverlay;
   SignUpInput: SignUpInput;
   StartReviewSessionInput: StartReviewSessionInput;
   String: Scalars['String']['output'];
@@ -1956,6 +1988,7 @@ export type ExplanationResolvers<ContextType = ApiContext, ParentType extends Re
   metrics?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
   myRating?: Resolver<Maybe<ResolversTypes['Rating']>, ParentType, ContextType>;
+  overlay?: Resolver<Maybe<ResolversTypes['SaliencyOverlay']>, ParentType, ContextType>;
   params?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   prediction?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   progress?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -2112,6 +2145,13 @@ export type MutationResolvers<ContextType = ApiContext, ParentType extends Resol
   updateStudy?: Resolver<ResolversTypes['Study'], ParentType, ContextType, RequireFields<MutationUpdateStudyArgs, 'id' | 'input'>>;
 };
 
+export type NormalizedRectResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['NormalizedRect'] = ResolversParentTypes['NormalizedRect']> = {
+  h?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  w?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  x?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  y?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
 export type PageInfoResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -2178,6 +2218,7 @@ export type RaterItemResolvers<ContextType = ApiContext, ParentType extends Reso
 export type RaterOptionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['RaterOption'] = ResolversParentTypes['RaterOption']> = {
   alias?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   label?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  overlay?: Resolver<Maybe<ResolversTypes['SaliencyOverlay']>, ParentType, ContextType>;
   saliencyShape?: Resolver<Maybe<Array<ResolversTypes['Int']>>, ParentType, ContextType>;
   saliencyUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   windowStartSec?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -2324,6 +2365,13 @@ export type ReviewSessionEndedResolvers<ContextType = ApiContext, ParentType ext
 
 export type ReviewSessionEventResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ReviewSessionEvent'] = ResolversParentTypes['ReviewSessionEvent']> = {
   __resolveType: TypeResolveFn<'ReviewCommentAdded' | 'ReviewDecisionMade' | 'ReviewPlaybackChanged' | 'ReviewPresenceChanged' | 'ReviewSessionEnded', ParentType, ContextType>;
+};
+
+export type SaliencyOverlayResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['SaliencyOverlay'] = ResolversParentTypes['SaliencyOverlay']> = {
+  crop?: Resolver<ResolversTypes['NormalizedRect'], ParentType, ContextType>;
+  frameTimestamps?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
+  modelHeight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  modelWidth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type StudyResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Study'] = ResolversParentTypes['Study']> = {
@@ -2515,6 +2563,7 @@ export type Resolvers<ContextType = ApiContext> = {
   ModelCardRevisionConnection?: ModelCardRevisionConnectionResolvers<ContextType>;
   ModelConnection?: ModelConnectionResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  NormalizedRect?: NormalizedRectResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PairedTest?: PairedTestResolvers<ContextType>;
   ProvenanceVerification?: ProvenanceVerificationResolvers<ContextType>;
@@ -2540,6 +2589,7 @@ export type Resolvers<ContextType = ApiContext> = {
   ReviewSessionConnection?: ReviewSessionConnectionResolvers<ContextType>;
   ReviewSessionEnded?: ReviewSessionEndedResolvers<ContextType>;
   ReviewSessionEvent?: ReviewSessionEventResolvers<ContextType>;
+  SaliencyOverlay?: SaliencyOverlayResolvers<ContextType>;
   Study?: StudyResolvers<ContextType>;
   StudyAssignmentSummary?: StudyAssignmentSummaryResolvers<ContextType>;
   StudyAssignmentSummaryConnection?: StudyAssignmentSummaryConnectionResolvers<ContextType>;

@@ -3,6 +3,7 @@ import { authorizeObject, authorizeTeam } from '../auth/permissions.ts';
 import { progressChannel } from '@fep/shared';
 import type { ExplanationProgress as ExplanationProgressEvent } from '../__generated__/resolvers-types.ts';
 import * as explanations from './explanations.service.ts';
+import { saliencyOverlay } from './overlay.ts';
 
 export const explanationResolvers: Resolvers = {
   Query: {
@@ -41,5 +42,7 @@ export const explanationResolvers: Resolvers = {
     requestedBy: (e, _a, ctx) => ctx.db.user.findUniqueOrThrow({ where: { id: e.requestedById } }),
     saliencyShape: (e) => (Array.isArray(e.saliencyShape) ? (e.saliencyShape as number[]) : null),
     saliencyUrl: (e) => (e.saliencySha256 ? `/api/media/explanations/${e.id}/saliency.npy` : null),
+    overlay: async (e, _a, ctx) =>
+      e.saliencySha256 ? saliencyOverlay(e, await ctx.db.video.findUnique({ where: { id: e.videoId }, select: { width: true, height: true, fps: true } })) : null,
   },
 };

@@ -6,6 +6,7 @@ import type { ApiContext, Caller } from '../context.ts';
 import type { RaterPlan, PlanEntry } from './studies.plan.ts';
 import { getStudy, studyConfig, type AttentionExpectation } from './studies.service.ts';
 import { byCreatedAt, page, type PageArgs } from '../common/pagination.ts';
+import { saliencyOverlay } from '../explanations/overlay.ts';
 
 /**
  * The rater's side of a study. Everything a rater receives is keyed by per-assignment aliases
@@ -109,6 +110,8 @@ export async function nextStudyItem(ctx: ApiContext, caller: Caller, studyId: st
         saliencyUrl: `${base}/options/${entry.aliases[slot]}/saliency.npy`,
         saliencyShape: Array.isArray(e.saliencyShape) ? (e.saliencyShape as number[]) : null,
         windowStartSec: e.windowStartSec,
+        // Timestamps and crop only: nothing in it names the method or the explanation.
+        overlay: saliencyOverlay(e, item.video),
         label: study.blinded ? null : e.method,
       };
     }),
