@@ -22,6 +22,7 @@ import { registerFepLayers } from './layers.ts';
 import { MANIFEST_FILE, ModelFormatError, readManifest, readTfjsModelJson, toInputSpec, verifyWeights, type FepModelManifest } from './manifest.ts';
 import { isSequentialChain, layerAccessFor } from '../methods/layer-access.ts';
 import { preprocessClips } from './preprocess.ts';
+import { loadOnnx } from './onnx/load-onnx.ts';
 
 /** The committed SynthActions model (see models/synth-r2plus1d/MODEL_CARD.md). */
 export const BUILTIN_MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../models/synth-r2plus1d');
@@ -87,8 +88,11 @@ class TfjsVideoClassifier implements VideoClassifier {
   readonly weightsSha256: string;
   private readonly forward: (x: tf.Tensor) => tf.Tensor;
   private readonly disposeModel: () => void;
+  /** The forward function takes NTHWC clips whatever `input.layout` says (ONNX models, onnx/build.ts). */
+  private readonly forwardTakesNthwc: boolean;
 
-  constructor(manifest: FepModelManifest, forward: (x: tf.Tensor) => tf.Tensor, disposeModel: () => void) {
+  constructor(manifest: FepModelManifest, forward: (x: tf.Tensor) => tf.Tensor, disposeModel: () => void, forwardTakesNthwc = false) {
+    this.forwardTakesNthwc = forwardTakesNthwc;
     this.name = manifest.name;
     this.version = manifest.version;
     this.labels = [...manifest.labels];
@@ -108,7 +112,8 @@ class TfjsVideoClassifier implements VideoClassifier {
       );
     }
     return tf.tidy(() => {
-      const out = this.forward(preprocessClips(clips, this.input));
+      const spec = this.forwardTakesNthwc ? { ...this.input, layout: 'NTHWC' as const } : this.input;
+      const out = this.forward(preprocessClips(clips, spec));
       if (out.rank !== 2 || out.shape[1] !== this.labels.length) {
         throw new ModelFormatError('SHAPE_MISMATCH', `${this.name} produced output [${out.shape.join(',')}], expected [N,${this.labels.length}]`, {
           check: 'output',
@@ -128,6 +133,10 @@ class TfjsVideoClassifier implements VideoClassifier {
 
 export async function loadModel(dir: string = BUILTIN_MODEL_DIR): Promise<VideoClassifier> {
   const manifest = readManifest(dir);
+  if (manifest.format === 'onnx') {
+    const onnx = loadOnnx(dir, manifest);
+    return dryRun(new TfjsVideoClassifier(manifest, onnx.forwardNthwc, onnx.dispose, true), dir, manifest);
+  }
   const modelJson = readTfjsModelJson(dir);
   if (modelJson.format && modelJson.format !== manifest.format) {
     throw new ModelFormatError('MANIFEST_INVALID', `fep-model.json says format "${manifest.format}" but model.json in ${dir} is a "${modelJson.format}"`, {
@@ -210,7 +219,12 @@ export async function loadModel(dir: string = BUILTIN_MODEL_DIR): Promise<VideoC
     const m = layersModel;
     Object.assign(classifier, layerAccessFor(m, (x) => preprocessClips(x as tf.Tensor5D, spec)));
   }
-  // Dry run: catches shape errors that the declared shapes do not reveal (graph models, -1 dims).
+  return dryRun(classifier, dir, manifest);
+}
+
+/** Dry run: catches shape errors that the declared shapes do not reveal (graph models, -1 dims). */
+function dryRun(classifier: VideoClassifier, dir: string, manifest: FepModelManifest): VideoClassifier {
+  const spec = classifier.input;
   try {
     const probe = tf.tidy(() => classifier.logits(tf.zeros([1, spec.frames, spec.height, spec.width, spec.channels]) as tf.Tensor5D));
     probe.dispose();

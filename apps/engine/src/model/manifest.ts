@@ -14,7 +14,16 @@ import type * as tf from '@tensorflow/tfjs';
 
 export const MANIFEST_FILE = 'fep-model.json';
 
-export type ModelFormatErrorCode = 'MANIFEST_INVALID' | 'WEIGHTS_HASH_MISMATCH' | 'SHAPE_MISMATCH' | 'MISSING_FILE' | 'UNSUPPORTED_LAYER';
+export type ModelFormatErrorCode =
+  | 'MANIFEST_INVALID'
+  | 'WEIGHTS_HASH_MISMATCH'
+  | 'SHAPE_MISMATCH'
+  | 'MISSING_FILE'
+  | 'UNSUPPORTED_LAYER'
+  /** ONNX: an operator (or a non-default domain) the import does not implement; see `details.operators`. */
+  | 'UNSUPPORTED_OPERATOR'
+  /** ONNX: the default-domain opset is outside the supported range (src/model/onnx/parse.ts). */
+  | 'UNSUPPORTED_OPSET';
 
 /**
  * Machine-readable facts about a `ModelFormatError`, so callers (the upload API) can word the
@@ -39,6 +48,10 @@ export interface ModelFormatDetails {
   labels?: number;
   /** UNSUPPORTED_LAYER: the layer classes TF.js does not know (in topology order, unique). */
   layerClasses?: string[];
+  /** UNSUPPORTED_OPERATOR: every node whose operator is not supported, in graph order. */
+  operators?: { opType: string; node: string; domain?: string }[];
+  /** UNSUPPORTED_OPSET: the model's default-domain opset (absent when it imports none). */
+  opset?: number;
 }
 
 export class ModelFormatError extends Error {
@@ -79,7 +92,8 @@ export const modelInputSchema = z
 export const fepModelManifestSchema = z.object({
   name: z.string().min(1),
   version: z.string().min(1),
-  format: z.enum(['layers-model', 'graph-model']),
+  /** 'onnx': a single .onnx file (weights inside), see src/model/onnx/. */
+  format: z.enum(['layers-model', 'graph-model', 'onnx']),
   input: modelInputSchema,
   labels: z.array(z.string().min(1)).min(2),
   weightsSha256: z.string().regex(/^[0-9a-f]{64}$/, 'weightsSha256 must be 64 lowercase hex digits'),
@@ -87,6 +101,8 @@ export const fepModelManifestSchema = z.object({
   modelCard: z.string().min(1).optional(),
   /** For graph models with several outputs: which output node holds the logits. */
   outputNode: z.string().min(1).optional(),
+  /** ONNX models: path of the .onnx file, relative to the model directory (default model.onnx). */
+  onnxFile: z.string().min(1).optional(),
 });
 
 export type FepModelManifest = z.infer<typeof fepModelManifestSchema>;
@@ -104,6 +120,10 @@ export function parseManifest(value: unknown, source = MANIFEST_FILE): FepModelM
       file: MANIFEST_FILE,
       issues,
     });
+  }
+  if (r.data.onnxFile !== undefined && !isSafeRelativePath(r.data.onnxFile)) {
+    const issues = [{ field: 'onnxFile', message: 'must be a path inside the model directory' }];
+    throw new ModelFormatError('MANIFEST_INVALID', `${source} is invalid: onnxFile: must be a path inside the model directory`, { file: MANIFEST_FILE, issues });
   }
   if (r.data.modelCard !== undefined && !isSafeRelativePath(r.data.modelCard)) {
     const issues = [{ field: 'modelCard', message: 'must be a path inside the model directory' }];
@@ -126,6 +146,29 @@ export function readManifest(dir: string): FepModelManifest {
     throw new ModelFormatError('MANIFEST_INVALID', `${file} is not valid JSON: ${(e as Error).message}`, { file: MANIFEST_FILE, problem: 'not-json' });
   }
   return parseManifest(json, file);
+}
+
+export const DEFAULT_ONNX_FILE = 'model.onnx';
+
+/** The .onnx file of an ONNX manifest, relative to the model directory. */
+export function onnxFileOf(manifest: FepModelManifest): string {
+  return path.posix.normalize(manifest.onnxFile ?? DEFAULT_ONNX_FILE);
+}
+
+/** sha256 of an ONNX model's .onnx file (the weights are inside it). */
+export function computeOnnxSha256(dir: string, file = DEFAULT_ONNX_FILE): string {
+  const p = path.join(dir, file);
+  if (!existsSync(p)) throw new ModelFormatError('MISSING_FILE', `no ${file} in ${dir}`, { file, problem: 'missing' });
+  return createHash('sha256').update(readFileSync(p)).digest('hex');
+}
+
+/**
+ * The files that make up the network itself, relative to the model directory, besides
+ * fep-model.json and the model card: model.json + weight shards (TF.js), or the .onnx file.
+ */
+export function modelPayloadFiles(dir: string, manifest: FepModelManifest): string[] {
+  if (manifest.format === 'onnx') return [onnxFileOf(manifest)];
+  return [MODEL_JSON, ...weightShardPaths(readTfjsModelJson(dir)).map((p) => path.posix.normalize(p))];
 }
 
 /** Read `<dir>/model.json` (TF.js topology + weightsManifest). */

@@ -1,0 +1,46 @@
+/**
+ * The committed ONNX fixtures (./fixtures/<name>/, written by scripts/export-onnx-fixtures.py):
+ * reduced-width torchvision video architectures with PyTorch reference logits and input gradients.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readNpy } from '../../synth/npy.ts';
+
+export const ONNX_FIXTURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+export const ONNX_FIXTURES = ['r3d_18', 'mc3_18', 'r2plus1d_18', 's3d'] as const;
+export type OnnxFixtureName = (typeof ONNX_FIXTURES)[number];
+
+export interface OnnxFixtureReference {
+  clip: { shape: number[] };
+  target: number;
+  /** PyTorch logits in float64 (model and clip cast to double), [1, K]. */
+  logits: number[][];
+  /** The same in float32. */
+  logitsFloat32: number[][];
+  onnxOps: string[] | null;
+  /** d logits[0, target] / d clip (float64 in PyTorch, stored as float32), NTHWC like the clip. */
+  grad: Float32Array;
+}
+
+/**
+ * The fixture clip: Knuth's multiplicative hash of the flat NTHWC index, top 24 of 32 bits, / 2^24
+ * — the same numbers as `clip_value` in scripts/export-onnx-fixtures.py (exact in float32).
+ */
+export function fixtureClip(size: number): Float32Array {
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = (Math.imul(i, 2654435761) >>> 8) / 2 ** 24;
+  return out;
+}
+
+export function fixtureDir(name: OnnxFixtureName): string {
+  return path.join(ONNX_FIXTURES_DIR, name);
+}
+
+export function readFixtureReference(name: OnnxFixtureName): OnnxFixtureReference {
+  const dir = fixtureDir(name);
+  const ref = JSON.parse(readFileSync(path.join(dir, 'reference.json'), 'utf8')) as Omit<OnnxFixtureReference, 'grad'> & { gradFile: string };
+  const grad = readNpy(path.join(dir, ref.gradFile));
+  if (grad.dtype !== 'float32') throw new Error(`${name}: ${ref.gradFile} is not float32`);
+  return { ...ref, grad: grad.data };
+}
