@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LUTS, paintSlice } from './colormaps.ts';
+import { ALPHA_RAMP_END, LUTS, paintSlice } from './colormaps.ts';
 
 const rgb = (name: 'viridis' | 'turbo', i: number) => Array.from(LUTS[name].slice(i * 3, i * 3 + 3));
 
@@ -38,5 +38,17 @@ describe('colour maps', () => {
     expect(out[7]).toBe(0);
     expect(out[11]).toBe(128);
     expect(Array.from(out.slice(8, 11))).toEqual(rgb('viridis', 255));
+  });
+
+  it('paintSlice ramps alpha from transparent at zero to full opacity at ALPHA_RAMP_END of the maximum', () => {
+    const values = [0, 0.01, 0.1, 0.25, ALPHA_RAMP_END, 0.75, 1];
+    const out = new Uint8ClampedArray(values.length * 4);
+    paintSlice(out, values, { lut: LUTS.viridis, max: 1, threshold: 0, opacity: 1 });
+    const alphas = values.map((_, i) => out[i * 4 + 3]!);
+    expect(alphas[0]).toBe(0);
+    expect(alphas[1]).toBeLessThanOrEqual(6); // the map's dark low end barely tints the frame
+    expect(alphas[3]).toBe(128);
+    expect(alphas.slice(4)).toEqual([255, 255, 255]);
+    for (let i = 1; i < alphas.length; i++) expect(alphas[i]).toBeGreaterThanOrEqual(alphas[i - 1]!);
   });
 });

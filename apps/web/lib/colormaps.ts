@@ -68,9 +68,14 @@ export function cssGradient(name: ColormapName, stops = 8): string {
   return `linear-gradient(to right, ${parts.join(', ')})`;
 }
 
+/** Fraction of the maximum at which the heat map reaches its full opacity (see paintSlice). */
+export const ALPHA_RAMP_END = 0.5;
+
 /**
  * Paints one [H,W] saliency slice into RGBA pixels. Values are divided by `max`; those below
- * `threshold` (0..1 of max) stay transparent; others get the map colour at `opacity` (0..1).
+ * `threshold` (0..1 of max) stay transparent; others get the map colour with an alpha that ramps
+ * linearly from 0 at zero saliency to `opacity` (0..1) at ALPHA_RAMP_END of the maximum, so the
+ * map's low end is transparent and the video stays visible where the model does not look.
  */
 export function paintSlice(
   out: Uint8ClampedArray,
@@ -78,7 +83,8 @@ export function paintSlice(
   opts: { lut: Uint8ClampedArray; max: number; threshold: number; opacity: number },
 ): void {
   const scale = opts.max > 0 ? 255 / opts.max : 0;
-  const alpha = Math.round(clamp01(opts.opacity) * 255);
+  const alpha = clamp01(opts.opacity) * 255;
+  const rampEnd = ALPHA_RAMP_END * 255;
   const cut = opts.threshold * 255;
   for (let i = 0; i < slice.length; i++) {
     const v = Math.min(255, Math.max(0, slice[i]! * scale));
@@ -91,6 +97,6 @@ export function paintSlice(
     out[o] = opts.lut[k]!;
     out[o + 1] = opts.lut[k + 1]!;
     out[o + 2] = opts.lut[k + 2]!;
-    out[o + 3] = alpha;
+    out[o + 3] = Math.round(alpha * Math.min(1, v / rampEnd));
   }
 }

@@ -52,18 +52,33 @@ export function seekTimeFor(timestamps: readonly number[], i: number): number {
   return timestamps[k]! + frameStep(timestamps) / 4;
 }
 
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
 /**
- * The part of the source frame the model saw, as a normalised rect: the engine centre-crops to
- * the model's aspect ratio by default (apps/engine/src/video/frame-stream.ts, fit 'center-crop').
+ * The box a media element of intrinsic size `media` actually paints inside a `box` (CSS px) with
+ * `object-fit: contain` (a <video>'s default): centred, letterboxed or pillarboxed. The whole box
+ * when the media size is unknown.
  */
-export function cropRect(
-  source: { width: number; height: number },
-  model: { width: number; height: number },
-  fit: 'center-crop' | 'resize' = 'center-crop',
-): { x: number; y: number; w: number; h: number } {
-  if (fit === 'resize' || !source.width || !source.height) return { x: 0, y: 0, w: 1, h: 1 };
-  const scale = Math.max(model.width / source.width, model.height / source.height);
-  const w = Math.min(1, model.width / scale / source.width);
-  const h = Math.min(1, model.height / scale / source.height);
-  return { x: (1 - w) / 2, y: (1 - h) / 2, w, h };
+export function containRect(box: { width: number; height: number }, media: { width: number; height: number }): Rect {
+  if (!(box.width > 0) || !(box.height > 0)) return { x: 0, y: 0, w: 0, h: 0 };
+  if (!(media.width > 0) || !(media.height > 0)) return { x: 0, y: 0, w: box.width, h: box.height };
+  const scale = Math.min(box.width / media.width, box.height / media.height);
+  const w = media.width * scale;
+  const h = media.height * scale;
+  return { x: (box.width - w) / 2, y: (box.height - h) / 2, w, h };
+}
+
+/** A normalised rect (0..1 of a frame) in the pixels of a frame of `width` × `height`. */
+export function scaleRect(r: Rect, width: number, height: number): Rect {
+  return { x: r.x * width, y: r.y * height, w: r.w * width, h: r.h * height };
+}
+
+/** True when a normalised crop leaves part of the frame out (so it is worth outlining). */
+export function isPartialCrop(r: Rect, eps = 1e-3): boolean {
+  return r.x > eps || r.y > eps || r.w < 1 - eps || r.h < 1 - eps;
 }

@@ -23,8 +23,8 @@ import { Button } from '../Button.tsx';
 import { Card } from '../Card.tsx';
 import { Skeleton } from '../Skeleton.tsx';
 import { useViewer } from '../ViewerContext.tsx';
-import { DEFAULT_SETTINGS, drawSaliencyFrame, useSaliency } from '../viewer/saliency.ts';
-import { clipFrameAt } from '../study/rater-keys.ts';
+import { useSaliency } from '../viewer/saliency.ts';
+import { SaliencyOverlay } from '../viewer/SaliencyOverlay.tsx';
 import { HEARTBEAT_MS, RESYNC_MS, RESYNC_TOLERANCE_SEC, expectedTime } from './playback.ts';
 
 type Joined = JoinReviewSessionMutation['joinReviewSession'];
@@ -32,9 +32,6 @@ type Joined = JoinReviewSessionMutation['joinReviewSession'];
 type Session = Omit<Joined, 'comments'> & { comments: Joined['comments']['nodes'] };
 type Playback = NonNullable<Session['playback']>;
 type Event = ReviewSessionEventsSubscription['reviewSessionEvents'] & { __typename: string };
-
-/** Frame rate assumed when the video row has none (the engine's clips are 25 fps). */
-const FALLBACK_FPS = 25;
 
 let ws: Client | null = null;
 function wsClient(): Client {
@@ -275,61 +272,41 @@ function Player({
   onReady: () => void;
   onHostChange: (playing: boolean) => void;
 }) {
-  const canvas = useRef<HTMLCanvasElement | null>(null);
   const { saliency } = useSaliency(explanation.saliencyUrl);
   const [time, setTime] = useState(0);
-  const fps = explanation.video.fps ?? FALLBACK_FPS;
   useEffect(() => {
     const v = videoRef.current;
     if (!v) return;
-    let raf = 0;
-    const draw = () => {
-      setTime(v.currentTime);
-      const c = canvas.current;
-      if (c && saliency) {
-        if (c.width !== saliency.W || c.height !== saliency.H) {
-          c.width = saliency.W;
-          c.height = saliency.H;
-        }
-        drawSaliencyFrame(c, saliency, clipFrameAt(v.currentTime, explanation.windowStartSec, fps, saliency.T), DEFAULT_SETTINGS, { x: 0, y: 0, w: 1, h: 1 });
-      }
-    };
-    const loop = () => {
-      draw();
-      if (!v.paused) raf = requestAnimationFrame(loop);
-    };
+    const onTime = () => setTime(v.currentTime);
     const onPlay = () => {
-      raf = requestAnimationFrame(loop);
       if (isHost) onHostChange(true);
     };
     const onPause = () => {
-      draw();
+      onTime();
       if (isHost) onHostChange(false);
     };
     const onSeeked = () => {
-      draw();
+      onTime();
       if (isHost) onHostChange(!v.paused);
     };
     v.addEventListener('play', onPlay);
     v.addEventListener('pause', onPause);
     v.addEventListener('seeked', onSeeked);
-    v.addEventListener('loadeddata', draw);
     v.addEventListener('loadedmetadata', onReady);
-    v.addEventListener('timeupdate', draw);
-    draw();
+    v.addEventListener('timeupdate', onTime);
     return () => {
-      cancelAnimationFrame(raf);
       v.removeEventListener('play', onPlay);
       v.removeEventListener('pause', onPause);
       v.removeEventListener('seeked', onSeeked);
-      v.removeEventListener('loadeddata', draw);
       v.removeEventListener('loadedmetadata', onReady);
-      v.removeEventListener('timeupdate', draw);
+      v.removeEventListener('timeupdate', onTime);
     };
-  }, [videoRef, saliency, explanation.windowStartSec, fps, isHost, onHostChange, onReady]);
+  }, [videoRef, isHost, onHostChange, onReady]);
+  const { width, height } = explanation.video;
   return (
     <div>
-      <div className="relative overflow-hidden rounded-lg bg-black">
+      {/* The stage has the video's aspect ratio; the overlay covers the video's content box either way. */}
+      <div className="relative overflow-hidden rounded-lg bg-black" style={{ aspectRatio: width && height ? `${width} / ${height}` : '16 / 9' }} data-testid="review-stage">
         <video
           ref={videoRef}
           src={explanation.video.url}
@@ -337,10 +314,10 @@ function Player({
           playsInline
           preload="auto"
           controls={isHost}
-          className="block aspect-video w-full"
+          className="absolute inset-0 h-full w-full"
           data-testid="review-video"
         />
-        <canvas ref={canvas} className="pointer-events-none absolute inset-0 h-full w-full opacity-60" aria-hidden data-testid="review-overlay" />
+        <SaliencyOverlay video={videoRef} saliency={saliency} geometry={explanation.overlay} mediaSize={{ width, height }} testId="review-overlay" />
       </div>
       <p className="mt-1 text-xs text-slate-600">
         {isHost ? 'You drive playback for everyone.' : 'Following the host.'} t = <span data-testid="review-time">{time.toFixed(2)}</span> s

@@ -231,7 +231,7 @@ function ItemView({
             : `Press the numbers from most to least plausible (Backspace undoes).`}{' '}
         ←/→ step frames, Space plays, Enter submits.
       </p>
-      <SaliencyStage videoUrl={item.videoUrl} fps={fps} options={item.options} selected={selected} slotLabels={slotLabels} onVideo={onVideo} />
+      <SaliencyStage videoUrl={item.videoUrl} options={item.options} selected={selected} slotLabels={slotLabels} onVideo={onVideo} />
       {item.design === 'LIKERT' ? (
         <div className="flex flex-wrap gap-2" role="radiogroup" aria-label="Rating">
           {Array.from({ length: points }, (_, i) => i + 1).map((n) => (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TIE, clipFrameAt, raterKeyAction } from './rater-keys.ts';
+import { TIE, raterKeyAction } from './rater-keys.ts';
 
 const aliases = ['a1', 'b2', 'c3'];
 
@@ -32,13 +32,5 @@ describe('rater keyboard map', () => {
     expect(raterKeyAction(' ', 'RANKING', o)).toEqual({ type: 'toggle' });
     expect(raterKeyAction('Enter', 'RANKING', o)).toEqual({ type: 'submit' });
     expect(raterKeyAction('x', 'RANKING', o)).toBeNull();
-  });
-
-  it('maps media time to the clip frame of the explained window', () => {
-    expect(clipFrameAt(0, 0, 25, 16)).toBe(0);
-    expect(clipFrameAt(0.04, 0, 25, 16)).toBe(1);
-    expect(clipFrameAt(1.0, 0.8, 25, 16)).toBe(5);
-    expect(clipFrameAt(0.5, 0.8, 25, 16)).toBeNull();
-    expect(clipFrameAt(0.64, 0, 25, 16)).toBeNull(); // frame 16 is past a 16-frame volume
   });
 });

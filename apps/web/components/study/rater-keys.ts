@@ -36,9 +36,3 @@ export function raterKeyAction(
   }
   return n >= 1 && n <= opts.aliases.length ? { type: 'rank', alias: opts.aliases[n - 1]! } : null;
 }
-
-/** Clip frame shown at media time `t`: the volume's frames start at the explained window. */
-export function clipFrameAt(t: number, windowStartSec: number | null, fps: number, frames: number): number | null {
-  const i = Math.round((t - (windowStartSec ?? 0)) * fps);
-  return i >= 0 && i < frames ? i : null;
-}

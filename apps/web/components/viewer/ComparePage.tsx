@@ -1,9 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { userMessage } from '../../lib/graphql-client.ts';
-import { cropRect, nearestClipFrame } from '../../lib/frame-sync.ts';
 import { METHOD_DEFAULTS, methodLabel } from '../../lib/methods.ts';
 
 /** Methods whose result is a mask of a requested area (an unset area means the engine default). */
@@ -19,10 +18,11 @@ import { NotFoundState } from '../NotFoundState.tsx';
 import { LoadingRegion, Skeleton } from '../Skeleton.tsx';
 import { useViewer } from '../ViewerContext.tsx';
 import { useVideoClock } from './clock.ts';
-import { clipTiming, type ExplanationData } from './ExplanationViewer.tsx';
+import { frameTimestamps, type ExplanationData } from './ExplanationViewer.tsx';
 import { MetricSummary } from './MetricsPanel.tsx';
 import { OverlayControls } from './OverlayControls.tsx';
-import { DEFAULT_SETTINGS, drawSaliencyFrame, useSaliency, type OverlaySettings, type Saliency } from './saliency.ts';
+import { DEFAULT_SETTINGS, useSaliency, type OverlaySettings } from './saliency.ts';
+import { SaliencyOverlay } from './SaliencyOverlay.tsx';
 import { stageMaxWidth } from './stage-size.ts';
 import { usePlayerKeys } from './use-player-keys.ts';
 
@@ -102,28 +102,9 @@ function CompareBody({ ids }: { ids: string[] }) {
 function Compare({ list }: { list: ExplanationData[] }) {
   const video = list[0]!.video;
   const [settings, setSettings] = useState<OverlaySettings>(DEFAULT_SETTINGS);
-  const timings = useMemo(() => list.map((e) => clipTiming(e)), [list]);
-  const canvases = useRef<(HTMLCanvasElement | null)[]>([]);
-  const volumes = useRef<(Saliency | null)[]>([]);
-  const latest = useRef(settings);
-  latest.current = settings;
-  const crops = useMemo(() => timings.map((t) => cropRect({ width: video.width ?? 0, height: video.height ?? 0 }, t.modelSize)), [timings, video]);
-
-  const draw = useCallback(
-    (_f: number | null, t: number) => {
-      list.forEach((_e, i) => {
-        const c = canvases.current[i];
-        const s = volumes.current[i];
-        if (!c || !s) return;
-        // The first pane overlays the real <video>; the others draw its current frame themselves.
-        drawSaliencyFrame(c, s, nearestClipFrame(timings[i]!.timestamps, t), latest.current, crops[i]!, i === 0 ? null : clock.videoRef.current);
-      });
-    },
-    [list, timings, crops],
-  );
-  const clock = useVideoClock(timings[0]!.timestamps, draw);
-  const [loaded, setLoaded] = useState(0);
-  useEffect(() => clock.redraw(), [settings, loaded, clock.redraw]);
+  // The shared clock counts the first pane's clip frames; every pane maps the same media time itself.
+  const timestamps = frameTimestamps(list[0]!);
+  const clock = useVideoClock(timestamps);
 
   usePlayerKeys(clock);
 
@@ -144,16 +125,7 @@ function Compare({ list }: { list: ExplanationData[] }) {
       />
       <div className={`grid gap-4 sm:grid-cols-2 ${list.length === 3 ? 'xl:grid-cols-3' : list.length === 4 ? 'xl:grid-cols-4' : ''}`} data-testid="compare-grid">
         {list.map((e, i) => (
-          <Pane
-            key={e.id}
-            e={e}
-            aspect={aspect}
-            canvasRef={(c) => (canvases.current[i] = c)}
-            onVolume={(s) => {
-              volumes.current[i] = s;
-              setLoaded((n) => n + 1);
-            }}
-          >
+          <Pane key={e.id} e={e} aspect={aspect} settings={settings} video={clock.videoRef} mirror={i !== 0}>
             {i === 0 ? (
               <video
                 ref={clock.videoRef}
@@ -164,7 +136,7 @@ function Compare({ list }: { list: ExplanationData[] }) {
                 className="absolute inset-0 h-full w-full"
                 aria-label={`Video: ${video.title}`}
                 onLoadedData={() => {
-                  if (!started.current && timings[0]!.timestamps.length) {
+                  if (!started.current && timestamps.length) {
                     started.current = true;
                     clock.seekFrame(0);
                   }
@@ -185,7 +157,7 @@ function Compare({ list }: { list: ExplanationData[] }) {
           →
         </Button>
         <span className="font-mono text-xs text-slate-700" aria-live="polite" data-testid="compare-frame">
-          {clock.frame === null ? 'outside the explained window' : `frame ${clock.frame + 1}/${timings[0]!.timestamps.length}`} · {clock.mediaTime.toFixed(3)} s
+          {clock.frame === null ? 'outside the explained window' : `frame ${clock.frame + 1}/${timestamps.length}`} · {clock.mediaTime.toFixed(3)} s
         </span>
       </div>
       <div className="mt-4">
@@ -198,22 +170,21 @@ function Compare({ list }: { list: ExplanationData[] }) {
 function Pane({
   e,
   aspect,
-  canvasRef,
-  onVolume,
+  settings,
+  video,
+  mirror,
   children,
 }: {
   e: ExplanationData;
   aspect: string;
-  canvasRef: (c: HTMLCanvasElement | null) => void;
-  onVolume: (s: Saliency) => void;
+  settings: OverlaySettings;
+  /** The shared clock (the first pane's <video>). */
+  video: React.RefObject<HTMLVideoElement | null>;
+  /** Panes without their own <video> draw its frame under the heat map. */
+  mirror: boolean;
   children?: React.ReactNode;
 }) {
   const { saliency, error } = useSaliency(e.saliencyUrl);
-  const onVolumeRef = useRef(onVolume);
-  onVolumeRef.current = onVolume;
-  useEffect(() => {
-    if (saliency) onVolumeRef.current(saliency);
-  }, [saliency]);
   const metrics = (e.metrics ?? {}) as Record<string, number | null>;
   const params = (e.params ?? {}) as Record<string, unknown>;
   return (
@@ -221,7 +192,16 @@ function Pane({
       <div className="mx-auto w-full" style={{ maxWidth: stageMaxWidth(e.video.width, e.video.height, COMPARE_RESERVE_REM) }}>
         <div className="relative w-full overflow-hidden rounded-lg bg-black" style={{ aspectRatio: aspect }}>
           {children}
-          <canvas ref={canvasRef} width={e.video.width ?? 112} height={e.video.height ?? 112} className="pointer-events-none absolute inset-0 h-full w-full" role="img" aria-label={`${methodLabel(e.method)} heat map`} data-testid="compare-canvas" />
+          <SaliencyOverlay
+            video={video}
+            saliency={saliency}
+            geometry={e.overlay}
+            settings={settings}
+            mediaSize={{ width: e.video.width, height: e.video.height }}
+            mirror={mirror}
+            testId="compare-canvas"
+            label={`${methodLabel(e.method)} heat map`}
+          />
         </div>
       </div>
       <figcaption className="text-sm">

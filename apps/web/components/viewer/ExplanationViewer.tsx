@@ -1,10 +1,9 @@
 'use client';
 
 import Link from 'next/link';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ExplanationViewQuery } from '../../lib/__generated__/graphql.ts';
 import { userMessage } from '../../lib/graphql-client.ts';
-import { cropRect } from '../../lib/frame-sync.ts';
 import { methodLabel } from '../../lib/methods.ts';
 import { EXPLANATION_VIEW } from '../../lib/operations/explanations.ts';
 import { FEEDBACK } from '../../lib/operations/feedback.ts';
@@ -23,7 +22,8 @@ import { AnnotatePanel, CommentsPanel, RatingPanel } from './FeedbackPanel.tsx';
 import { MetricsPanel } from './MetricsPanel.tsx';
 import { OverlayControls } from './OverlayControls.tsx';
 import { ProvenancePanel } from './ProvenancePanel.tsx';
-import { DEFAULT_SETTINGS, drawSaliencyFrame, useSaliency, type OverlaySettings, type Saliency } from './saliency.ts';
+import { DEFAULT_SETTINGS, useSaliency, type OverlaySettings, type Saliency } from './saliency.ts';
+import { SaliencyOverlay } from './SaliencyOverlay.tsx';
 import { ShortcutsDialog } from './ShortcutsDialog.tsx';
 import { stageMaxWidth } from './stage-size.ts';
 import { Timeline } from './Timeline.tsx';
@@ -54,11 +54,11 @@ export function ViewerSkeleton() {
   );
 }
 
-/** Clip timing from the explanation's provenance (see apps/engine/src/worker/explain-worker.ts). */
-export function clipTiming(e: Pick<ExplanationData, 'provenance'>) {
-  const p = (e.provenance ?? {}) as { frameTimestamps?: unknown; clip?: { width?: number; height?: number } };
-  const timestamps = Array.isArray(p.frameTimestamps) ? (p.frameTimestamps as number[]).filter((x) => typeof x === 'number') : [];
-  return { timestamps, modelSize: { width: p.clip?.width ?? 0, height: p.clip?.height ?? 0 } };
+const NO_TIMESTAMPS: number[] = [];
+
+/** The clip frames' source timestamps (from the API's overlay geometry; empty without a volume). */
+export function frameTimestamps(e: Pick<ExplanationData, 'overlay'>): number[] {
+  return e.overlay?.frameTimestamps ?? NO_TIMESTAMPS;
 }
 
 /** `/explanations/[id]`: the heart of the product. */
@@ -126,22 +126,8 @@ function Viewer({ e, mayWrite, viewerId }: { e: ExplanationData; mayWrite: boole
   const [tool, setTool] = useState<Tool>('none');
   const [draft, setDraft] = useState<Draft | null>(null);
   const [help, setHelp] = useState(false);
-  const { timestamps, modelSize } = useMemo(() => clipTiming(e), [e]);
-  const crop = useMemo(
-    () => cropRect({ width: e.video.width ?? 0, height: e.video.height ?? 0 }, modelSize),
-    [e.video.width, e.video.height, modelSize],
-  );
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const latest = useRef({ saliency, settings, crop });
-  latest.current = { saliency, settings, crop };
-  const draw = useCallback((frame: number | null) => {
-    const { saliency: s, settings: st, crop: c } = latest.current;
-    if (canvas.current && s) drawSaliencyFrame(canvas.current, s, frame, st, c);
-  }, []);
-  const clock = useVideoClock(timestamps, draw);
-
-  // Redraw on settings/volume changes (the video may be paused).
-  useEffect(() => clock.redraw(), [saliency, settings, crop, clock.redraw]);
+  const timestamps = frameTimestamps(e);
+  const clock = useVideoClock(timestamps);
 
   // Open at the start of the explained window.
   const started = useRef(false);
@@ -191,14 +177,13 @@ function Viewer({ e, mayWrite, viewerId }: { e: ExplanationData; mayWrite: boole
                 aria-label={`Video: ${e.video.title}`}
                 data-testid="viewer-video"
               />
-              <canvas
-                ref={canvas}
-                width={e.video.width ?? modelSize.width ?? 112}
-                height={e.video.height ?? modelSize.height ?? 112}
-                className={`pointer-events-none absolute inset-0 h-full w-full ${settings.view === 'original' ? 'invisible' : ''}`}
-                data-testid="saliency-canvas"
-                aria-label="Saliency heat map"
-                role="img"
+              <SaliencyOverlay
+                video={clock.videoRef}
+                saliency={saliency}
+                geometry={e.overlay}
+                settings={settings}
+                mediaSize={{ width: e.video.width, height: e.video.height }}
+                testId="saliency-canvas"
               />
               <AnnotationLayer tool={tool} annotations={shown} draft={draft} onDraft={setDraft} />
               {!saliency && !salError ? <div className="absolute inset-x-0 bottom-0 bg-black/60 px-3 py-1 text-xs text-white">Loading the heat map…</div> : null}

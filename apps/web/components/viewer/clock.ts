@@ -9,11 +9,40 @@ type FrameCallbackVideo = HTMLVideoElement & {
 };
 
 /**
+ * Calls `onTime(mediaTime)` for every frame the <video> presents (requestVideoFrameCallback, with
+ * the presented frame's media time), and after each seek and load (currentTime); without
+ * requestVideoFrameCallback, on timeupdate too. Returns the unsubscribe function.
+ */
+export function followFrames(v: HTMLVideoElement, onTime: (mediaTime: number) => void): () => void {
+  const fv = v as FrameCallbackVideo;
+  let handle = 0;
+  let stopped = false;
+  const loop = (_now: number, meta: { mediaTime: number }) => {
+    if (stopped) return;
+    onTime(meta.mediaTime);
+    handle = fv.requestVideoFrameCallback!(loop);
+  };
+  if (fv.requestVideoFrameCallback) handle = fv.requestVideoFrameCallback(loop);
+  const onEvent = () => onTime(v.currentTime);
+  v.addEventListener('seeked', onEvent);
+  v.addEventListener('loadeddata', onEvent);
+  if (!fv.requestVideoFrameCallback) v.addEventListener('timeupdate', onEvent);
+  return () => {
+    stopped = true;
+    if (handle && fv.cancelVideoFrameCallback) fv.cancelVideoFrameCallback(handle);
+    v.removeEventListener('seeked', onEvent);
+    v.removeEventListener('loadeddata', onEvent);
+    v.removeEventListener('timeupdate', onEvent);
+  };
+}
+
+/**
  * The clock of a viewer: follows the <video> per presented frame with requestVideoFrameCallback
  * (falls back to timeupdate/seeked) and maps its media time to the clip frame with the nearest
- * source timestamp. `onFrame` runs for every presented frame — draw there.
+ * source timestamp. `onFrame` runs for every presented frame (the heat map itself is drawn by
+ * SaliencyOverlay.tsx, which follows the same video).
  */
-export function useVideoClock(timestamps: readonly number[], onFrame: (frame: number | null, mediaTime: number) => void) {
+export function useVideoClock(timestamps: readonly number[], onFrame: (frame: number | null, mediaTime: number) => void = () => {}) {
   const videoRef = useRef<HTMLVideoElement | null>(null);
   const [frame, setFrame] = useState<number | null>(null);
   const [mediaTime, setMediaTime] = useState(0);
@@ -25,37 +54,21 @@ export function useVideoClock(timestamps: readonly number[], onFrame: (frame: nu
   const targetRef = useRef<number | null>(null);
 
   useEffect(() => {
-    const v = videoRef.current as FrameCallbackVideo | null;
+    const v = videoRef.current;
     if (!v) return;
-    let handle = 0;
-    let stopped = false;
-    const update = (t: number) => {
+    const stop = followFrames(v, (t) => {
       if (!v.seeking) targetRef.current = null;
       const f = nearestClipFrame(timestamps, t);
       setFrame(f);
       setMediaTime(t);
       onFrameRef.current(f, t);
-    };
-    const loop = (_now: number, meta: { mediaTime: number }) => {
-      if (stopped) return;
-      update(meta.mediaTime);
-      handle = v.requestVideoFrameCallback!(loop);
-    };
-    if (v.requestVideoFrameCallback) handle = v.requestVideoFrameCallback(loop);
-    const onTime = () => update(v.currentTime);
+    });
     const onPlay = () => setPlaying(true);
     const onPause = () => setPlaying(false);
-    v.addEventListener('seeked', onTime);
-    v.addEventListener('loadeddata', onTime);
-    if (!v.requestVideoFrameCallback) v.addEventListener('timeupdate', onTime);
     v.addEventListener('play', onPlay);
     v.addEventListener('pause', onPause);
     return () => {
-      stopped = true;
-      if (handle && v.cancelVideoFrameCallback) v.cancelVideoFrameCallback(handle);
-      v.removeEventListener('seeked', onTime);
-      v.removeEventListener('loadeddata', onTime);
-      v.removeEventListener('timeupdate', onTime);
+      stop();
       v.removeEventListener('play', onPlay);
       v.removeEventListener('pause', onPause);
     };

@@ -55,28 +55,28 @@ export function useSaliency(url: string | null | undefined) {
 const scratch = new WeakMap<Saliency, { canvas: HTMLCanvasElement; image: ImageData }>();
 
 /**
- * Draws one frame into `canvas` (sized to the source video): optionally the video frame itself
- * (compare panes), then the heat map of clip frame `frame` inside `crop` (normalised rect of the
- * part of the frame the model saw). `frame === null` (outside the explained window) draws no heat map.
+ * Paints the heat map of clip frame `frame` into `canvas` (whose pixels are the source frame's):
+ * the volume's slice is stretched over `crop` (normalised rect of the part of the frame the model
+ * saw) and nothing else is drawn, so every non-transparent pixel is saliency. `frame === null`
+ * (outside the explained window) leaves it clear; the 'mask' view blacks out the frame first.
+ * Used only by SaliencyOverlay.tsx.
  */
-export function drawSaliencyFrame(
+export function paintHeat(
   canvas: HTMLCanvasElement,
   s: Saliency,
   frame: number | null,
   settings: OverlaySettings,
   crop: { x: number; y: number; w: number; h: number },
-  video?: HTMLVideoElement | null,
 ): void {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   ctx.clearRect(0, 0, canvas.width, canvas.height);
+  if (settings.view === 'original') return;
   if (settings.view === 'mask') {
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
-  } else if (video && video.readyState >= 2) {
-    ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
   }
-  if (settings.view === 'original' || frame === null) return;
+  if (frame === null || frame < 0 || frame >= s.T) return;
   let sc = scratch.get(s);
   if (!sc) {
     const c = document.createElement('canvas');

@@ -285,7 +285,7 @@ export type ExplanationViewQueryVariables = Exact<{
 }>;
 
 
-export type ExplanationViewQuery = { explanation: { teamId: string, target: string, params: unknown, progress: number, error: string | null, prediction: unknown, metrics: unknown, provenance: unknown, timings: unknown, saliencyShape: Array<number> | null, saliencyUrl: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, id: string, method: string, status: ExplanationStatus, requestedBy: { id: string, name: string }, model: { weightsSha256: string, labels: Array<string>, id: string, name: string, version: string }, video: { url: string, fps: number | null, frameCount: number | null, durationSec: number | null, width: number | null, height: number | null, id: string, title: string } } };
+export type ExplanationViewQuery = { explanation: { teamId: string, target: string, params: unknown, progress: number, error: string | null, prediction: unknown, metrics: unknown, provenance: unknown, timings: unknown, saliencyShape: Array<number> | null, saliencyUrl: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, id: string, method: string, status: ExplanationStatus, overlay: { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } } | null, requestedBy: { id: string, name: string }, model: { weightsSha256: string, labels: Array<string>, id: string, name: string, version: string }, video: { url: string, fps: number | null, frameCount: number | null, durationSec: number | null, width: number | null, height: number | null, id: string, title: string } } };
 
 export type ExplanationProgressSubscriptionVariables = Exact<{
   id: string;
@@ -357,6 +357,8 @@ export type VideoSummaryFragment = { id: string, title: string };
 export type VideoFieldsFragment = { filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, id: string, title: string, uploadedBy: { id: string, name: string } };
 
 export type ExplanationSummaryFragment = { id: string, method: string, status: ExplanationStatus };
+
+export type SaliencyOverlayFieldsFragment = { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } };
 
 export type RatingFieldsFragment = { id: string, plausibility: number, confidence: number | null, comment: string | null };
 
@@ -450,7 +452,7 @@ export type JoinReviewSessionMutationVariables = Exact<{
 }>;
 
 
-export type JoinReviewSessionMutation = { joinReviewSession: { teamId: string, isHost: boolean, summary: unknown, id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, explanations: Array<{ saliencyUrl: string | null, windowStartSec: number | null, id: string, method: string, status: ExplanationStatus, video: { url: string, fps: number | null, id: string, title: string } }>, playback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } | null, present: Array<{ isHost: boolean, userId: string, name: string }>, comments: { nodes: Array<{ id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, decisions: Array<{ explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { userId: string, name: string } }>, host: { id: string, name: string } } };
+export type JoinReviewSessionMutation = { joinReviewSession: { teamId: string, isHost: boolean, summary: unknown, id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, explanations: Array<{ saliencyUrl: string | null, id: string, method: string, status: ExplanationStatus, overlay: { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } } | null, video: { url: string, fps: number | null, width: number | null, height: number | null, id: string, title: string } }>, playback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } | null, present: Array<{ isHost: boolean, userId: string, name: string }>, comments: { nodes: Array<{ id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, decisions: Array<{ explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { userId: string, name: string } }>, host: { id: string, name: string } } };
 
 export type LeaveReviewSessionMutationVariables = Exact<{
   id: string;
@@ -578,7 +580,7 @@ export type NextStudyItemQueryVariables = Exact<{
 }>;
 
 
-export type NextStudyItemQuery = { nextStudyItem: { ref: string, index: number, total: number, design: StudyDesign, prompt: string | null, videoUrl: string, fps: number | null, frameCount: number | null, options: Array<{ alias: string, saliencyUrl: string, saliencyShape: Array<number> | null, windowStartSec: number | null, label: string | null }> } | null };
+export type NextStudyItemQuery = { nextStudyItem: { ref: string, index: number, total: number, design: StudyDesign, prompt: string | null, videoUrl: string, fps: number | null, frameCount: number | null, options: Array<{ alias: string, saliencyUrl: string, saliencyShape: Array<number> | null, label: string | null, overlay: { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } } | null }> } | null };
 
 export type SubmitStudyJudgementMutationVariables = Exact<{
   input: StudyJudgementInput;

@@ -1,5 +1,5 @@
 import { operation } from '../graphql-client.ts';
-import { EXPLANATION_SUMMARY, MODEL_SUMMARY, USER_SUMMARY, VIDEO_SUMMARY } from './fragments.ts';
+import { EXPLANATION_SUMMARY, MODEL_SUMMARY, SALIENCY_OVERLAY_FIELDS, USER_SUMMARY, VIDEO_SUMMARY } from './fragments.ts';
 import type {
   CancelExplanationMutation,
   CancelExplanationMutationVariables,
@@ -43,6 +43,9 @@ export const EXPLANATION_VIEW = operation<ExplanationViewQuery, ExplanationViewQ
       timings
       saliencyShape
       saliencyUrl
+      overlay {
+        ...SaliencyOverlayFields
+      }
       createdAt
       startedAt
       finishedAt
@@ -65,7 +68,7 @@ export const EXPLANATION_VIEW = operation<ExplanationViewQuery, ExplanationViewQ
       }
     }
   }
-`, [EXPLANATION_SUMMARY, USER_SUMMARY, MODEL_SUMMARY, VIDEO_SUMMARY]);
+`, [EXPLANATION_SUMMARY, USER_SUMMARY, MODEL_SUMMARY, VIDEO_SUMMARY, SALIENCY_OVERLAY_FIELDS]);
 
 /** Sent over graphql-ws (lib/subscriptions.ts), not over HTTP. */
 export const EXPLANATION_PROGRESS = /* GraphQL */ `

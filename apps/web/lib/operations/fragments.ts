@@ -117,6 +117,24 @@ export const EXPLANATION_SUMMARY = /* GraphQL */ `
   }
 `;
 
+/**
+ * Where and when a heat map belongs on its video (timestamps and model crop, computed by the API
+ * from provenance): what components/viewer/SaliencyOverlay.tsx needs, on every page that draws one.
+ */
+export const SALIENCY_OVERLAY_FIELDS = /* GraphQL */ `
+  fragment SaliencyOverlayFields on SaliencyOverlay {
+    frameTimestamps
+    modelWidth
+    modelHeight
+    crop {
+      x
+      y
+      w
+      h
+    }
+  }
+`;
+
 /** A rating's scores (the viewer's own rating, and what rating an explanation returns). */
 export const RATING_FIELDS = /* GraphQL */ `
   fragment RatingFields on Rating {

@@ -8,6 +8,7 @@ import {
   REVIEW_PARTICIPANT_SUMMARY,
   REVIEW_PLAYBACK_FIELDS,
   REVIEW_SESSION_SUMMARY,
+  SALIENCY_OVERLAY_FIELDS,
   VIDEO_SUMMARY,
 } from './fragments.ts';
 import type {
@@ -82,11 +83,15 @@ export const JOIN_REVIEW_SESSION = operation<JoinReviewSessionMutation, JoinRevi
       explanations {
         ...ExplanationSummary
         saliencyUrl
-        windowStartSec
+        overlay {
+          ...SaliencyOverlayFields
+        }
         video {
           ...VideoSummary
           url
           fps
+          width
+          height
         }
       }
       playback {
@@ -118,6 +123,7 @@ export const JOIN_REVIEW_SESSION = operation<JoinReviewSessionMutation, JoinRevi
   REVIEW_PARTICIPANT_SUMMARY,
   REVIEW_COMMENT_FIELDS,
   REVIEW_DECISION_FIELDS,
+  SALIENCY_OVERLAY_FIELDS,
 ]);
 
 export const LEAVE_REVIEW_SESSION = operation<LeaveReviewSessionMutation, LeaveReviewSessionMutationVariables>(/* GraphQL */ `

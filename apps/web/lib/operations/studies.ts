@@ -4,6 +4,7 @@ import {
   MODEL_SUMMARY,
   PAGE_INFO_FIELDS,
   RATER_STUDY_SUMMARY,
+  SALIENCY_OVERLAY_FIELDS,
   STUDY_PROGRESS_FIELDS,
   STUDY_READINESS_FIELDS,
   STUDY_SUMMARY,
@@ -283,12 +284,14 @@ export const NEXT_STUDY_ITEM = operation<NextStudyItemQuery, NextStudyItemQueryV
         alias
         saliencyUrl
         saliencyShape
-        windowStartSec
+        overlay {
+          ...SaliencyOverlayFields
+        }
         label
       }
     }
   }
-`);
+`, [SALIENCY_OVERLAY_FIELDS]);
 
 export const SUBMIT_STUDY_JUDGEMENT = operation<SubmitStudyJudgementMutation, SubmitStudyJudgementMutationVariables>(/* GraphQL */ `
   mutation SubmitStudyJudgement($input: StudyJudgementInput!) {
