@@ -18,8 +18,8 @@ import type { Prisma } from '@fep/db';
 import { AppError } from '@fep/shared';
 import { initBackend } from '@fep/engine/backend.ts';
 import { loadModel } from '@fep/engine/model/load-model.ts';
-import { isSafeRelativePath, MANIFEST_FILE, ModelFormatError, readManifest, readTfjsModelJson, type FepModelManifest } from '@fep/engine/model/manifest.ts';
-import { MODEL_JSON, weightShardPaths } from '@fep/engine/model/fs-io.ts';
+import { isSafeRelativePath, MANIFEST_FILE, ModelFormatError, modelPayloadFiles, readManifest, type FepModelManifest } from '@fep/engine/model/manifest.ts';
+import { MODEL_JSON } from '@fep/engine/model/fs-io.ts';
 import { deleteBlobs, storeModelFiles } from '@fep/engine/model/model-store.ts';
 import { appendAuditEvent } from '../audit/audit.service.ts';
 import type { ApiContext, Caller } from '../context.ts';
@@ -57,6 +57,8 @@ export const UPLOAD_ERROR_REASONS = [
   'INPUT_SHAPE_MISMATCH',
   'OUTPUT_UNITS_MISMATCH',
   'UNSUPPORTED_LAYER',
+  'UNSUPPORTED_OPERATOR',
+  'UNSUPPORTED_OPSET',
   'MODEL_CARD_INVALID',
   'DUPLICATE',
 ] as const;
@@ -172,6 +174,7 @@ export function describeModelFormatError(err: ModelFormatError): AppError {
         return uploadError('MISSING_MANIFEST', 'There is no fep-model.json in the upload. Add the manifest that describes the model’s input, labels and weights (see the model format guide).');
       }
       if (d.file === MODEL_JSON) return uploadError('MODEL_JSON_INVALID', 'There is no model.json (the TF.js model topology) next to fep-model.json.');
+      if (d.file?.endsWith('.onnx')) return uploadError('MODEL_JSON_INVALID', `There is no ${d.file} (the ONNX model fep-model.json describes) in the upload.`, [`${d.file}: missing`]);
       return uploadError('MISSING_WEIGHT_SHARD', `The weight file “${d.file}” listed in model.json is missing from the upload.`, [`${d.file}: missing`]);
     case 'MANIFEST_INVALID':
       if (d.file === MANIFEST_FILE && d.problem === 'not-json') {
@@ -190,6 +193,7 @@ export function describeModelFormatError(err: ModelFormatError): AppError {
       }
       if (d.problem === 'unsafe-path') return uploadError('UNSAFE_PATH', `model.json lists the weight file “${d.file}”, which points outside the model folder.`);
       if (d.problem === 'no-weights') return uploadError('MODEL_JSON_INVALID', 'model.json lists no weight files.');
+      if (d.file?.endsWith('.onnx')) return uploadError('MODEL_JSON_INVALID', `${d.file} could not be read as an ONNX model: ${err.message.replace(/ in \S+(?=[: ])/g, '')}`);
       return uploadError('MODEL_JSON_INVALID', `model.json could not be read as a TF.js model: ${err.message.replace(/ in \S+(?=[: ])/g, '')}`);
     case 'WEIGHTS_HASH_MISMATCH':
       return uploadError(
@@ -201,6 +205,16 @@ export function describeModelFormatError(err: ModelFormatError): AppError {
       const list = (d.layerClasses ?? []).join(', ');
       return uploadError('UNSUPPORTED_LAYER', `The model uses ${d.layerClasses && d.layerClasses.length > 1 ? 'layer classes' : 'a layer class'} TF.js cannot run here: ${list}. Convert it to built-in TF.js layers or the (2+1)D layers listed in the model format guide.`, (d.layerClasses ?? []).map((c) => `unsupported layer: ${c}`));
     }
+    case 'UNSUPPORTED_OPERATOR': {
+      const ops = d.operators ?? [];
+      return uploadError(
+        'UNSUPPORTED_OPERATOR',
+        `The ONNX model uses ${(d.layerClasses ?? []).length > 1 ? 'operators' : 'an operator'} the import cannot run: ${(d.layerClasses ?? []).join(', ')}. The model format guide lists the supported operators.`,
+        ops.map((o) => `unsupported operator ${o.domain ? `${o.domain}.` : ''}${o.opType} in node ${o.node}`),
+      );
+    }
+    case 'UNSUPPORTED_OPSET':
+      return uploadError('UNSUPPORTED_OPSET', `The ONNX model uses opset ${d.opset ?? '(none)'}; export it with torch.onnx.export(..., opset_version=13) (opsets 13–18 are supported).`);
     case 'SHAPE_MISMATCH': {
       const shape = (s: (number | null)[] | undefined) => `[${(s ?? []).map((x) => x ?? 'N').join(', ')}]`;
       if (d.check === 'output') {
@@ -253,7 +267,7 @@ export async function validateModelDir(
       const message = dirs.reduce((m, d) => m.split(d).join(d.endsWith(path.sep) ? '' : 'the upload'), described.message);
       throw new AppError(described.code, message, described.details);
     }
-    const shards = weightShardPaths(readTfjsModelJson(dir)).map((p) => path.posix.normalize(p));
+    const payload = modelPayloadFiles(dir, manifest);
     let modelCard: ValidatedModel['modelCard'] = null;
     const cardFile = manifest.modelCard ? path.posix.normalize(manifest.modelCard) : present.includes(DEFAULT_MODEL_CARD) ? DEFAULT_MODEL_CARD : null;
     if (cardFile) {
@@ -263,7 +277,7 @@ export async function validateModelDir(
       if (stat.size > MAX_MODEL_CARD_BYTES) throw uploadError('MODEL_CARD_INVALID', `The model card “${cardFile}” is larger than ${MAX_MODEL_CARD_BYTES / 1024} KB.`);
       modelCard = { file: cardFile, markdown: await fs.readFile(file, 'utf8') };
     }
-    const files = [...new Set([MANIFEST_FILE, MODEL_JSON, ...shards, ...(modelCard ? [modelCard.file] : [])])];
+    const files = [...new Set([MANIFEST_FILE, ...payload, ...(modelCard ? [modelCard.file] : [])])];
     return { manifest, files, modelCard, ignored: present.filter((p) => !files.includes(p)) };
   };
   return serialised(run);

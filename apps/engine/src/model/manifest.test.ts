@@ -62,7 +62,7 @@ describe('parseManifest', () => {
 
   const bad: [string, (m: FepModelManifest) => unknown, RegExp][] = [
     ['missing labels', (m) => ({ ...m, labels: undefined }), /labels/],
-    ['unknown format', (m) => ({ ...m, format: 'onnx' }), /format/],
+    ['unknown format', (m) => ({ ...m, format: 'saved-model' }), /format/],
     ['bad layout', (m) => ({ ...m, input: { ...m.input, layout: 'NHWC' } }), /input\.layout/],
     ['mean of wrong length', (m) => ({ ...m, input: { ...m.input, mean: [0.5] } }), /input\.mean.*3 entries/],
     ['zero std', (m) => ({ ...m, input: { ...m.input, std: [0.2, 0, 0.5] } }), /input\.std/],

@@ -2,10 +2,15 @@
  * The committed ONNX fixtures (./fixtures/<name>/, written by scripts/export-onnx-fixtures.py):
  * reduced-width torchvision video architectures with PyTorch reference logits and input gradients.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import onnxProto from 'onnx-proto';
 import { readNpy } from '../../synth/npy.ts';
+import { MANIFEST_FILE, readManifest } from '../manifest.ts';
+
+const { onnx } = onnxProto;
 
 export const ONNX_FIXTURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const ONNX_FIXTURES = ['r3d_18', 'mc3_18', 'r2plus1d_18', 's3d'] as const;
@@ -43,4 +48,28 @@ export function readFixtureReference(name: OnnxFixtureName): OnnxFixtureReferenc
   const grad = readNpy(path.join(dir, ref.gradFile));
   if (grad.dtype !== 'float32') throw new Error(`${name}: ${ref.gradFile} is not float32`);
   return { ...ref, grad: grad.data };
+}
+
+/**
+ * Writes into `dir` a model directory (model.onnx + fep-model.json with the right sha256) that is
+ * the fixture `name` with its ModelProto edited: for tests of what the import refuses.
+ */
+export function writeEditedOnnxFixture(name: OnnxFixtureName, dir: string, edit: (m: InstanceType<typeof onnx.ModelProto>) => void): void {
+  const src = fixtureDir(name);
+  const m = onnx.ModelProto.decode(readFileSync(path.join(src, 'model.onnx')));
+  edit(m);
+  const bytes = onnx.ModelProto.encode(m).finish();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'model.onnx'), bytes);
+  const manifest = { ...readManifest(src), weightsSha256: createHash('sha256').update(bytes).digest('hex') };
+  writeFileSync(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
+}
+
+/** Makes the first Relu an Einsum and the Gemm a com.microsoft FusedGemm (two unsupported operators). */
+export function withUnsupportedOps(m: InstanceType<typeof onnx.ModelProto>): void {
+  const nodes = m.graph!.node!;
+  nodes.find((n) => n.opType === 'Relu')!.opType = 'Einsum';
+  const gemm = nodes.find((n) => n.opType === 'Gemm')!;
+  gemm.opType = 'FusedGemm';
+  gemm.domain = 'com.microsoft';
 }

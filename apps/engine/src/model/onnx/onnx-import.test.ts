@@ -1,18 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../backend.ts';
 import { getMethod } from '../../methods/index.ts';
 import type { VideoClassifier } from '../../methods/types.ts';
 import { loadModel } from '../load-model.ts';
 import { ModelFormatError, readManifest } from '../manifest.ts';
-import { fixtureClip, fixtureDir, ONNX_FIXTURES, readFixtureReference, type OnnxFixtureName } from './fixtures.ts';
-
-const { onnx } = onnxProto;
+import { fixtureClip, fixtureDir, ONNX_FIXTURES, readFixtureReference, withUnsupportedOps, writeEditedOnnxFixture, type OnnxFixtureName } from './fixtures.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -90,16 +87,10 @@ describe('ONNX import refuses what it cannot run', () => {
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   /** A copy of the r3d_18 fixture with its ModelProto edited, and the manifest's sha256 updated. */
-  function editedFixture(edit: (m: InstanceType<typeof onnx.ModelProto>) => void): string {
-    const src = fixtureDir('r3d_18');
-    const m = onnx.ModelProto.decode(readFileSync(path.join(src, 'model.onnx')));
-    edit(m);
-    const bytes = onnx.ModelProto.encode(m).finish();
+  function editedFixture(edit: Parameters<typeof writeEditedOnnxFixture>[2]): string {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fep-onnx-'));
     dirs.push(dir);
-    writeFileSync(path.join(dir, 'model.onnx'), bytes);
-    const manifest = { ...readManifest(src), weightsSha256: createHash('sha256').update(bytes).digest('hex') };
-    writeFileSync(path.join(dir, 'fep-model.json'), JSON.stringify(manifest));
+    writeEditedOnnxFixture('r3d_18', dir, edit);
     return dir;
   }
 
@@ -116,14 +107,7 @@ describe('ONNX import refuses what it cannot run', () => {
   }
 
   it('lists every unsupported operator with its node in one error', async () => {
-    const dir = editedFixture((m) => {
-      const nodes = m.graph!.node!;
-      const relu = nodes.find((n) => n.opType === 'Relu')!;
-      relu.opType = 'Einsum';
-      const gemm = nodes.find((n) => n.opType === 'Gemm')!;
-      gemm.opType = 'FusedGemm';
-      gemm.domain = 'com.microsoft';
-    });
+    const dir = editedFixture(withUnsupportedOps);
     const err = await refusal(dir);
     expect(err.code).toBe('UNSUPPORTED_OPERATOR');
     expect(err.details.operators).toEqual([
