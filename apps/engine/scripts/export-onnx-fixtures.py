@@ -4,7 +4,7 @@
 Writes, for each architecture, a model directory under
 apps/engine/src/model/onnx/fixtures/<name>/ that F-EP Studio can load as it is:
 
-  model.onnx       torch.onnx.export, opset 13, eval mode (BatchNorm folded into Conv)
+  model.onnx       torch.onnx.export, opset 13, eval mode (BatchNorm folded into Conv); ops_zoo: opset 14
   fep-model.json   format "onnx", layout NCTHW, Kinetics mean/std, labels, sha256 of model.onnx
   reference.json   input recipe, target, PyTorch logits, summary of the input gradient
   grad.npy         d logits[0, target] / d clip, float32 [1,T,H,W,3], w.r.t. the [0,1] NTHWC clip
@@ -128,13 +128,50 @@ class SmallS3D(tvs.S3D):
         self.classifier = nn.Sequential(nn.Dropout(p=0.2), nn.Conv3d(104, num_classes, kernel_size=1, stride=1, bias=True))
 
 
-# name → (builder, frames, height, width)
+class OpsZoo(nn.Module):
+    """Not a torchvision model: one small network that exports most other supported operators
+    (unfused BatchNormalization, depthwise and grouped Conv, HardSwish, HardSigmoid, LeakyRelu,
+    Sigmoid, Tanh, Clip, Sub, Mul, Div, ceil-mode MaxPool, AveragePool counting its padding,
+    Slice, Transpose, Shape/Gather → Reshape, Unsqueeze/Squeeze, MatMul, Softmax, ReduceMean, Gemm,
+    Concat). Exported with opset 14 (HardSwish is an operator from 14 on) and without constant
+    folding, so the Shape/Gather arithmetic stays in the graph."""
+
+    def __init__(self, num_classes):
+        super().__init__()
+        self.conv = nn.Conv3d(3, 6, (1, 3, 3), padding=(0, 1, 1))
+        self.bn = nn.BatchNorm3d(6)
+        self.dw = nn.Conv3d(6, 6, (3, 3, 3), padding=1, groups=6)
+        self.gconv = nn.Conv3d(6, 8, (1, 1, 1), groups=2)
+        self.pool = nn.AvgPool3d((2, 3, 3), stride=(2, 2, 2), padding=(0, 1, 1))
+        self.fc1 = nn.Linear(8, 12)
+        self.fc2 = nn.Linear(12, num_classes)
+
+    def forward(self, x):
+        x = self.bn(torch.relu(self.conv(x)))  # BN after an activation: the exporter cannot fold it
+        x = nn.functional.hardswish(x) + nn.functional.leaky_relu(x, 0.1) * torch.sigmoid(x) - nn.functional.hardsigmoid(x) / 2
+        x = torch.clamp(self.dw(x), -1.0, 1.5)
+        x = torch.tanh(self.gconv(x))
+        x = nn.functional.max_pool3d(x, (1, 2, 2), stride=(1, 2, 2), ceil_mode=True)
+        x = self.pool(x)
+        x = x[:, :, :, 1:]
+        n = x.size(0)
+        x = x.permute(0, 2, 3, 4, 1).reshape(n, -1, 8)
+        x = x.unsqueeze(1).squeeze(1)
+        a = torch.softmax(torch.matmul(x, x.transpose(1, 2)) / 8**0.5, dim=-1)
+        x = torch.matmul(a, x).mean(dim=1)
+        x = torch.relu(self.fc1(x))
+        x = torch.cat([x[:, :6], x[:, 6:] * 2.0], dim=1)
+        return self.fc2(x)
+
+
+# name → (builder, frames, height, width[, torch.onnx.export options])
 FIXTURES = {
     'r3d_18': (r3d_18_small, 8, 32, 32),
     'mc3_18': (mc3_18_small, 8, 32, 32),
     'r2plus1d_18': (r2plus1d_18_small, 8, 32, 32),
     # 8×64×64 → features [*,104,1,2,2]; AvgPool (1,2,2) as torchvision's (2,7,7) is at 224².
     's3d': (lambda: SmallS3D(CLASSES, (1, 2, 2)), 8, 64, 64),
+    'ops_zoo': (lambda: OpsZoo(CLASSES), 4, 15, 15, {'do_constant_folding': False, 'opset_version': 14}),
 }
 
 
@@ -145,7 +182,7 @@ def randomise(model, seed):
             nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
             if m.bias is not None:
                 nn.init.uniform_(m.bias, -0.1, 0.1)
-        elif isinstance(m, nn.BatchNorm3d):
+        elif isinstance(m, (nn.BatchNorm3d, nn.BatchNorm2d)):
             nn.init.uniform_(m.weight, 0.5, 1.5)
             nn.init.uniform_(m.bias, -0.2, 0.2)
             m.running_mean.uniform_(-0.2, 0.2)
@@ -172,13 +209,13 @@ def onnx_ops(path):
     return sorted({n.op_type for n in m.graph.node})
 
 
-def export(name, builder, t, h, w, seed):
+def export(name, builder, t, h, w, seed, options=None):
     d = os.path.join(OUT, name)
     os.makedirs(d, exist_ok=True)
     model = randomise(builder(), seed)
     onnx_path = os.path.join(d, 'model.onnx')
     dummy = torch.zeros(1, 3, t, h, w)
-    torch.onnx.export(model, dummy, onnx_path, opset_version=13, input_names=['clip'], output_names=['logits'], dynamic_axes={'clip': {0: 'N'}, 'logits': {0: 'N'}}, do_constant_folding=True)
+    torch.onnx.export(model, dummy, onnx_path, input_names=['clip'], output_names=['logits'], dynamic_axes={'clip': {0: 'N'}, 'logits': {0: 'N'}}, **{'opset_version': 13, 'do_constant_folding': True, **(options or {})})
 
     shape = [1, t, h, w, 3]
     clip = torch.from_numpy(clip_value(int(np.prod(shape))).reshape(shape)).double().requires_grad_(True)
@@ -221,8 +258,8 @@ def export(name, builder, t, h, w, seed):
 def main():
     names = sys.argv[1:] or list(FIXTURES)
     for name in names:
-        builder, t, h, w = FIXTURES[name]
-        export(name, builder, t, h, w, seed=1000 + list(FIXTURES).index(name))
+        builder, t, h, w, *options = FIXTURES[name]
+        export(name, builder, t, h, w, seed=1000 + list(FIXTURES).index(name), options=options[0] if options else None)
 
 
 if __name__ == '__main__':

@@ -11,7 +11,9 @@
  * depthwiseConv2d, other groups as one convolution per group, concatenated.
  *
  * Pooling is separable: a 3-D max (or average) over a box is the max (average) over time of the
- * 2-D max (average) over each frame, so 3-D pools are two 2-D pools. Padding is explicit
+ * 2-D max (average) over each frame. Average pools are two 2-D avgPools; max pools are running
+ * tf.maximum over strided slices, one axis at a time (wasm's MaxPoolGrad is wrong for negative
+ * inputs, see maxPoolValid). Padding is explicit
  * (−3.4e38 for max, zeros for average) and pools run 'valid'; for average pools that exclude
  * padding (count_include_pad = 0, ONNX's default) the result is divided by the same pool of a
  * mask of real elements, so every window is divided by its own count.
@@ -101,11 +103,53 @@ export function prepareConv(w: tf.Tensor, bias: tf.Tensor | null, params: Spatia
 
 type Pad2 = [[number, number], [number, number], [number, number], [number, number]];
 
-function conv2dGroups(x: tf.Tensor4D, tap: tf.Tensor4D[], depthwise: boolean, strides: [number, number], pad: Pad2, dil: [number, number]): tf.Tensor4D {
-  if (depthwise) {
-    // depthwiseConv2d takes explicit padding as a pad argument like conv2d.
-    return tf.depthwiseConv2d(x, tap[0]!, strides, pad as unknown as 'valid', 'NHWC', dil);
+/**
+ * depthwiseConv2d with an input gradient the wasm backend can run: it registers no
+ * DepthwiseConv2dNativeBackpropInput. For stride 1 the input gradient of a depthwise conv is
+ * the depthwise conv of dy with the spatially flipped filter (one per channel multiplier), padded
+ * by d·(k−1) − p on each side; strided depthwise convs run as one conv2d per channel instead
+ * (conv2d's input gradient exists on wasm).
+ */
+function depthwise(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [number, number], pad: Pad2, dil: [number, number]): tf.Tensor4D {
+  const [kh, kw, c, mult] = filter.shape;
+  const back: Pad2 = [[0, 0], [dil[0] * (kh - 1) - pad[1][0], dil[0] * (kh - 1) - pad[1][1]], [dil[1] * (kw - 1) - pad[2][0], dil[1] * (kw - 1) - pad[2][1]], [0, 0]];
+  if (strides[0] !== 1 || strides[1] !== 1 || back.some(([a, b]) => a < 0 || b < 0)) {
+    const perChannel = Array.from({ length: c }, (_, ch) => filter.slice([0, 0, ch, 0], [kh, kw, 1, mult]) as tf.Tensor4D);
+    return conv2dGroups(x, perChannel, false, strides, pad, dil);
   }
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, wi, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+    save([wi]);
+    return {
+      value: tf.depthwiseConv2d(xi, wi, 1, pad as unknown as 'valid', 'NHWC', dil),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const w = saved[0] as tf.Tensor4D;
+        const g = dy as tf.Tensor4D;
+        const dx = tf.tidy(() => {
+          const flipped = tf.reverse(w, [0, 1]);
+          const gm = g.reshape([g.shape[0], g.shape[1], g.shape[2], c, mult]);
+          const parts = Array.from({ length: mult }, (_, m) =>
+            tf.depthwiseConv2d(
+              gm.slice([0, 0, 0, 0, m], [-1, -1, -1, -1, 1]).reshape([g.shape[0], g.shape[1], g.shape[2], c]) as tf.Tensor4D,
+              flipped.slice([0, 0, 0, m], [kh, kw, c, 1]) as tf.Tensor4D,
+              1,
+              back as unknown as 'valid',
+              'NHWC',
+              dil,
+            ),
+          );
+          return parts.length === 1 ? parts[0]! : tf.addN(parts);
+        });
+        // Weights are constants here: no filter gradient.
+        return [dx, tf.zerosLike(w)];
+      },
+    };
+  });
+  return f(x, filter) as tf.Tensor4D;
+}
+
+function conv2dGroups(x: tf.Tensor4D, tap: tf.Tensor4D[], isDepthwise: boolean, strides: [number, number], pad: Pad2, dil: [number, number]): tf.Tensor4D {
+  if (isDepthwise) return depthwise(x, tap[0]!, strides, pad, dil);
   if (tap.length === 1) return tf.conv2d(x, tap[0]!, strides, pad, 'NHWC', dil);
   const cinG = tap[0]!.shape[2];
   const outs = tap.map((k, g) => tf.conv2d(x.slice([0, 0, 0, g * cinG], [-1, -1, -1, cinG]), k, strides, pad, 'NHWC', dil));
@@ -201,9 +245,9 @@ function padSpatial(x: tf.Tensor, begins: number[], ends: number[], value: numbe
 }
 
 /** Separable 'valid' pool of x [N,T,H,W,C] (or [N,H,W,C], [N,L,C]) with the given window and strides. */
-function poolValid(x: tf.Tensor, mode: 'max' | 'avg', kernel: number[], strides: number[]): tf.Tensor {
+function poolValid(x: tf.Tensor, mode: 'avg', kernel: number[], strides: number[]): tf.Tensor {
   const nd = x.rank - 2;
-  const op = mode === 'max' ? tf.maxPool : tf.avgPool;
+  const op = tf.avgPool;
   const c = x.shape[x.rank - 1]!;
   const n = x.shape[0]!;
   if (nd === 1) {
@@ -228,6 +272,42 @@ function poolValid(x: tf.Tensor, mode: 'max' | 'avg', kernel: number[], strides:
   return y;
 }
 
+/** Elements start, start+step, … (count of them) along `axis`, by slice + reshape (cheap gradients). */
+function strideAxis(x: tf.Tensor, axis: number, start: number, step: number, count: number): tf.Tensor {
+  const shape = x.shape;
+  const begin = shape.map((_, a) => (a === axis ? start : 0));
+  if (step === 1) return x.slice(begin, shape.map((d, a) => (a === axis ? count : d)));
+  const need = start + count * step;
+  const xs = need > shape[axis]! ? tf.pad(x, shape.map((_, a) => [0, a === axis ? need - shape[axis]! : 0] as [number, number])) : x;
+  const sl = xs.slice(begin, shape.map((d, a) => (a === axis ? count * step : d)));
+  const split = [...shape.slice(0, axis), count, step, ...shape.slice(axis + 1)];
+  return sl
+    .reshape(split)
+    .slice(split.map(() => 0), split.map((d, a) => (a === axis + 1 ? 1 : d)))
+    .reshape(shape.map((d, a) => (a === axis ? count : d)));
+}
+
+/**
+ * 'valid' max pool of x (already padded) as a running tf.maximum over the window's strided slices,
+ * one spatial axis at a time. Not tf.maxPool: TF.js 4.22's wasm MaxPoolGrad starts its search at
+ * FLT_MIN (see maxPoolNonOverlapping in ../layers.ts), so windows whose values are all below it —
+ * any negative inputs, e.g. after tanh — get wrong gradients (measured here: off by up to 2 against
+ * the cpu backend). tf.maximum's gradient picks one winner per window (the first, as PyTorch).
+ */
+function maxPoolValid(x: tf.Tensor, kernel: number[], strides: number[]): tf.Tensor {
+  let y = x;
+  kernel.forEach((k, i) => {
+    const axis = i + 1;
+    const s = strides[i]!;
+    if (k === 1 && s === 1) return;
+    const out = Math.floor((y.shape[axis]! - k) / s) + 1;
+    let m = strideAxis(y, axis, 0, s, out);
+    for (let j = 1; j < k; j++) m = tf.maximum(m, strideAxis(y, axis, j, s, out));
+    y = m;
+  });
+  return y;
+}
+
 /** ONNX MaxPool / AveragePool on a channels-last tensor (1 to 3 spatial axes). */
 export function poolCl(x: tf.Tensor, mode: 'max' | 'avg', p: PoolParams): tf.Tensor {
   const nd = x.rank - 2;
@@ -241,7 +321,7 @@ export function poolCl(x: tf.Tensor, mode: 'max' | 'avg', p: PoolParams): tf.Ten
     return Math.max(0, (out - 1) * p.strides[i]! + p.kernel[i]! - (len + begins[i]! + ends[i]!));
   });
   const endsX = ends.map((e, i) => e + extra[i]!);
-  if (mode === 'max') return poolValid(padSpatial(x, begins, endsX, MAX_PAD), 'max', p.kernel, p.strides);
+  if (mode === 'max') return maxPoolValid(padSpatial(x, begins, endsX, MAX_PAD), p.kernel, p.strides);
   const avg = poolValid(padSpatial(x, begins, endsX, 0), 'avg', p.kernel, p.strides);
   const padded = begins.some((b) => b > 0) || endsX.some((e) => e > 0);
   if (!padded || (p.countIncludePad && extra.every((e) => e === 0))) return avg;

@@ -13,7 +13,7 @@ import { MANIFEST_FILE, readManifest } from '../manifest.ts';
 const { onnx } = onnxProto;
 
 export const ONNX_FIXTURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
-export const ONNX_FIXTURES = ['r3d_18', 'mc3_18', 'r2plus1d_18', 's3d'] as const;
+export const ONNX_FIXTURES = ['r3d_18', 'mc3_18', 'r2plus1d_18', 's3d', 'ops_zoo'] as const;
 export type OnnxFixtureName = (typeof ONNX_FIXTURES)[number];
 
 export interface OnnxFixtureReference {
