@@ -47,6 +47,8 @@ const MESSAGES = [
   /Reached the max retries per request limit/i, // ioredis MaxRetriesPerRequestError
 ];
 
+const BUSY_TRANSACTION = /Unable to start a transaction in the given time|expired transaction|timeout for this transaction/i;
+
 export function isInfrastructureError(err: unknown): boolean {
   const seen = new Set<unknown>();
   const stack: unknown[] = [err];
@@ -58,6 +60,9 @@ export function isInfrastructureError(err: unknown): boolean {
     const code = o.code;
     if (typeof code === 'string') {
       if (NETWORK_CODES.has(code) || PRISMA_CODES.has(code) || isUnavailableSqlState(code)) return true;
+      // P2028 (transaction API) when the database is too busy: no connection for the transaction
+      // in time, or it outlived its timeout. Other P2028s (a closed transaction reused) are bugs.
+      if (code === 'P2028' && typeof o.message === 'string' && BUSY_TRANSACTION.test(o.message)) return true;
     }
     if (o.name === 'MaxRetriesPerRequestError') return true;
     if (typeof o.kind === 'string') {
