@@ -230,7 +230,7 @@ describe('F-EP Studio in the browser', () => {
     await page.getByLabel('Colour map').selectOption('turbo');
     await shot('11-viewer-mask-turbo');
     await page.getByText('Overlay', { exact: true }).click();
-    await expect(page.getByTestId('metrics').textContent()).resolves.toMatch(/Insertion AUC[\s\S]*?\(higher is better\)0\.\d{3}/);
+    await expect(page.getByTestId('metrics').textContent()).resolves.toMatch(/Insertion AUC[\s\S]*?↑higher better[01]\.\d{3}/);
     await expect(page.getByTestId('provenance').textContent()).resolves.toMatch(/synth-r2plus1d/);
     await page.locator('body').press('?');
     await page.getByTestId('shortcuts-dialog').getByText('Previous / next frame').waitFor();

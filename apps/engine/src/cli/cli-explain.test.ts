@@ -18,6 +18,7 @@ import { decodeClip } from '../video/decode.ts';
 import { probeVideo } from '../video/probe.ts';
 import { withTempDir } from '../video/test-fixtures.ts';
 import { runInProcess } from './run-in-process.ts';
+import { METHOD_NAMES } from '../methods/names.ts';
 
 /**
  * End to end through the real bin: `fep synth` → `fep explain`, against a small but real
@@ -159,7 +160,7 @@ describe('fep synth → fep explain', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--target', 'juggling'], /Unknown target label "juggling"/],
       [['--iterations', '0'], /--iterations must be ≥ 1/],
-      [['--method', 'telepathy'], /Unknown explanation method "telepathy"\. Available: fep, ep, random/],
+      [['--method', 'telepathy'], new RegExp(`Unknown explanation method "telepathy"\\. Available: ${METHOD_NAMES.join(", ")}\\.`)],
       [['--all-windows', '--start', '1'], /cannot be combined/],
       [['--start', '9'], /past the end of the video \(2\.000 s\)/],
       // Checked against the method catalogue (packages/shared/src/methods).

@@ -23,22 +23,21 @@ export function DirectionBadge({ direction }: { direction: MetricDirection | nul
  */
 function MetricRow({ label, help, direction, value }: { label: string; help: string; direction: MetricDirection | null; value: string }) {
   return (
-    <div className="text-sm" data-testid="metric">
-      <div className="flex items-baseline justify-between gap-2">
-        <dt className="text-slate-700">
-          <details className="group inline">
-            <summary className="cursor-pointer list-none underline decoration-dotted underline-offset-2">
-              {label}
-              <span className="sr-only"> ({directionText(direction)}), show what it means</span>
-            </summary>
-            <span className="mt-1 block text-xs text-slate-600">
-              {help} {direction ? `(${directionText(direction)})` : null}
-            </span>
-          </details>
-          <DirectionBadge direction={direction} />
-        </dt>
-        <dd className="font-mono text-slate-900">{value}</dd>
-      </div>
+    // dl > div > (dt, dd): the only grouping a description list allows (axe: definition-list).
+    <div className="flex items-baseline justify-between gap-2 text-sm" data-testid="metric">
+      <dt className="text-slate-700">
+        <details className="group inline">
+          <summary className="cursor-pointer list-none underline decoration-dotted underline-offset-2">
+            {label}
+            <span className="sr-only"> ({directionText(direction)}), show what it means</span>
+          </summary>
+          <span className="mt-1 block text-xs text-slate-600">
+            {help} {direction ? `(${directionText(direction)})` : null}
+          </span>
+        </details>
+        <DirectionBadge direction={direction} />
+      </dt>
+      <dd className="font-mono text-slate-900">{value}</dd>
     </div>
   );
 }
