@@ -92,7 +92,11 @@ export async function nextStudyItem(ctx: ApiContext, caller: Caller, studyId: st
   if (index < 0) return null;
   const entry = entries[index]!;
   const item = await ctx.db.studyItem.findUniqueOrThrow({ where: { id: entry.itemId }, include: { video: true } });
-  const explanations = await ctx.db.explanation.findMany({ where: { id: { in: item.explanationIds } } });
+  // Only what an option needs: the full rows carry metric curves and timings a rater never sees.
+  const explanations = await ctx.db.explanation.findMany({
+    where: { id: { in: item.explanationIds } },
+    select: { id: true, method: true, saliencyShape: true, windowStartSec: true, provenance: true },
+  });
   const base = studyMediaBase(studyId, entry.ref);
   return {
     ref: entry.ref,
