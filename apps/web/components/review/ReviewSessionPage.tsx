@@ -25,6 +25,7 @@ import { Skeleton } from '../Skeleton.tsx';
 import { useViewer } from '../ViewerContext.tsx';
 import { useSaliency } from '../viewer/saliency.ts';
 import { SaliencyOverlay } from '../viewer/SaliencyOverlay.tsx';
+import { stageMaxWidth } from '../viewer/stage-size.ts';
 import { HEARTBEAT_MS, RESYNC_MS, RESYNC_TOLERANCE_SEC, expectedTime } from './playback.ts';
 
 type Joined = JoinReviewSessionMutation['joinReviewSession'];
@@ -259,6 +260,9 @@ function SessionBody({ sessionId }: { sessionId: string }) {
   );
 }
 
+/** Room kept on a 1280×720 first screen for the header, the session title and the status line. */
+const REVIEW_RESERVE_REM = 18;
+
 function Player({
   explanation,
   isHost,
@@ -305,8 +309,13 @@ function Player({
   const { width, height } = explanation.video;
   return (
     <div>
-      {/* The stage has the video's aspect ratio; the overlay covers the video's content box either way. */}
-      <div className="relative overflow-hidden rounded-lg bg-black" style={{ aspectRatio: width && height ? `${width} / ${height}` : '16 / 9' }} data-testid="review-stage">
+      {/* The stage has the video's aspect ratio (never taller than the first screen allows); the
+          overlay covers the video's content box either way. */}
+      <div
+        className="relative mx-auto w-full overflow-hidden rounded-lg bg-black"
+        style={{ aspectRatio: width && height ? `${width} / ${height}` : '16 / 9', maxWidth: stageMaxWidth(width ?? 16, height ?? 9, REVIEW_RESERVE_REM) }}
+        data-testid="review-stage"
+      >
         <video
           ref={videoRef}
           src={explanation.video.url}
