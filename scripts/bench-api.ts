@@ -3,7 +3,9 @@
  *
  *   npm run bench:api                            # engine process running, idle
  *   npm run bench:api -- --with-explanation      # one default F-EP explanation running meanwhile
- *   options: --duration=60 --raters=50 --keep (keep the database and data folder)
+ *   options: --duration=60 --raters=50 --think-ms=0 --keep (keep the database and data folder)
+ *   --think-ms: each rater pauses 0.5–1.5 × this many ms after each judgement, as a person looking at
+ *   the item would (0: a closed loop with no pause, the worst case: latency ≈ raters ÷ throughput)
  *   BENCH_CPU_PROF=<dir>: the web process writes a V8 CPU profile (.cpuprofile) into <dir> on exit
  *
  * What it does:
@@ -58,6 +60,7 @@ const option = (name: string, fallback: number) => {
 const WITH_EXPLANATION = flag('with-explanation');
 const DURATION_S = option('duration', 60);
 const RATERS = option('raters', 50);
+const THINK_MS = option('think-ms', 0);
 const KEEP = flag('keep');
 const SETUP_EXPLANATIONS = 20; // LIKERT: 20 items; PAIRWISE: C(20, 2) = 190 items per rater
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -409,13 +412,15 @@ try {
         }
       }
       await timed('myStudies', () => r.client.gql(MY_STUDIES, { t: teamId }));
+      // A person's time on the item (the workload being modelled), not synchronisation.
+      if (THINK_MS > 0) await new Promise((res) => setTimeout(res, THINK_MS * (0.5 + Math.random())));
       if (done.size === 2 && !finished) {
         finished = true;
         exhausted++;
       }
     }
   }
-  log(`load: ${RATERS} raters for ${DURATION_S} s${WITH_EXPLANATION ? ' with one explanation running' : ' (engine idle)'}; loadavg before ${loadBefore.join(' ')}`);
+  log(`load: ${RATERS} raters for ${DURATION_S} s, think ${THINK_MS} ms${WITH_EXPLANATION ? ' with one explanation running' : ' (engine idle)'}; loadavg before ${loadBefore.join(' ')}`);
   await Promise.all(raters.map((r, i) => rater(r, i)));
   const wallS = (lastRequestEnd - started) / 1000;
   const loadAfter = load();
@@ -473,6 +478,7 @@ try {
       requests: all.length,
       duration_s: r1(wallS),
       raters: RATERS,
+      think_ms: THINK_MS,
       ops: Object.fromEntries(Object.entries(latencies).map(([op, ms]) => [op, summary(ms)])),
       loadavg_before: loadBefore,
       loadavg_after: loadAfter,
