@@ -291,8 +291,8 @@ export interface UploadedModelInput {
   dir: string;
   /** Paths of the uploaded files, relative to `dir`. */
   files: string[];
-  /** 'zip' or 'files', for the audit event. */
-  source: 'zip' | 'files';
+  /** 'zip', 'files' or 'form' (a manifest field + the model file), for the audit event. */
+  source: 'zip' | 'files' | 'form';
 }
 
 export async function registerUploadedModel(ctx: ApiContext, caller: Caller, input: UploadedModelInput) {
