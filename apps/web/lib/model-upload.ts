@@ -1,7 +1,7 @@
 /**
  * Browser side of `POST /api/models/upload` (graphql/src/models/model-upload.routes.ts): one
- * multipart request carrying a .zip, or every file of a model folder with its path inside the
- * folder as the part's filename. XMLHttpRequest rather than fetch, for upload progress.
+ * multipart request carrying a .zip, every file of a model folder with its path inside the
+ * folder as the part's filename, or an ONNX form (a `manifest` field + `model.onnx`). XMLHttpRequest rather than fetch, for upload progress.
  * Authentication is the session cookie (same origin).
  */
 
@@ -64,6 +64,22 @@ export function errorFromResponse(status: number, text: string): ModelUploadErro
 export function uploadModel(teamId: string, files: ModelUploadFile[], onProgress: (sent: number, total: number) => void): Promise<ModelUploadOutcome> {
   const form = new FormData();
   for (const f of files) form.append('file', f.file, f.path);
+  return sendForm(teamId, form, onProgress);
+}
+
+/**
+ * Sends an ONNX model described by the upload page's form: the manifest as the `manifest` field
+ * (without weightsSha256, which the server computes from the file) and the file as `model.onnx`,
+ * whatever it was called on disk. Never rejects.
+ */
+export function uploadOnnxModel(teamId: string, manifest: object, file: File, onProgress: (sent: number, total: number) => void): Promise<ModelUploadOutcome> {
+  const form = new FormData();
+  form.append('manifest', JSON.stringify(manifest));
+  form.append('file', file, 'model.onnx');
+  return sendForm(teamId, form, onProgress);
+}
+
+function sendForm(teamId: string, form: FormData, onProgress: (sent: number, total: number) => void): Promise<ModelUploadOutcome> {
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `${MODEL_UPLOAD_URL}?teamId=${encodeURIComponent(teamId)}`);

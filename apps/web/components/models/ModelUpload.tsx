@@ -8,11 +8,14 @@ import {
   filesFromDrop,
   filesFromInput,
   uploadModel,
+  uploadOnnxModel,
   type ModelUploadError,
   type ModelUploadFile,
   type UploadedModel,
 } from '../../lib/model-upload.ts';
+import type { OnnxManifestDraft } from '../../lib/onnx-manifest.ts';
 import { Alert } from '../Alert.tsx';
+import { OnnxModelForm } from './OnnxModelForm.tsx';
 
 type State =
   | { kind: 'idle' }
@@ -26,12 +29,14 @@ const ERROR_TITLES: Record<string, string> = {
   MISSING_MANIFEST: 'fep-model.json is missing',
   MANIFEST_NOT_JSON: 'fep-model.json is not valid JSON',
   MANIFEST_INVALID: 'fep-model.json has invalid fields',
-  MODEL_JSON_INVALID: 'model.json is missing or unreadable',
+  MODEL_JSON_INVALID: 'model.json or model.onnx is missing or unreadable',
   MISSING_WEIGHT_SHARD: 'A weight file is missing',
   WEIGHTS_HASH_MISMATCH: 'The weights do not match their hash',
   INPUT_SHAPE_MISMATCH: 'The input shape does not match',
   OUTPUT_UNITS_MISMATCH: 'The outputs do not match the labels',
   UNSUPPORTED_LAYER: 'The model uses an unsupported layer',
+  UNSUPPORTED_OPERATOR: 'The ONNX model uses operators the import cannot run',
+  UNSUPPORTED_OPSET: 'The ONNX model’s opset is not supported',
   MODEL_CARD_INVALID: 'The model card is missing or too large',
   DUPLICATE: 'This model version already exists',
   TOO_LARGE: 'The upload is too large',
@@ -42,7 +47,8 @@ const ERROR_TITLES: Record<string, string> = {
 };
 
 /**
- * Upload a TF.js model to the team's registry: a .zip, or a model folder (picked, or dropped).
+ * Upload a model to the team's registry: a .zip or a model folder (picked, or dropped) — TF.js, or
+ * ONNX (fep-model.json + model.onnx) — or an .onnx file described in a form (OnnxModelForm).
  * The server validates it with the engine's loader; problems are shown here, in words, with one
  * line per field at fault.
  */
@@ -53,10 +59,17 @@ export function ModelUpload({ teamId, onUploaded }: { teamId: string; onUploaded
 
   const send = async (files: ModelUploadFile[]) => {
     if (busy || files.length === 0) return;
-    const what = describeSelection(files);
-    const total = files.reduce((n, f) => n + f.file.size, 0);
+    await track(describeSelection(files), files.reduce((n, f) => n + f.file.size, 0), (onProgress) => uploadModel(teamId, files, onProgress));
+  };
+
+  const sendOnnx = async (manifest: OnnxManifestDraft, file: File) => {
+    if (busy) return;
+    await track(file.name, file.size, (onProgress) => uploadOnnxModel(teamId, manifest, file, onProgress));
+  };
+
+  const track = async (what: string, total: number, upload: (onProgress: (sent: number, total: number) => void) => ReturnType<typeof uploadModel>) => {
     setState({ kind: 'uploading', what, sent: 0, total });
-    const outcome = await uploadModel(teamId, files, (sent, all) =>
+    const outcome = await upload((sent, all) =>
       setState((s) => (s.kind === 'uploading' ? (sent >= all ? { kind: 'checking', what } : { ...s, sent, total: all }) : s)),
     );
     if (outcome.ok) {
@@ -84,8 +97,9 @@ export function ModelUpload({ teamId, onUploaded }: { teamId: string; onUploaded
         </h2>
         <p id="model-upload-hint" className="mt-1 text-sm text-slate-600">
           A TF.js model folder with <code className="font-mono text-xs">fep-model.json</code>, <code className="font-mono text-xs">model.json</code>, its weight
-          files and optionally <code className="font-mono text-xs">MODEL_CARD.md</code> — as a .zip or as the folder itself. It is checked before it is
-          registered: manifest fields, weights hash, layers, input and output shapes.
+          files and optionally <code className="font-mono text-xs">MODEL_CARD.md</code> — as a .zip or as the folder itself — or an ONNX model:{' '}
+          <code className="font-mono text-xs">fep-model.json</code> with <code className="font-mono text-xs">model.onnx</code> in a .zip, or the .onnx with the
+          form below. It is checked before it is registered: manifest fields, weights hash, layers or operators, input and output shapes.
         </p>
       </div>
       <div
@@ -141,6 +155,8 @@ export function ModelUpload({ teamId, onUploaded }: { teamId: string; onUploaded
           </label>
         </p>
       </div>
+
+      <OnnxModelForm busy={busy} onSubmit={(manifest, file) => void sendOnnx(manifest, file)} />
 
       <div aria-live="polite" data-testid="model-upload-status">
         {state.kind === 'uploading' ? (
