@@ -35,10 +35,14 @@ export type AddCommentInput = {
 
 export type AlphaValue = {
   __typename?: 'AlphaValue';
+  /** null with reason: one rater (nothing pairable) or no variation (every value the same). */
   alpha?: Maybe<Scalars['Float']['output']>;
   /** nominal, ordinal or interval */
   level: Scalars['String']['output'];
   method?: Maybe<Scalars['String']['output']>;
+  /** Values in items rated at least twice (Krippendorff's n). */
+  pairableValues: Scalars['Int']['output'];
+  reason?: Maybe<Scalars['String']['output']>;
 };
 
 /** A region someone drew on an explanation's frames: what they think the model should (or should not) look at. */
@@ -101,6 +105,8 @@ export type AuditChainVerification = {
 export type AuditEvent = {
   __typename?: 'AuditEvent';
   action: Scalars['String']['output'];
+  /** Who did it, by name; null for events the system records (the engine, retention). */
+  actor?: Maybe<User>;
   actorId?: Maybe<Scalars['ID']['output']>;
   createdAt: Scalars['DateTime']['output'];
   hash: Scalars['String']['output'];
@@ -143,11 +149,30 @@ export type AuthPayload = {
   user: User;
 };
 
+/** How the Bradley–Terry strengths were fitted. */
+export type BradleyTerryFit = {
+  __typename?: 'BradleyTerryFit';
+  B: Scalars['Int']['output'];
+  /** Small-sample / separation caution to show with the strengths; null for a plain MLE. */
+  caution?: Maybe<Scalars['String']['output']>;
+  comparisons: Scalars['Int']['output'];
+  /** maximum likelihood, or posterior mode, Gaussian prior on log-strengths (under separation). */
+  method: Scalars['String']['output'];
+  /** Whether the plain MLE exists for the data (comparison graph strongly connected, Hunter 2004). */
+  mleExists: Scalars['Boolean']['output'];
+  /** σ of the N(0, σ²) prior on log-strengths when one was used. */
+  priorSd?: Maybe<Scalars['Float']['output']>;
+  /** Bootstrap resamples (of B) in which the plain MLE does not exist. */
+  separatedResamples: Scalars['Int']['output'];
+};
+
 export type BradleyTerryStrength = {
   __typename?: 'BradleyTerryStrength';
   logStrength: Scalars['Float']['output'];
   lower?: Maybe<Scalars['Float']['output']>;
   method: Scalars['String']['output'];
+  /** wins-all or loses-all when the method won or lost every comparison it was in (its MLE is unbounded); null otherwise. */
+  separation?: Maybe<Scalars['String']['output']>;
   strength: Scalars['Float']['output'];
   upper?: Maybe<Scalars['Float']['output']>;
 };
@@ -286,6 +311,8 @@ export type Explanation = {
   provenanceSha256?: Maybe<Scalars['String']['output']>;
   /** Oldest first. */
   ratings: RatingConnection;
+  /** The original this one reproduces (always of the same team), or null. */
+  reproduces?: Maybe<Explanation>;
   /** The explanation this one reproduces, if any. */
   reproducesId?: Maybe<Scalars['ID']['output']>;
   /** Oldest first. */
@@ -414,9 +441,12 @@ export type MethodSummary = {
   distribution: Array<Scalars['Int']['output']>;
   /** Null while nobody has judged this method's items. */
   estimate?: Maybe<Scalars['Float']['output']>;
+  /** 95 % bootstrap interval; null with reason when it cannot be computed (fewer than 2 judged items). */
   lower?: Maybe<Scalars['Float']['output']>;
   method: Scalars['String']['output'];
   n: Scalars['Int']['output'];
+  /** Why the interval (or estimate) is missing, e.g. "not enough data: needs ≥ 2 judged items for an interval (n = 1 item)". */
+  reason?: Maybe<Scalars['String']['output']>;
   upper?: Maybe<Scalars['Float']['output']>;
 };
 
@@ -486,6 +516,8 @@ export type Mutation = {
   deleteAnnotation: Annotation;
   /** Soft delete: authors remove their own comments; owners and admins any. */
   deleteComment: Comment;
+  /** Deletes a DRAFT study (its items go with it); audited as study.deleted. Open or closed studies cannot be deleted. */
+  deleteStudy: Scalars['ID']['output'];
   /** Soft delete: the row, hashes and audit trail are kept. */
   deleteVideo: Video;
   /** Host only: ends the session and saves (and audits) its summary. */
@@ -590,6 +622,11 @@ export type MutationDeleteAnnotationArgs = {
 
 
 export type MutationDeleteCommentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteStudyArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -770,7 +807,11 @@ export type Query = {
   __typename?: 'Query';
   /** Newest first. Needs a session or an ADMIN token (which sees only tokens within its reach). */
   apiTokens: ApiTokenConnection;
-  /** Oldest first (by seq). */
+  /**
+   * Oldest first (by seq). Filters combine: `action` is one action exactly (e.g. "explanation.completed")
+   * or a prefix ending in a dot ("explanation." for every explanation event); `actorId` one member;
+   * `since`/`until` the event's time, both inclusive.
+   */
   auditEvents: AuditEventConnection;
   /** Newest first. */
   auditReports: AuditReportConnection;
@@ -816,9 +857,12 @@ export type QueryApiTokensArgs = {
 
 export type QueryAuditEventsArgs = {
   action?: InputMaybe<Scalars['String']['input']>;
+  actorId?: InputMaybe<Scalars['ID']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  since?: InputMaybe<Scalars['DateTime']['input']>;
   teamId: Scalars['ID']['input'];
+  until?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -1400,10 +1444,15 @@ export type StudyResults = {
   /** What the bootstrap used: B resamples, level, seed. */
   bootstrap: Scalars['JSON']['output'];
   bradleyTerry?: Maybe<Array<BradleyTerryStrength>>;
+  bradleyTerryFit?: Maybe<BradleyTerryFit>;
+  /** Small-sample and separation cautions the results page and the export show. */
+  cautions: Array<Scalars['String']['output']>;
   /** Multiple-comparison correction applied to pairedTests.pAdjusted. */
   correction: Scalars['String']['output'];
   design: StudyDesign;
   fleissKappa?: Maybe<Scalars['Float']['output']>;
+  /** Why fleissKappa is null (e.g. no item rated exactly overlap times, one category only). */
+  fleissKappaReason?: Maybe<Scalars['String']['output']>;
   judgements: Scalars['Int']['output'];
   methods: Array<MethodSummary>;
   notes: Array<Scalars['String']['output']>;
@@ -1648,6 +1697,7 @@ export type ResolversTypes = {
   AuditReportConnection: ResolverTypeWrapper<Omit<AuditReportConnection, 'nodes'> & { nodes: Array<ResolversTypes['AuditReport']> }>;
   AuthPayload: ResolverTypeWrapper<Omit<AuthPayload, 'user'> & { user: ResolversTypes['User'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  BradleyTerryFit: ResolverTypeWrapper<BradleyTerryFit>;
   BradleyTerryStrength: ResolverTypeWrapper<BradleyTerryStrength>;
   ChangeRoleInput: ChangeRoleInput;
   Comment: ResolverTypeWrapper<CommentRow>;
@@ -1762,6 +1812,7 @@ export type ResolversParentTypes = {
   AuditReportConnection: Omit<AuditReportConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['AuditReport']> };
   AuthPayload: Omit<AuthPayload, 'user'> & { user: ResolversParentTypes['User'] };
   Boolean: Scalars['Boolean']['output'];
+  BradleyTerryFit: BradleyTerryFit;
   BradleyTerryStrength: BradleyTerryStrength;
   ChangeRoleInput: ChangeRoleInput;
   Comment: CommentRow;
@@ -1856,6 +1907,8 @@ export type AlphaValueResolvers<ContextType = ApiContext, ParentType extends Res
   alpha?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   level?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   method?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  pairableValues?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type AnnotationResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Annotation'] = ResolversParentTypes['Annotation']> = {
@@ -1900,6 +1953,7 @@ export type AuditChainVerificationResolvers<ContextType = ApiContext, ParentType
 
 export type AuditEventResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['AuditEvent'] = ResolversParentTypes['AuditEvent']> = {
   action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actor?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   actorId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1936,10 +1990,21 @@ export type AuthPayloadResolvers<ContextType = ApiContext, ParentType extends Re
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type BradleyTerryFitResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['BradleyTerryFit'] = ResolversParentTypes['BradleyTerryFit']> = {
+  B?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  caution?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  comparisons?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mleExists?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  priorSd?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  separatedResamples?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type BradleyTerryStrengthResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['BradleyTerryStrength'] = ResolversParentTypes['BradleyTerryStrength']> = {
   logStrength?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   lower?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  separation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   strength?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   upper?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
@@ -1995,6 +2060,7 @@ export type ExplanationResolvers<ContextType = ApiContext, ParentType extends Re
   provenance?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   provenanceSha256?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   ratings?: Resolver<ResolversTypes['RatingConnection'], ParentType, ContextType, Partial<ExplanationRatingsArgs>>;
+  reproduces?: Resolver<Maybe<ResolversTypes['Explanation']>, ParentType, ContextType>;
   reproducesId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   reproductions?: Resolver<ResolversTypes['ExplanationConnection'], ParentType, ContextType, Partial<ExplanationReproductionsArgs>>;
   requestedBy?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
@@ -2069,6 +2135,7 @@ export type MethodSummaryResolvers<ContextType = ApiContext, ParentType extends 
   lower?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   n?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   upper?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
@@ -2119,6 +2186,7 @@ export type MutationResolvers<ContextType = ApiContext, ParentType extends Resol
   decideReviewExplanation?: Resolver<ResolversTypes['ReviewDecision'], ParentType, ContextType, RequireFields<MutationDecideReviewExplanationArgs, 'id' | 'input'>>;
   deleteAnnotation?: Resolver<ResolversTypes['Annotation'], ParentType, ContextType, RequireFields<MutationDeleteAnnotationArgs, 'id'>>;
   deleteComment?: Resolver<ResolversTypes['Comment'], ParentType, ContextType, RequireFields<MutationDeleteCommentArgs, 'id'>>;
+  deleteStudy?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteStudyArgs, 'id'>>;
   deleteVideo?: Resolver<ResolversTypes['Video'], ParentType, ContextType, RequireFields<MutationDeleteVideoArgs, 'id'>>;
   endReviewSession?: Resolver<ResolversTypes['ReviewSession'], ParentType, ContextType, RequireFields<MutationEndReviewSessionArgs, 'id'>>;
   generateAuditReport?: Resolver<ResolversTypes['AuditReport'], ParentType, ContextType, RequireFields<MutationGenerateAuditReportArgs, 'modelId' | 'teamId'>>;
@@ -2459,9 +2527,12 @@ export type StudyResultsResolvers<ContextType = ApiContext, ParentType extends R
   alpha?: Resolver<Array<ResolversTypes['AlphaValue']>, ParentType, ContextType>;
   bootstrap?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   bradleyTerry?: Resolver<Maybe<Array<ResolversTypes['BradleyTerryStrength']>>, ParentType, ContextType>;
+  bradleyTerryFit?: Resolver<Maybe<ResolversTypes['BradleyTerryFit']>, ParentType, ContextType>;
+  cautions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   correction?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   design?: Resolver<ResolversTypes['StudyDesign'], ParentType, ContextType>;
   fleissKappa?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  fleissKappaReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   judgements?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   methods?: Resolver<Array<ResolversTypes['MethodSummary']>, ParentType, ContextType>;
   notes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2542,6 +2613,7 @@ export type Resolvers<ContextType = ApiContext> = {
   AuditReport?: AuditReportResolvers<ContextType>;
   AuditReportConnection?: AuditReportConnectionResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
+  BradleyTerryFit?: BradleyTerryFitResolvers<ContextType>;
   BradleyTerryStrength?: BradleyTerryStrengthResolvers<ContextType>;
   Comment?: CommentResolvers<ContextType>;
   CommentConnection?: CommentConnectionResolvers<ContextType>;

@@ -53,6 +53,10 @@ export const studyResolvers: Resolvers = {
       const { caller } = await manage(ctx, id);
       return studies.closeStudy(ctx, caller, id);
     },
+    deleteStudy: async (_p, { id }, ctx) => {
+      const { caller } = await manage(ctx, id);
+      return studies.deleteStudy(ctx, caller, id);
+    },
     submitStudyJudgement: async (_p, { input }, ctx) => {
       const { caller } = await participate(ctx, input.studyId);
       return rater.submitJudgement(ctx, caller, input);

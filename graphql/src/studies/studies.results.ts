@@ -3,6 +3,7 @@ import {
   DEFAULT_BOOTSTRAP_B,
   DEFAULT_CONFIDENCE,
   HOLM_CORRECTION_NAME,
+  BT_DEFAULT_PRIOR_SD,
   bootstrapInterval,
   bradleyTerryWithCI,
   countTable,
@@ -45,15 +46,32 @@ async function loadAll(ctx: ApiContext, studyId: string) {
   return { study, items, assignments, judgements, methodOf, methods, regularItems };
 }
 
+/**
+ * Fewer judged items than this and the results carry a small-sample caution. Our rule of thumb,
+ * not a sourced threshold: percentile-bootstrap intervals are known to under-cover at small n
+ * (Efron & Tibshirani 1993, §13.3), and a handful of items says little about a population of videos.
+ */
+export const SMALL_SAMPLE_ITEMS = 10;
+
+/** "Not enough data" in the words every statistic uses: what it needs, and the n it had. */
+const notEnough = (needs: string, n: number, unit: string) => `not enough data: needs ${needs} (n = ${n} ${unit})`;
+
 function ci<T>(units: T[][], seed: number) {
   const flat = (s: readonly T[][]) => s.flat() as unknown as number[];
+  if (units.length < 2) {
+    // One item: every resample is that item, so a "95 % interval" would be a point. Say so instead.
+    const xs = flat(units);
+    const estimate = xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+    const reason = units.length ? notEnough('≥ 2 judged items for an interval', units.length, 'item') : notEnough('a judgement', 0, 'items');
+    return { estimate, lower: null, upper: null, reason };
+  }
   const r = bootstrapInterval(units, (s) => {
     const xs = flat(s);
     return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN;
   }, { seed });
   // A method nobody has judged yet has no estimate (NaN would not serialise: the whole query failed).
   const finite = (v: number) => (Number.isFinite(v) ? v : null);
-  return { estimate: finite(r.estimate), lower: finite(r.lower), upper: finite(r.upper) };
+  return { estimate: finite(r.estimate), lower: finite(r.lower), upper: finite(r.upper), reason: null as string | null };
 }
 
 export async function studyResults(ctx: ApiContext, studyId: string) {
@@ -77,13 +95,20 @@ export async function studyResults(ctx: ApiContext, studyId: string) {
   const alphaRows = (cells: { unit: string; assignmentId: string; value: number | string }[], method: string | null, levels: AlphaLevel[]) =>
     levels.map((level) => {
       const a = krippendorffAlpha(matrix(cells), level);
-      return { level, method, alpha: Number.isFinite(a.alpha) ? a.alpha : null };
+      // α needs pairable values (an item rated at least twice) and some variation among them.
+      const reason = Number.isFinite(a.alpha)
+        ? null
+        : a.pairableValues < 2
+          ? notEnough('an item rated by ≥ 2 raters', a.pairableValues, 'pairable values')
+          : `not defined: no variation — every pairable value is the same (n = ${a.pairableValues} pairable values)`;
+      return { level, method, alpha: Number.isFinite(a.alpha) ? a.alpha : null, pairableValues: a.pairableValues, reason };
     });
 
-  let methodSummaries: { method: string; n: number; estimate: number | null; lower: number | null; upper: number | null; distribution: number[] }[] = [];
-  const alpha: { level: string; alpha: number | null; method: string | null }[] = [];
-  let fleiss: number | null = null;
-  let bt: { method: string; strength: number; logStrength: number; lower: number | null; upper: number | null }[] | null = null;
+  let methodSummaries: { method: string; n: number; estimate: number | null; lower: number | null; upper: number | null; reason: string | null; distribution: number[] }[] = [];
+  const alpha: { level: string; alpha: number | null; method: string | null; pairableValues: number; reason: string | null }[] = [];
+  let fleiss: { kappa: number | null; reason: string | null } = { kappa: null, reason: "not defined for rankings" };
+  let bt: BtRow[] | null = null;
+  let btFit: BtFitInfo | null = null;
   let winRates: (number | null)[][] | null = null;
   /** Per video, per method: the values the paired tests compare. */
   const perVideo = new Map<string, Map<string, number[]>>();
@@ -154,6 +179,7 @@ export async function studyResults(ctx: ApiContext, studyId: string) {
     fleiss = fleissOf(labels, ['first', 'second', 'tie'], study.overlap, notes);
     const fit = fitBT(methods, comparisons, seed, notes);
     bt = fit.bt;
+    btFit = fit.info;
     winRates = fit.winRates;
     for (const c of comparisons) {
       addVideo(c.videoId, `${c.a}>${c.b}`, c.outcome);
@@ -192,6 +218,7 @@ export async function studyResults(ctx: ApiContext, studyId: string) {
     for (const m of methods) alpha.push(...alphaRows(cells.filter((c) => c.method === m), m, ['ordinal', 'interval']));
     const fit = fitBT(methods, comparisons, seed, notes);
     bt = fit.bt;
+    btFit = fit.info;
     winRates = fit.winRates;
     for (const c of cells) addVideo(c.videoId, c.method, c.value);
     notes.push("Fleiss' κ is not defined for rankings.");
@@ -252,14 +279,23 @@ export async function studyResults(ctx: ApiContext, studyId: string) {
       medianTimeMs: mine.length ? median(mine.map((j) => j.timeOnItemMs)) : null,
     };
   });
+  // Small-sample cautions, shown above the results and carried in the export.
+  const cautions: string[] = [];
+  const judgedItems = new Set(regular.map((j) => j.itemId)).size;
+  if (regular.length && judgedItems < SMALL_SAMPLE_ITEMS)
+    cautions.push(`Small sample: ${judgedItems} judged item${judgedItems === 1 ? '' : 's'} (fewer than ${SMALL_SAMPLE_ITEMS}). Intervals and tests are unreliable at this size; treat the results as a pilot.`);
+  if (btFit && btFit.method !== 'maximum likelihood') cautions.push(btFit.caution!);
   return {
     design: study.design,
     judgements: regular.length,
     bootstrap: { B: DEFAULT_BOOTSTRAP_B, level: DEFAULT_CONFIDENCE, seed, method: 'percentile, resampling items' },
     methods: methodSummaries,
     alpha,
-    fleissKappa: fleiss,
+    fleissKappa: fleiss.kappa,
+    fleissKappaReason: fleiss.reason,
     bradleyTerry: bt,
+    bradleyTerryFit: btFit,
+    cautions,
     winRates,
     pairedTests,
     correction: HOLM_CORRECTION_NAME,
@@ -275,29 +311,65 @@ export async function studyResults(ctx: ApiContext, studyId: string) {
  * not depend on submission order; Krippendorff's α covers every rating. Null with a note when it
  * cannot be computed (no such item, overlap < 2, or every rating in one category, where κ = 0/0).
  */
-function fleissOf(labels: (string | number)[][], categories: (string | number)[], overlap: number, notes: string[]): number | null {
+function fleissOf(labels: (string | number)[][], categories: (string | number)[], overlap: number, notes: string[]): { kappa: number | null; reason: string | null } {
   const table = overlap >= 2 ? countTable(labels, categories, overlap) : [];
   const others = labels.filter((l) => l.length > 0 && l.length !== overlap).length;
   if (!table.length) {
     notes.push(`Fleiss' κ needs items with exactly overlap = ${overlap} ≥ 2 ratings each; none has.`);
-    return null;
+    return { kappa: null, reason: notEnough(`items rated exactly overlap = ${overlap} ≥ 2 times`, 0, 'such items') };
   }
   if (others) notes.push(`Fleiss' κ: over the ${table.length} items rated exactly ${overlap} times; ${others} items with another number of ratings are left out (Krippendorff's α includes them).`);
   const kappa = fleissKappa(table).kappa;
   if (!Number.isFinite(kappa)) {
     notes.push("Fleiss' κ is undefined: every rating falls in one category (chance agreement is 1).");
-    return null;
+    return { kappa: null, reason: `not defined: every rating falls in one category (n = ${table.length} items)` };
   }
-  return kappa;
+  return { kappa, reason: null };
 }
 
+interface BtRow {
+  method: string;
+  strength: number;
+  logStrength: number;
+  lower: number | null;
+  upper: number | null;
+  /** 'wins-all' / 'loses-all': the method won or lost every comparison it was in (MLE ±∞). */
+  separation: string | null;
+}
+interface BtFitInfo {
+  method: 'maximum likelihood' | 'posterior mode, Gaussian prior on log-strengths';
+  priorSd: number | null;
+  mleExists: boolean;
+  comparisons: number;
+  separatedResamples: number;
+  B: number;
+  caution: string | null;
+}
+
+/**
+ * Bradley–Terry strengths with bootstrap intervals. The plain MLE (Hunter 2004) when it exists for
+ * the data and for every resample; otherwise — separation: a method (or group) that wins or loses
+ * all its comparisons, where the MLE diverges and percentile intervals reach the ±345 of a
+ * log-strength clamped at 1e-300 — every fit, the estimate and all B resamples, is the posterior
+ * mode under θ_i ~ N(0, 2.5²) (BT_DEFAULT_PRIOR_SD, after Gelman et al. 2008), which is finite
+ * for any data. The rows name the separated methods; the caution says what was done.
+ */
 function fitBT(methods: string[], comparisons: Comparison[], seed: number, notes: string[]) {
-  if (!comparisons.length) return { bt: null, winRates: null };
+  if (!comparisons.length) return { bt: null, winRates: null, info: null };
   let fit = bradleyTerryWithCI(methods.length, comparisons, { seed });
-  if (!fit.mleExists) {
-    fit = bradleyTerryWithCI(methods.length, comparisons, { seed, pseudoWins: 0.5 });
-    notes.push('Bradley–Terry: some method never won or never lost, so the plain MLE does not exist; 0.5 virtual wins were added in both directions of every compared pair.');
-  }
+  let info: BtFitInfo = { method: 'maximum likelihood', priorSd: null, mleExists: fit.mleExists, comparisons: comparisons.length, separatedResamples: fit.separatedResamples, B: fit.B, caution: null };
+  if (!fit.mleExists || fit.separatedResamples > 0) {
+    const plain = fit;
+    fit = bradleyTerryWithCI(methods.length, comparisons, { seed, priorSd: BT_DEFAULT_PRIOR_SD });
+    const named = methods.flatMap((m, i) => (plain.separation[i] ? [`${m} ${plain.separation[i] === 'wins-all' ? 'won' : 'lost'} all its comparisons`] : []));
+    const why = !plain.mleExists
+      ? `the comparisons are separated${named.length ? ` — ${named.join(', ')}` : ' (one group of methods never lost to the rest)'} — so the maximum-likelihood strengths are unbounded`
+      : `${plain.separatedResamples} of ${plain.B} bootstrap resamples are separated (some method wins or loses all its comparisons), where the maximum-likelihood strengths are unbounded`;
+    const caution = `Bradley–Terry: ${why}. Strengths and intervals are posterior modes under a weak Gaussian prior N(0, ${BT_DEFAULT_PRIOR_SD}²) on log-strengths; they are bounded by the prior, not by the data — collect more comparisons before reading them.`;
+    info = { method: 'posterior mode, Gaussian prior on log-strengths', priorSd: BT_DEFAULT_PRIOR_SD, mleExists: plain.mleExists, comparisons: comparisons.length, separatedResamples: plain.separatedResamples, B: plain.B, caution };
+    notes.push(`Bradley–Terry fit: posterior mode with θ ~ N(0, ${BT_DEFAULT_PRIOR_SD}²) (Newton–Raphson), because the maximum-likelihood estimate is unbounded for the data or some resamples.`);
+  } else notes.push('Bradley–Terry fit: maximum likelihood (MM algorithm, Hunter 2004).');
+  const separation = fit.separation;
   return {
     bt: methods.map((m, i) => ({
       method: m,
@@ -305,8 +377,10 @@ function fitBT(methods: string[], comparisons: Comparison[], seed: number, notes
       logStrength: fit.logStrengths[i]!,
       lower: Number.isFinite(fit.logStrengthCI[i]!.lower) ? fit.logStrengthCI[i]!.lower : null,
       upper: Number.isFinite(fit.logStrengthCI[i]!.upper) ? fit.logStrengthCI[i]!.upper : null,
+      separation: separation[i] ?? null,
     })),
     winRates: fit.winRates,
+    info,
   };
 }
 

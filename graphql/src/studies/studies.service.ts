@@ -168,9 +168,11 @@ export async function createStudy(ctx: ApiContext, caller: Caller, raw: unknown)
       (byVideo.get(e.videoId) ?? byVideo.set(e.videoId, []).get(e.videoId)!).push(e.id);
     }
     groups = [...byVideo].map(([videoId, explanationIds]) => ({ videoId, explanationIds }));
+    await assertVideosReady(ctx, input.teamId, groups.map((g) => g.videoId), 'explanationIds', unique.map((e) => rows.find((r) => r.id === e)!.videoId));
     source = { explanationIds: unique };
   } else {
     const videoIds = [...new Set(input.videoIds!)];
+    await assertVideosReady(ctx, input.teamId, videoIds, 'videoIds', input.videoIds!);
     const methods = input.methods!;
     groups = [];
     for (const videoId of videoIds) {
@@ -268,6 +270,24 @@ export async function createStudy(ctx: ApiContext, caller: Caller, raw: unknown)
     });
     return study;
   });
+}
+
+/**
+ * Refuses videos that are not READY (FAILED, or still processing): a FAILED video can never be
+ * explained, so a study over it could never open. The field path names the offending entry,
+ * e.g. `videoIds.2` (or `explanationIds.0` for an explanation of such a video).
+ */
+async function assertVideosReady(ctx: ApiContext, teamId: string, videoIds: string[], field: 'videoIds' | 'explanationIds', perEntry: string[]) {
+  const rows = await ctx.db.video.findMany({ where: { id: { in: videoIds }, teamId }, select: { id: true, title: true, status: true } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const fields: Record<string, string> = {};
+  perEntry.forEach((vid, i) => {
+    const v = byId.get(vid);
+    if (!v) fields[`${field}.${i}`] = 'No such video in this team.';
+    else if (v.status !== 'READY') fields[`${field}.${i}`] = `Video “${v.title}” is ${v.status.toLowerCase()}, not ready; only READY videos can be studied.`;
+  });
+  const bad = Object.keys(fields);
+  if (bad.length) throw badInput(`${bad.length} of the chosen ${field === 'videoIds' ? 'videos' : 'explanations'} ${bad.length === 1 ? 'is' : 'are'} on a video that is not ready.`, { fields });
 }
 
 function assertDraft(study: Study) {
@@ -483,6 +503,28 @@ export async function closeStudy(ctx: ApiContext, caller: Caller, studyId: strin
       payload: { judgements },
     });
     return updated;
+  });
+}
+
+/**
+ * Deletes a DRAFT study with its items (cascade), auditing `study.deleted` in the same transaction.
+ * An open or closed study holds judgements and a frozen protocol: it is closed, never deleted.
+ */
+export async function deleteStudy(ctx: ApiContext, caller: Caller, studyId: string) {
+  const study = await getStudy(ctx, studyId);
+  if (study.status !== 'DRAFT') throw conflict('Only a draft study can be deleted; close an open study instead.');
+  return ctx.db.$transaction(async (tx) => {
+    const gone = await tx.study.deleteMany({ where: { id: studyId, status: 'DRAFT' } });
+    if (gone.count !== 1) throw conflict('The study was opened or deleted by someone else.');
+    await appendAuditEvent(tx, {
+      teamId: study.teamId,
+      actorId: caller.userId,
+      action: 'study.deleted',
+      subjectType: 'Study',
+      subjectId: studyId,
+      payload: { name: study.name, design: study.design },
+    });
+    return studyId;
   });
 }
 

@@ -112,3 +112,55 @@ describe('Bradley–Terry (MM, Hunter 2004)', () => {
     });
   });
 });
+
+describe('Bradley–Terry with a Gaussian prior on log-strengths (MAP)', () => {
+  it('is finite and ordered under separation; the separated item is named', () => {
+    // Item 0 wins all 4 of its games: the MLE sends θ_0 to +∞.
+    const cs = [...games(0, 1, 4, 0), ...games(1, 2, 2, 2)];
+    const mle = fitBradleyTerry(3, cs);
+    expect(mle.mleExists).toBe(false);
+    expect(mle.separation).toEqual(['wins-all', null, null]);
+    const map = fitBradleyTerry(3, cs, { priorSd: 2.5 });
+    expect(map.converged).toBe(true);
+    expect(map.priorSd).toBe(2.5);
+    expect(map.logStrengths.every(Number.isFinite)).toBe(true);
+    expect(map.logStrengths[0]).toBeGreaterThan(map.logStrengths[1]!);
+    expect(Math.abs(map.logStrengths.reduce((a, b) => a + b, 0))).toBeLessThan(1e-9);
+  });
+
+  it('satisfies the penalised score equations: observed − expected wins = θ_i / σ²', () => {
+    const cs = [...games(0, 1, 7, 3), ...games(1, 2, 6, 4), ...games(0, 2, 10, 0)];
+    const sd = 1.5;
+    const fit = fitBradleyTerry(3, cs, { priorSd: sd });
+    const t = fit.logStrengths;
+    for (let i = 0; i < 3; i++) {
+      let score = 0;
+      for (const c of cs) {
+        const p = 1 / (1 + Math.exp(-(t[c.a]! - t[c.b]!)));
+        if (c.a === i) score += c.outcome - p;
+        if (c.b === i) score -= c.outcome - p;
+      }
+      expect(score).toBeCloseTo(t[i]! / (sd * sd), 9);
+    }
+  });
+
+  it('approaches the MLE as the prior widens (connected data)', () => {
+    const cs = [...games(0, 1, 7, 3), ...games(1, 2, 6, 4), ...games(0, 2, 8, 2)];
+    const mle = fitBradleyTerry(3, cs);
+    const wide = fitBradleyTerry(3, cs, { priorSd: 1000 });
+    wide.logStrengths.forEach((x, i) => expect(x).toBeCloseTo(mle.logStrengths[i]!, 4));
+  });
+
+  it('bootstrap intervals stay bounded where plain-MLE resamples separate', () => {
+    // Connected overall, but 1 loss in 6 for item 0: many resamples drop it and separate.
+    const cs = [...games(0, 1, 5, 1), ...games(1, 2, 3, 3)];
+    const plain = bradleyTerryWithCI(3, cs, { B: 400, seed: 2 });
+    expect(plain.separatedResamples).toBeGreaterThan(0);
+    expect(plain.logStrengthCI[0]!.upper).toBeGreaterThan(100); // the ±345 of issue 14
+    const map = bradleyTerryWithCI(3, cs, { B: 400, seed: 2, priorSd: 2.5 });
+    for (const c of map.logStrengthCI) {
+      expect(Math.abs(c.lower)).toBeLessThan(10);
+      expect(Math.abs(c.upper)).toBeLessThan(10);
+    }
+  });
+});
