@@ -4,16 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgConfigFromUrl } from '@fep/db';
 import { startTestApi, type TestApi, type TestClient } from '../testing/test-api.ts';
 import { canonicalJson } from '@fep/db';
-import { eventHash, GENESIS_HASH } from './audit.service.ts';
+import { appendAuditEvent, eventHash, GENESIS_HASH } from './audit.service.ts';
 
 let api: TestApi;
 let owner: TestClient;
+let ownerId: string;
 let teamId: string;
 let sql: pg.Client;
 
 beforeAll(async () => {
   api = await startTestApi();
-  owner = (await api.signUp('Auditee')).client;
+  const signedUp = await api.signUp('Auditee');
+  owner = signedUp.client;
+  ownerId = signedUp.userId;
   teamId = (await owner.ok<any>(`mutation { createTeam(input: { name: "Audited" }) { id } }`)).createTeam.id;
   for (const name of ['One', 'Two', 'Three']) {
     await owner.ok(`mutation($id: ID!, $n: String!) { renameTeam(teamId: $id, name: $n) { id } }`, { id: teamId, n: name });
@@ -93,5 +96,61 @@ describe('audit chain', () => {
       ),
     );
     expect((await other.ok<any>(VERIFY, { id })).verifyAuditChain).toEqual({ ok: true, checked: 13, firstBrokenEventId: null });
+  });
+});
+
+describe('listing with filters (the audit-log page)', () => {
+  const LIST = `query($id: ID!, $action: String, $actorId: ID, $since: DateTime, $until: DateTime, $first: Int, $after: String) {
+    auditEvents(teamId: $id, action: $action, actorId: $actorId, since: $since, until: $until, first: $first, after: $after) {
+      nodes { seq action actorId actor { id name } createdAt }
+      pageInfo { hasNextPage endCursor }
+    }
+  }`;
+  let otherId: string;
+  const list = async (vars: Record<string, unknown>) => (await owner.ok<any>(LIST, { id: teamId, ...vars })).auditEvents;
+  const seqs = async (vars: Record<string, unknown>) => (await list(vars)).nodes.map((e: any) => e.seq);
+
+  beforeAll(async () => {
+    // Someone else's event (seq 5) and one the system records with no actor (seq 6).
+    otherId = (await api.signUp('Other Person')).userId;
+    await api.runtime.db.$transaction(async (tx) => {
+      await appendAuditEvent(tx, { teamId, actorId: otherId, action: 'video.uploaded', subjectType: 'Video', subjectId: 'v1', payload: {} });
+      await appendAuditEvent(tx, { teamId, actorId: null, action: 'retention.applied', subjectType: 'Team', subjectId: teamId, payload: {} });
+    });
+  });
+
+  it('names the actor of each event (null for the system)', async () => {
+    const { nodes } = await list({});
+    expect(nodes.map((e: any) => [e.seq, e.actor?.name ?? null])).toEqual([
+      [1, 'Auditee'], [2, 'Auditee'], [3, 'Auditee'], [4, 'Auditee'], [5, 'Other Person'], [6, null],
+    ]);
+    expect(nodes[0].actor.id).toBe(ownerId);
+  });
+
+  it('filters by action (exact or a prefix ending in a dot) and by actor', async () => {
+    expect(await seqs({ action: 'team.renamed' })).toEqual([2, 3, 4]);
+    expect(await seqs({ action: 'team.' })).toEqual([1, 2, 3, 4]);
+    expect(await seqs({ action: 'team' })).toEqual([]);
+    expect(await seqs({ actorId: otherId })).toEqual([5]);
+    expect(await seqs({ actorId: ownerId, action: 'team.created' })).toEqual([1]);
+  });
+
+  it('filters by a time range, both ends inclusive', async () => {
+    const { nodes } = await list({});
+    const at = (seq: number) => nodes.find((e: any) => e.seq === seq).createdAt as string;
+    expect(await seqs({ since: at(5) })).toEqual([5, 6]);
+    expect(await seqs({ until: at(1) })).toEqual(nodes.filter((e: any) => e.createdAt <= at(1)).map((e: any) => e.seq));
+    expect(await seqs({ since: at(5), until: at(5) })).toEqual(nodes.filter((e: any) => e.createdAt === at(5)).map((e: any) => e.seq));
+    const bad = await owner.gql(LIST, { id: teamId, since: at(6), until: '2000-01-01T00:00:00.000Z' });
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('pages a filtered list with cursors, keeping the filter', async () => {
+    const first = await list({ action: 'team.', first: 3 });
+    expect(first.nodes.map((e: any) => e.seq)).toEqual([1, 2, 3]);
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const next = await list({ action: 'team.', first: 3, after: first.pageInfo.endCursor });
+    expect(next.nodes.map((e: any) => e.seq)).toEqual([4]);
+    expect(next.pageInfo.hasNextPage).toBe(false);
   });
 });

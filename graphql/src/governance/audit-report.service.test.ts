@@ -83,6 +83,12 @@ describe('audit report: review-session decisions', () => {
     expect(liveSession.decisions).toEqual(query.reviewSession.decisions);
     expect(live.html).toContain('holds up on a second look');
     expect(live.html).not.toContain('&quot;first look&quot;');
+    // Decisions read as sentences and people by name, never as JSON or user ids.
+    expect(live.html).toContain('<strong>Accepted</strong> — explanation');
+    expect(live.html).toContain('by Reporter (host)');
+    expect(live.html).not.toContain('&quot;verdict&quot;');
+    expect(live.json.auditLog.events.filter((e: any) => e.actorId === owner.userId).every((e: any) => e.actorName === 'Reporter')).toBe(true);
+    expect(live.html).not.toContain(`<code>${owner.userId}</code>`);
 
     await owner.client.ok(`mutation($id: ID!) { endReviewSession(id: $id) { status } }`, { id });
     const ended = await report();
@@ -112,5 +118,23 @@ describe('audit report: review-session decisions', () => {
     });
     const { json } = await report();
     expect(json.reviewSessions.find((r: any) => r.id === s.id).decisions).toEqual(decisions);
+  });
+});
+
+describe('audit report: reproductions', () => {
+  it('lists each reproduction with its agreement and who asked for it', async () => {
+    const [e1] = explanationIds as [string];
+    const db = api.runtime.db;
+    const original = await db.explanation.findUniqueOrThrow({ where: { id: e1 } });
+    const comparison = { originalId: e1, identical: true, pearson: 1, maxAbsDiff: 0, topAreaIoU: 1, area: 0.1, voxels: 8, sameBackend: true, original: { backend: 'wasm', device: 'cpu' }, reproduction: { backend: 'wasm', device: 'cpu' } };
+    const repro = await db.explanation.create({
+      data: {
+        teamId, videoId: original.videoId, modelId, requestedById: owner.userId, method: 'fep', params: {}, status: 'DONE', provenance: { seed: 1 }, reproducesId: e1, comparison,
+      },
+    });
+    const { json, html } = await report();
+    expect(json.reproductions).toEqual([{ id: repro.id, originalId: e1, status: 'DONE', requestedBy: 'Reporter', comparison }]);
+    expect(json.provenance.find((p: any) => p.id === repro.id)).toMatchObject({ reproducesId: e1, requestedBy: 'Reporter' });
+    expect(html).toContain(`<td><code>${repro.id}</code></td><td><code>${e1}</code> (fep)</td><td>Reporter</td><td>DONE</td><td><span class="ok">yes</span></td><td>1.0000</td><td>0.0000</td><td>1.000 (a = 0.10)</td><td>yes</td><td>wasm on cpu → wasm on cpu</td>`);
   });
 });

@@ -21,7 +21,7 @@ export async function collectAuditReportData(ctx: ApiContext, teamId: string, mo
   const team = await ctx.db.team.findUniqueOrThrow({ where: { id: teamId } });
   const explanations = await ctx.db.explanation.findMany({
     where: { teamId, modelId },
-    include: { video: { select: { sha256: true } }, ratings: true },
+    include: { video: { select: { sha256: true } }, ratings: true, requestedBy: { select: { name: true } } },
     orderBy: { createdAt: 'asc' },
   });
   const ids = explanations.map((e) => e.id);
@@ -37,6 +37,7 @@ export async function collectAuditReportData(ctx: ApiContext, teamId: string, mo
       id: e.id,
       method: e.method,
       status: e.status,
+      requestedBy: e.requestedBy.name,
       target: e.target,
       videoSha256: e.video.sha256,
       seed: p.seed ?? null,
@@ -127,6 +128,8 @@ export async function collectAuditReportData(ctx: ApiContext, teamId: string, mo
     orderBy: { seq: 'asc' },
     take: 1000,
   });
+  const actorIds = [...new Set(events.map((e) => e.actorId).filter((id): id is string => id !== null))];
+  const actors = new Map((await ctx.db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true } })).map((u) => [u.id, u.name]));
   const chainVerification = await verifyChain(ctx.db, teamId);
   const revision = await ctx.db.modelCardRevision.findFirst({ where: { modelId, teamId }, orderBy: { revision: 'desc' } });
   const generatedAt = new Date().toISOString();
@@ -151,6 +154,15 @@ export async function collectAuditReportData(ctx: ApiContext, teamId: string, mo
     ratings: { byMethod, agreement: { alpha, level: 'interval', raters: raters.length, units: rated.length, note } },
     studies: relevantStudies,
     reviewSessions,
+    reproductions: explanations
+      .filter((e) => e.reproducesId)
+      .map((e) => ({
+        id: e.id,
+        originalId: e.reproducesId!,
+        status: e.status,
+        requestedBy: e.requestedBy.name,
+        comparison: (e.comparison as Record<string, unknown> | null) ?? null,
+      })),
     auditLog: {
       chainVerification,
       events: events.map((e) => ({
@@ -160,6 +172,7 @@ export async function collectAuditReportData(ctx: ApiContext, teamId: string, mo
         subjectType: e.subjectType,
         subjectId: e.subjectId,
         actorId: e.actorId,
+        actorName: e.actorId ? (actors.get(e.actorId) ?? null) : null,
         hash: e.hash,
       })),
     },

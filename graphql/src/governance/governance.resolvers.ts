@@ -37,6 +37,7 @@ export const governanceResolvers: Resolvers = {
   },
   Explanation: {
     reproductions: (e, args, ctx) => governance.listReproductions(ctx, e.id, args),
+    reproduces: (e, _a, ctx) => governance.originalOf(ctx, e),
   },
   ModelCardRevision: {
     author: (r, _a, ctx) => ctx.db.user.findUniqueOrThrow({ where: { id: r.authorId } }),

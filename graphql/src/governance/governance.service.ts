@@ -143,3 +143,8 @@ export function listReproductions(ctx: ApiContext, explanationId: string, args: 
     ctx.db.explanation.findMany({ where: { AND: [{ reproducesId: explanationId }, p.where] }, orderBy: p.orderBy, take: p.take }),
   );
 }
+
+/** The explanation `e` reproduces, in e's own team (a reproduction is always created there). */
+export function originalOf(ctx: ApiContext, e: { reproducesId: string | null; teamId: string }) {
+  return e.reproducesId ? ctx.db.explanation.findFirst({ where: { id: e.reproducesId, teamId: e.teamId } }) : null;
+}

@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { marked } from 'marked';
+import sanitizeHtml from 'sanitize-html';
 import { metricHeading } from '@fep/shared/metrics';
 import { sha256Hex } from './governance.service.ts';
 
@@ -28,12 +30,49 @@ export interface AuditReportData {
   };
   studies: Array<Record<string, unknown>>;
   reviewSessions: Array<Record<string, unknown>>;
+  /** Reproductions of this model's explanations and their agreement with the original (absent in older reports). */
+  reproductions?: Array<{ id: string; originalId: string; status: string; requestedBy: string | null; comparison: Record<string, unknown> | null }>;
   auditLog: { chainVerification: { ok: boolean; checked: number; firstBrokenEventId: string | null }; events: Array<Record<string, unknown>> };
 }
 
 const esc = (v: unknown) =>
   String(v ?? '—').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const num = (v: unknown, d = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
+
+/**
+ * Model card text is Markdown written by team members: rendered with `marked` (GFM) and then
+ * sanitised with `sanitize-html` (its default allow-list: no scripts, styles, event handlers,
+ * iframes or javascript: URLs), so a card can format text but never run code in the report.
+ */
+export function renderMarkdown(source: unknown): string {
+  const html = marked.parse(String(source ?? ''), { async: false, gfm: true });
+  return sanitizeHtml(html, {
+    allowedTags: sanitizeHtml.defaults.allowedTags.filter((t) => t !== 'img'),
+    allowedSchemes: ['http', 'https', 'mailto'],
+  });
+}
+
+const VERDICTS: Record<string, string> = { ACCEPT: 'Accepted', REJECT: 'Rejected', NEEDS_WORK: 'Needs work' };
+
+/** One review decision as a sentence: "Accepted — explanation e1 (fep) — by Ada Host, 2026-… : note". */
+function decisionHtml(d: Record<string, unknown>, methodOf: Map<string, string>): string {
+  const by = (d.decidedBy as { name?: string; isHost?: boolean } | undefined) ?? {};
+  const method = methodOf.get(String(d.explanationId));
+  return `<li><strong>${esc(VERDICTS[String(d.verdict)] ?? d.verdict)}</strong> — explanation <code>${esc(d.explanationId)}</code>${
+    method ? ` (${esc(method)})` : ''
+  } — by ${esc(by.name ?? 'someone')}${by.isHost ? ' (host)' : ''}, ${esc(d.decidedAt)}${d.note ? `: “${esc(d.note)}”` : ''}</li>`;
+}
+
+function decisionsHtml(decisions: unknown, methodOf: Map<string, string>): string {
+  const list = Array.isArray(decisions) ? (decisions as Record<string, unknown>[]) : [];
+  return list.length ? `<ul class="decisions">${list.map((d) => decisionHtml(d, methodOf)).join('')}</ul>` : '<span class="empty">No decision.</span>';
+}
+
+const yesNo = (v: unknown) => (v === true ? 'yes' : v === false ? 'no' : '—');
+const backendOf = (b: unknown) => {
+  const o = (b ?? {}) as { backend?: string | null; device?: string | null };
+  return [o.backend, o.device].filter(Boolean).join(' on ') || '—';
+};
 
 function table(headers: string[], rows: unknown[][]): string {
   if (rows.length === 0) return '<p class="empty">None.</p>';
@@ -54,10 +93,12 @@ export function renderReportHtml(d: AuditReportData): string {
   const card = d.modelCard.card;
   const cardHtml = card
     ? 'markdown' in card
-      ? `<pre class="card">${esc(card.markdown)}</pre>`
-      : `<dl>${cardFields.map((f) => `<dt>${cardLabels[f]}</dt><dd>${esc(card[f])}</dd>`).join('')}</dl>`
+      ? `<div class="card">${renderMarkdown(card.markdown)}</div>`
+      : `<dl>${cardFields.map((f) => `<dt>${cardLabels[f]}</dt><dd class="card">${renderMarkdown(card[f])}</dd>`).join('')}</dl>`
     : '<p class="empty">No model card.</p>';
   const chain = d.auditLog.chainVerification;
+  const methodOf = new Map(d.provenance.map((p) => [String(p.id), String(p.method)]));
+  const reproductions = d.reproductions ?? [];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(d.title)}</title>
 <style>
@@ -66,8 +107,9 @@ export function renderReportHtml(d: AuditReportData): string {
   table { border-collapse: collapse; width: 100%; font-size: 9pt; } th, td { border: 1px solid #ccc; padding: .25rem .4rem; text-align: left; vertical-align: top; }
   th { background: #f2f2f2; } code, .hash { font-family: ui-monospace, monospace; font-size: 8.5pt; word-break: break-all; }
   .ok { color: #0a6b2b; font-weight: 600; } .bad { color: #a40000; font-weight: 600; } .empty { color: #555; font-style: italic; }
-  .meta { color: #444; } pre.card { white-space: pre-wrap; background: #fafafa; border: 1px solid #ddd; padding: .6rem; font-size: 9pt; }
-  dt { font-weight: 600; margin-top: .5rem; } dd { margin-left: 0; white-space: pre-wrap; }
+  .meta { color: #444; } .card { background: #fafafa; border: 1px solid #ddd; padding: .2rem .6rem; font-size: 9.5pt; }
+  .card h1, .card h2, .card h3 { font-size: 1rem; border: 0; margin: .6rem 0 .2rem; } .card p { margin: .4rem 0; }
+  dt { font-weight: 600; margin-top: .5rem; } dd { margin-left: 0; } ul.decisions { margin: 0; padding-left: 1.1rem; }
   @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
 </style></head><body>
 <h1>${esc(d.title)}</h1>
@@ -80,11 +122,12 @@ ${cardHtml}
 
 <h2>2. Explanations and their provenance</h2>
 ${table(
-  ['explanation', 'method', 'status', 'video sha256', 'seed', 'backend', 'engine', 'iterations', 'final energy', 'finished', 'provenance'],
+  ['explanation', 'method', 'status', 'requested by', 'video sha256', 'seed', 'backend', 'engine', 'iterations', 'final energy', 'finished', 'provenance'],
   d.provenance.map((p) => [
     `<code>${esc(p.id)}</code>`,
-    esc(p.method),
+    `${esc(p.method)}${p.reproducesId ? `<br><span class="meta">reproduction of <code>${esc(p.reproducesId)}</code></span>` : ''}`,
     esc(p.status),
+    esc(p.requestedBy),
     `<span class="hash">${esc(String(p.videoSha256 ?? '').slice(0, 16))}…</span>`,
     esc(p.seed),
     esc(p.backend),
@@ -120,13 +163,39 @@ ${table(
 ${table(['study', 'design', 'status', 'items', 'judgements', 'opened', 'closed'], d.studies.map((s) => [esc(s.name), esc(s.design), esc(s.status), esc(s.items), esc(s.judgements), esc(s.openedAt), esc(s.closedAt)]))}
 
 <h2>6. Review-session decisions</h2>
-${table(['session', 'host', 'started', 'ended', 'decisions'], d.reviewSessions.map((r) => [esc(r.title), esc(r.host), esc(r.startedAt), esc(r.endedAt), esc(JSON.stringify(r.decisions ?? []))]))}
+${table(['session', 'host', 'started', 'ended', 'decisions (the latest per explanation)'], d.reviewSessions.map((r) => [esc(r.title), esc(r.host), esc(r.startedAt), r.endedAt ? esc(r.endedAt) : 'still live', decisionsHtml(r.decisions, methodOf)]))}
 
-<h2>7. Audit log</h2>
+<h2>7. Reproductions and their agreement with the original</h2>
+${table(
+  ['reproduction', 'of', 'requested by', 'status', 'identical', 'Pearson r', 'max |Δ|', 'top-area IoU', 'same backend', 'backends (original → reproduction)'],
+  reproductions.map((r) => {
+    const c = r.comparison ?? {};
+    const error = typeof c.error === 'string' ? c.error : null;
+    return [
+      `<code>${esc(r.id)}</code>`,
+      `<code>${esc(r.originalId)}</code>${methodOf.has(r.originalId) ? ` (${esc(methodOf.get(r.originalId))})` : ''}`,
+      esc(r.requestedBy),
+      esc(r.status),
+      ...(error
+        ? [`<span class="empty">${esc(error)}</span>`, '—', '—', '—', '—']
+        : [
+            c.identical === true ? '<span class="ok">yes</span>' : c.identical === false ? 'no' : '—',
+            num(c.pearson, 4),
+            num(c.maxAbsDiff, 4),
+            typeof c.area === 'number' ? `${num(c.topAreaIoU)} (a = ${num(c.area, 2)})` : num(c.topAreaIoU),
+            yesNo(c.sameBackend),
+          ]),
+      c.original || c.reproduction ? `${esc(backendOf(c.original))} → ${esc(backendOf(c.reproduction))}` : '—',
+    ];
+  }),
+)}
+<p class="meta">A reproduction re-runs an explanation with its recorded parameters, seed, window and target. On the same backend the volumes should be identical; across backends Pearson r, the largest voxel difference and the IoU of the top-a regions say how far they differ.</p>
+
+<h2>8. Audit log</h2>
 <p>Hash chain verification: ${chain.ok ? `<span class="ok">intact</span> (${chain.checked} events checked)` : `<span class="bad">BROKEN</span> at event <code>${esc(chain.firstBrokenEventId)}</code> after ${chain.checked} good events`}.</p>
 ${table(
   ['#', 'time', 'action', 'subject', 'actor', 'hash'],
-  d.auditLog.events.map((e) => [esc(e.seq), esc(e.createdAt), esc(e.action), `${esc(e.subjectType)} <code>${esc(e.subjectId)}</code>`, `<code>${esc(e.actorId)}</code>`, `<span class="hash">${esc(String(e.hash).slice(0, 16))}…</span>`]),
+  d.auditLog.events.map((e) => [esc(e.seq), esc(e.createdAt), esc(e.action), `${esc(e.subjectType)} <code>${esc(e.subjectId)}</code>`, e.actorName ? esc(e.actorName) : e.actorId ? `<code>${esc(e.actorId)}</code>` : 'system', `<span class="hash">${esc(String(e.hash).slice(0, 16))}…</span>`]),
 )}
 <p class="meta">Every file of this report is listed with its sha256 in <code>manifest.json</code>; verify with <code>sha256sum</code>.</p>
 </body></html>
