@@ -6,6 +6,7 @@ import { gqlRequest, userMessage } from '../../lib/graphql-client.ts';
 import { NEXT_STUDY_ITEM, RATER_STUDY, SUBMIT_STUDY_JUDGEMENT } from '../../lib/operations/studies.ts';
 import { useMutation, useQuery } from '../../lib/use-api.ts';
 import { Alert } from '../Alert.tsx';
+import { Markdown } from '../Markdown.tsx';
 import { AppShell } from '../AppShell.tsx';
 import { Button, ButtonLink } from '../Button.tsx';
 import { LoadingRegion, Skeleton } from '../Skeleton.tsx';
@@ -111,7 +112,7 @@ function RaterBody({ studyId }: { studyId: string }) {
       {study.instructions ? (
         <details className="rounded-md border border-slate-200 bg-white p-3 text-sm text-slate-700" open={progress.judged === 0}>
           <summary className="cursor-pointer font-medium">Instructions</summary>
-          <p className="mt-2 whitespace-pre-wrap">{study.instructions}</p>
+          <Markdown source={study.instructions} className="mt-2" testId="rater-instructions" />
         </details>
       ) : null}
     </div>

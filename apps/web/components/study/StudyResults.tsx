@@ -11,6 +11,8 @@ import { EmptyState } from '../EmptyState.tsx';
 import { Skeleton } from '../Skeleton.tsx';
 
 const fmt = (v: number | null | undefined, d = 3) => (v == null || !Number.isFinite(v) ? '—' : v.toFixed(d));
+/** A statistic the API could not compute, with its reason ("not enough data: needs … (n = …)"). */
+const NotComputed = ({ reason }: { reason: string }) => <span className="text-amber-800" data-testid="not-computed">{reason.charAt(0).toUpperCase() + reason.slice(1)}</span>;
 
 export function StudyResults({ studyId }: { studyId: string }) {
   return (
@@ -67,6 +69,15 @@ function ResultsBody({ studyId }: { studyId: string }) {
           </span>
         }
       />
+      {r.cautions.length ? (
+        <Alert tone="warning" title="Read with caution">
+          <ul className="list-disc pl-4" data-testid="results-cautions">
+            {r.cautions.map((c) => (
+              <li key={c}>{c}</li>
+            ))}
+          </ul>
+        </Alert>
+      ) : null}
       {r.notes.length ? (
         <Alert tone="info" title="Notes">
           <ul className="list-disc pl-4">
@@ -111,7 +122,7 @@ function ResultsBody({ studyId }: { studyId: string }) {
                       <td>{m.n}</td>
                       <td className="tabular-nums">{fmt(m.estimate)}</td>
                       <td className="tabular-nums">
-                        [{fmt(m.lower)}, {fmt(m.upper)}]
+                        {m.reason && m.lower == null ? <NotComputed reason={m.reason} /> : `[${fmt(m.lower)}, ${fmt(m.upper)}]`}
                       </td>
                       <td>{m.estimate != null ? <IntervalBar lo={m.lower} est={m.estimate} hi={m.upper} min={min} max={max} /> : null}</td>
                       <td>
@@ -141,15 +152,30 @@ function ResultsBody({ studyId }: { studyId: string }) {
                   <tr key={`${a.level}-${a.method ?? 'all'}`}>
                     <td className="py-0.5 pr-6">{a.level}</td>
                     <td className="pr-6">{a.method ?? 'overall'}</td>
-                    <td className="tabular-nums">{fmt(a.alpha)}</td>
+                    <td className="tabular-nums">{a.alpha == null && a.reason ? <NotComputed reason={a.reason} /> : fmt(a.alpha)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-            {r.fleissKappa != null ? <p className="mt-3 text-sm">Fleiss&apos; κ: <span className="tabular-nums">{fmt(r.fleissKappa)}</span></p> : null}
+            <p className="mt-3 text-sm" data-testid="results-fleiss">
+              Fleiss&apos; κ:{' '}
+              {r.fleissKappa != null ? <span className="tabular-nums">{fmt(r.fleissKappa)}</span> : r.fleissKappaReason ? <NotComputed reason={r.fleissKappaReason} /> : '—'}
+            </p>
           </Card>
           {r.bradleyTerry?.length ? (
-            <Card title="Bradley–Terry strengths">
+            <Card
+              title="Bradley–Terry strengths"
+              description={
+                r.bradleyTerryFit
+                  ? `Fit: ${r.bradleyTerryFit.method}${r.bradleyTerryFit.priorSd != null ? ` (σ = ${r.bradleyTerryFit.priorSd})` : ''} over ${r.bradleyTerryFit.comparisons} comparisons; ${r.bradleyTerryFit.B} bootstrap resamples.`
+                  : undefined
+              }
+            >
+              {r.bradleyTerryFit?.caution ? (
+                <Alert tone="warning" title="Separation: small-sample estimate">
+                  <span data-testid="bt-caution">{r.bradleyTerryFit.caution}</span>
+                </Alert>
+              ) : null}
               <table className="w-full text-left text-sm" data-testid="results-bt">
                 <thead className="text-xs uppercase text-slate-500">
                   <tr>
@@ -157,6 +183,7 @@ function ResultsBody({ studyId }: { studyId: string }) {
                     <th>Strength</th>
                     <th>log strength</th>
                     <th>95 % CI (log)</th>
+                    <th>Separation</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -167,6 +194,15 @@ function ResultsBody({ studyId }: { studyId: string }) {
                       <td className="tabular-nums">{fmt(b.logStrength)}</td>
                       <td className="tabular-nums">
                         [{fmt(b.lower)}, {fmt(b.upper)}]
+                      </td>
+                      <td>
+                        {b.separation ? (
+                          <span className="text-amber-800" data-testid="bt-separation">
+                            {b.separation === 'wins-all' ? 'won every comparison' : 'lost every comparison'}: MLE unbounded, bounded by the prior
+                          </span>
+                        ) : (
+                          '—'
+                        )}
                       </td>
                     </tr>
                   ))}

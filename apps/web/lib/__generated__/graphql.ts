@@ -218,6 +218,16 @@ export type TokenScope =
   /** Queries and mutations, except token management and team administration. */
   | 'WRITE';
 
+export type UpdateStudyInput = {
+  anchors?: Array<string> | null | undefined;
+  blinded?: boolean | null | undefined;
+  instructions?: string | null | undefined;
+  name?: string | null | undefined;
+  overlap?: number | null | undefined;
+  raterIds?: Array<string> | null | undefined;
+  seed?: number | null | undefined;
+};
+
 export type VideoStatus =
   | 'FAILED'
   | 'PROCESSING'
@@ -547,6 +557,28 @@ export type StudyQueryVariables = Exact<{
 
 export type StudyQuery = { study: { teamId: string, instructions: string, likertPoints: number | null, anchors: Array<string> | null, allowTie: boolean, rankK: number | null, blinded: boolean, seed: number, overlap: number, raterIds: Array<string>, attentionChecks: number, createdAt: string, openedAt: string | null, closedAt: string | null, id: string, name: string, design: StudyDesign, status: StudyStatus, methods: Array<string>, readiness: { pending: number, failed: number, ready: boolean, explanations: number, done: number }, items: { nodes: Array<{ id: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, assignments: { nodes: Array<{ pseudonym: string, items: number, judged: number, completedAt: string | null, rater: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } };
 
+export type StudyReadinessQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type StudyReadinessQuery = { study: { id: string, readiness: { pending: number, failed: number, ready: boolean, explanations: number, done: number } } };
+
+export type UpdateStudyMutationVariables = Exact<{
+  id: string;
+  input: UpdateStudyInput;
+}>;
+
+
+export type UpdateStudyMutation = { updateStudy: { id: string, name: string, instructions: string, blinded: boolean, seed: number, overlap: number, raterIds: Array<string> } };
+
+export type DeleteStudyMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteStudyMutation = { deleteStudy: string };
+
 export type OpenStudyMutationVariables = Exact<{
   id: string;
 }>;
@@ -566,7 +598,7 @@ export type StudyResultsQueryVariables = Exact<{
 }>;
 
 
-export type StudyResultsQuery = { study: { id: string, name: string, design: StudyDesign, status: StudyStatus, methods: Array<string>, results: { design: StudyDesign, judgements: number, bootstrap: unknown, fleissKappa: number | null, winRates: unknown, correction: string, notes: Array<string>, methods: Array<{ method: string, n: number, estimate: number | null, lower: number | null, upper: number | null, distribution: Array<number> }>, alpha: Array<{ level: string, alpha: number | null, method: string | null }>, bradleyTerry: Array<{ method: string, strength: number, logStrength: number, lower: number | null, upper: number | null }> | null, pairedTests: Array<{ methodA: string, methodB: string, pairs: number, n: number, statistic: number | null, pValue: number | null, pAdjusted: number | null, test: string, reason: string | null }>, raters: Array<{ pseudonym: string, assigned: number, judged: number, completion: number, attentionChecks: number, attentionPassRate: number | null, medianTimeMs: number | null }> }, export: { csvUrl: string, bundle: unknown } } };
+export type StudyResultsQuery = { study: { id: string, name: string, design: StudyDesign, status: StudyStatus, methods: Array<string>, results: { design: StudyDesign, judgements: number, bootstrap: unknown, fleissKappa: number | null, fleissKappaReason: string | null, cautions: Array<string>, winRates: unknown, correction: string, notes: Array<string>, methods: Array<{ method: string, n: number, estimate: number | null, lower: number | null, upper: number | null, reason: string | null, distribution: Array<number> }>, alpha: Array<{ level: string, alpha: number | null, method: string | null, pairableValues: number, reason: string | null }>, bradleyTerry: Array<{ method: string, strength: number, logStrength: number, lower: number | null, upper: number | null, separation: string | null }> | null, bradleyTerryFit: { method: string, priorSd: number | null, mleExists: boolean, comparisons: number, separatedResamples: number, B: number, caution: string | null } | null, pairedTests: Array<{ methodA: string, methodB: string, pairs: number, n: number, statistic: number | null, pValue: number | null, pAdjusted: number | null, test: string, reason: string | null }>, raters: Array<{ pseudonym: string, assigned: number, judged: number, completion: number, attentionChecks: number, attentionPassRate: number | null, medianTimeMs: number | null }> }, export: { csvUrl: string, bundle: unknown } } };
 
 export type RaterStudyQueryVariables = Exact<{
   studyId: string;

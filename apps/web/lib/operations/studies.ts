@@ -15,6 +15,12 @@ import {
 import type {
   CloseStudyMutation,
   CloseStudyMutationVariables,
+  DeleteStudyMutation,
+  DeleteStudyMutationVariables,
+  StudyReadinessQuery,
+  StudyReadinessQueryVariables,
+  UpdateStudyMutation,
+  UpdateStudyMutationVariables,
   CreateStudyMutation,
   CreateStudyMutationVariables,
   MyStudiesQuery,
@@ -175,6 +181,40 @@ export const STUDY = operation<StudyQuery, StudyQueryVariables>(/* GraphQL */ `
   }
 `, [PAGE_INFO_FIELDS, STUDY_SUMMARY, STUDY_READINESS_FIELDS, USER_SUMMARY]);
 
+/** Polled by the study page while a draft waits for its explanations (the banner updates live). */
+export const STUDY_READINESS = operation<StudyReadinessQuery, StudyReadinessQueryVariables>(/* GraphQL */ `
+  query StudyReadiness($id: ID!) {
+    study(id: $id) {
+      id
+      readiness {
+        ...StudyReadinessFields
+        pending
+        failed
+      }
+    }
+  }
+`, [STUDY_READINESS_FIELDS]);
+
+export const UPDATE_STUDY = operation<UpdateStudyMutation, UpdateStudyMutationVariables>(/* GraphQL */ `
+  mutation UpdateStudy($id: ID!, $input: UpdateStudyInput!) {
+    updateStudy(id: $id, input: $input) {
+      id
+      name
+      instructions
+      blinded
+      seed
+      overlap
+      raterIds
+    }
+  }
+`);
+
+export const DELETE_STUDY = operation<DeleteStudyMutation, DeleteStudyMutationVariables>(/* GraphQL */ `
+  mutation DeleteStudy($id: ID!) {
+    deleteStudy(id: $id)
+  }
+`);
+
 export const OPEN_STUDY = operation<OpenStudyMutation, OpenStudyMutationVariables>(/* GraphQL */ `
   mutation OpenStudy($id: ID!) {
     openStudy(id: $id) {
@@ -209,20 +249,35 @@ export const STUDY_RESULTS = operation<StudyResultsQuery, StudyResultsQueryVaria
           estimate
           lower
           upper
+          reason
           distribution
         }
         alpha {
           level
           alpha
           method
+          pairableValues
+          reason
         }
         fleissKappa
+        fleissKappaReason
+        cautions
         bradleyTerry {
           method
           strength
           logStrength
           lower
           upper
+          separation
+        }
+        bradleyTerryFit {
+          method
+          priorSd
+          mleExists
+          comparisons
+          separatedResamples
+          B
+          caution
         }
         winRates
         pairedTests {
