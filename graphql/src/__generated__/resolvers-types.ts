@@ -105,6 +105,8 @@ export type AuditChainVerification = {
 export type AuditEvent = {
   __typename?: 'AuditEvent';
   action: Scalars['String']['output'];
+  /** Who did it, by name; null for events the system records (the engine, retention). */
+  actor?: Maybe<User>;
   actorId?: Maybe<Scalars['ID']['output']>;
   createdAt: Scalars['DateTime']['output'];
   hash: Scalars['String']['output'];
@@ -309,6 +311,8 @@ export type Explanation = {
   provenanceSha256?: Maybe<Scalars['String']['output']>;
   /** Oldest first. */
   ratings: RatingConnection;
+  /** The original this one reproduces (always of the same team), or null. */
+  reproduces?: Maybe<Explanation>;
   /** The explanation this one reproduces, if any. */
   reproducesId?: Maybe<Scalars['ID']['output']>;
   /** Oldest first. */
@@ -803,7 +807,11 @@ export type Query = {
   __typename?: 'Query';
   /** Newest first. Needs a session or an ADMIN token (which sees only tokens within its reach). */
   apiTokens: ApiTokenConnection;
-  /** Oldest first (by seq). */
+  /**
+   * Oldest first (by seq). Filters combine: `action` is one action exactly (e.g. "explanation.completed")
+   * or a prefix ending in a dot ("explanation." for every explanation event); `actorId` one member;
+   * `since`/`until` the event's time, both inclusive.
+   */
   auditEvents: AuditEventConnection;
   /** Newest first. */
   auditReports: AuditReportConnection;
@@ -849,9 +857,12 @@ export type QueryApiTokensArgs = {
 
 export type QueryAuditEventsArgs = {
   action?: InputMaybe<Scalars['String']['input']>;
+  actorId?: InputMaybe<Scalars['ID']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  since?: InputMaybe<Scalars['DateTime']['input']>;
   teamId: Scalars['ID']['input'];
+  until?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -1942,6 +1953,7 @@ export type AuditChainVerificationResolvers<ContextType = ApiContext, ParentType
 
 export type AuditEventResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['AuditEvent'] = ResolversParentTypes['AuditEvent']> = {
   action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actor?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   actorId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2048,6 +2060,7 @@ export type ExplanationResolvers<ContextType = ApiContext, ParentType extends Re
   provenance?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   provenanceSha256?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   ratings?: Resolver<ResolversTypes['RatingConnection'], ParentType, ContextType, Partial<ExplanationRatingsArgs>>;
+  reproduces?: Resolver<Maybe<ResolversTypes['Explanation']>, ParentType, ContextType>;
   reproducesId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   reproductions?: Resolver<ResolversTypes['ExplanationConnection'], ParentType, ContextType, Partial<ExplanationReproductionsArgs>>;
   requestedBy?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
