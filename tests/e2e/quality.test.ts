@@ -248,7 +248,7 @@ describe('quality bar of the main pages', () => {
     expect(seriousViolations((await runAxe(page)).violations), 'user menu').toEqual([]);
   });
 
-  it('owner: library, members, tokens, models, studies, reviews, compare', async () => {
+  it('owner: library, members, audit log, tokens, models, studies, reviews, compare', async () => {
     await actAs(world.owner);
     const team = () => encodeURIComponent(world.teamId);
     const specs: PageSpec[] = [
@@ -263,6 +263,12 @@ describe('quality bar of the main pages', () => {
         url: () => `/teams/${team()}`,
         ready: (p) => p.getByTestId('members-table').waitFor(),
         controls: (p) => [p.getByTestId('members-table'), p.getByTestId('member-role-select').first()],
+      },
+      {
+        name: 'audit-log',
+        url: () => `/teams/${team()}/audit`,
+        ready: (p) => p.getByTestId('audit-table').waitFor(),
+        controls: (p) => [p.getByTestId('verify-chain'), p.getByTestId('audit-filter-action'), p.getByTestId('audit-filter-apply'), p.getByTestId('audit-table')],
       },
       {
         name: 'tokens',

@@ -72,7 +72,18 @@ function TeamDetails({ teamId }: { teamId: string }) {
       <PageHeader
         title={team.name}
         description={`Your role: ${ROLE_LABELS[team.viewerRole]}.${manager ? '' : ' Owners and admins manage members and invitations.'}`}
-        actions={can(team.viewerRole, 'video.read') ? <ButtonLink href={`/?team=${encodeURIComponent(team.id)}`}>View videos</ButtonLink> : undefined}
+        actions={
+          can(team.viewerRole, 'video.read') || can(team.viewerRole, 'audit.read') ? (
+            <>
+              {can(team.viewerRole, 'audit.read') ? (
+                <ButtonLink href={`/teams/${encodeURIComponent(team.id)}/audit`} variant="secondary">
+                  Audit log
+                </ButtonLink>
+              ) : null}
+              {can(team.viewerRole, 'video.read') ? <ButtonLink href={`/?team=${encodeURIComponent(team.id)}`}>View videos</ButtonLink> : null}
+            </>
+          ) : undefined
+        }
       />
       <div className="space-y-6">
         <TeamMembers

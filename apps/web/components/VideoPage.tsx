@@ -24,6 +24,7 @@ import { NotFoundState } from './NotFoundState.tsx';
 import { LoadingRegion, Skeleton } from './Skeleton.tsx';
 import { probeSummary } from './VideoGrid.tsx';
 import { useViewer } from './ViewerContext.tsx';
+import { ReproductionOf } from './viewer/ReproductionOf.tsx';
 
 type Video = NonNullable<VideoPageQuery['video']>;
 type ExplanationRow = Video['explanations']['nodes'][number];
@@ -303,6 +304,7 @@ function ExplanationList({ video, mayCancel, onChanged }: { video: Video; mayCan
             <ExplanationItem
               key={e.id}
               e={e}
+              original={e.reproducesId ? (video.explanations.nodes.find((o) => o.id === e.reproducesId) ?? null) : null}
               mayCancel={mayCancel}
               onChanged={onChanged}
               checked={selected.includes(e.id)}
@@ -323,12 +325,15 @@ function formatEta(ms: number | null | undefined): string {
 
 function ExplanationItem({
   e,
+  original,
   mayCancel,
   onChanged,
   checked,
   onCheck,
 }: {
   e: ExplanationRow;
+  /** The explanation this row reproduces, when it is in the same list. */
+  original: ExplanationRow | null;
   mayCancel: boolean;
   onChanged: () => void;
   checked: boolean;
@@ -367,6 +372,7 @@ function ExplanationItem({
               {methodLabel(e.method)} · {e.model.name} · target {e.target}
               {params.area != null ? ` · area ${String(params.area)}` : ''}
             </p>
+            {e.reproducesId ? <ReproductionOf originalId={e.reproducesId} original={original} className="block" /> : null}
             <p className="text-xs text-slate-600">
               {formatDateTime(e.createdAt)}
               {prediction?.label ? ` · explains “${prediction.label}” (${((prediction.probability ?? 0) * 100).toFixed(0)} %)` : ''}

@@ -77,7 +77,7 @@ function ReviewListBody() {
                   <li key={x.id}>
                     <label className="flex items-center gap-2 text-sm">
                       <input type="checkbox" checked={picked.includes(x.id)} onChange={() => setPicked((p) => (p.includes(x.id) ? p.filter((i) => i !== x.id) : [...p, x.id]))} />
-                      {x.video.title} · {x.method} <span className="text-slate-500">({x.status.toLowerCase()})</span>
+                      {x.video.title} · {x.method}{x.reproducesId ? ' · reproduction' : ''} <span className="text-slate-500">({x.status.toLowerCase()})</span>
                     </label>
                   </li>
                 ))}

@@ -155,7 +155,7 @@ function BuilderBody() {
               <li key={x.id}>
                 <label className="flex items-center gap-2 text-sm">
                   <input type="checkbox" checked={explanationIds.includes(x.id)} onChange={() => setExplanationIds((r) => toggle(r, x.id))} />
-                  {x.video.title} · {x.method} <span className="text-slate-500">({x.status.toLowerCase()})</span>
+                  {x.video.title} · {x.method}{x.reproducesId ? ' · reproduction' : ''} <span className="text-slate-500">({x.status.toLowerCase()})</span>
                 </label>
               </li>
             ))}

@@ -5,14 +5,17 @@ import { useEffect, useRef, useState } from 'react';
 import type { ExplanationViewQuery } from '../../lib/__generated__/graphql.ts';
 import { userMessage } from '../../lib/graphql-client.ts';
 import { methodLabel } from '../../lib/methods.ts';
+import { formatDateTime } from '../../lib/format.ts';
 import { EXPLANATION_VIEW } from '../../lib/operations/explanations.ts';
 import { FEEDBACK } from '../../lib/operations/feedback.ts';
+import { REPRODUCE_EXPLANATION } from '../../lib/operations/governance.ts';
 import { can } from '../../lib/roles.ts';
-import { useQuery } from '../../lib/use-api.ts';
+import { useExplanationProgress } from '../../lib/subscriptions.ts';
+import { useMutation, useQuery } from '../../lib/use-api.ts';
 import { Alert } from '../Alert.tsx';
 import { AppShell } from '../AppShell.tsx';
 import { Button } from '../Button.tsx';
-import { PageHeader } from '../Card.tsx';
+import { Card, PageHeader } from '../Card.tsx';
 import { NotFoundState } from '../NotFoundState.tsx';
 import { LoadingRegion, Skeleton } from '../Skeleton.tsx';
 import { useViewer } from '../ViewerContext.tsx';
@@ -21,7 +24,8 @@ import { useVideoClock } from './clock.ts';
 import { AnnotatePanel, CommentsPanel, RatingPanel } from './FeedbackPanel.tsx';
 import { MetricsPanel } from './MetricsPanel.tsx';
 import { OverlayControls } from './OverlayControls.tsx';
-import { ProvenancePanel } from './ProvenancePanel.tsx';
+import { AgreementPanel, ProvenancePanel } from './ProvenancePanel.tsx';
+import { ReproductionOf } from './ReproductionOf.tsx';
 import { DEFAULT_SETTINGS, useSaliency, type OverlaySettings, type Saliency } from './saliency.ts';
 import { SaliencyOverlay } from './SaliencyOverlay.tsx';
 import { ShortcutsDialog } from './ShortcutsDialog.tsx';
@@ -90,24 +94,113 @@ function ViewerBody({ id }: { id: string }) {
     return (
       <>
         <Header e={e} />
+        {e.status === 'QUEUED' || e.status === 'RUNNING' ? <RefreshWhenFinished id={e.id} onFinished={() => void query.reload()} /> : null}
         <Alert tone={e.status === 'FAILED' ? 'error' : 'info'} title={`This explanation is ${e.status.toLowerCase()}.`}>
           {e.status === 'FAILED' ? e.error ?? 'The engine could not finish it.' : 'Results appear here once the engine has finished.'}{' '}
           <Link href={`/videos/${encodeURIComponent(e.video.id)}`} className="underline">
             Back to the video
           </Link>
         </Alert>
+        {e.reproducesId ? (
+          <div className="mt-6 max-w-xl">
+            <AgreementPanel comparison={e.comparison} status={e.status} />
+          </div>
+        ) : null}
       </>
     );
-  return <Viewer e={e} mayWrite={can(role, 'feedback.write')} viewerId={user.id} />;
+  return <Viewer e={e} mayWrite={can(role, 'feedback.write')} mayReproduce={can(role, 'explanation.request')} viewerId={user.id} />;
+}
+
+/**
+ * While an explanation is queued or running, follows its progress (graphql-ws) and reloads the page's
+ * data once it has finished; a slow re-check covers a finish the stream did not deliver.
+ */
+function RefreshWhenFinished({ id, onFinished }: { id: string; onFinished: () => void }) {
+  const { event } = useExplanationProgress(id, true);
+  const finished = event?.status === 'DONE' || event?.status === 'FAILED' || event?.status === 'CANCELLED';
+  const latest = useRef(onFinished);
+  latest.current = onFinished;
+  useEffect(() => {
+    if (finished) latest.current();
+  }, [finished]);
+  useEffect(() => {
+    const timer = setInterval(() => latest.current(), 5000);
+    return () => clearInterval(timer);
+  }, []);
+  return (
+    <p className="mb-3 text-sm text-slate-700" role="status" data-testid="explanation-live-status">
+      {event ? `${event.status.toLowerCase()} · ${Math.round(event.fraction * 100)} %` : 'Waiting for the engine…'}
+    </p>
+  );
+}
+
+/** Re-run with the recorded settings (roles with explanation.request), and this explanation's reproductions. */
+function ReproducePanel({ e, mayReproduce }: { e: ExplanationData; mayReproduce: boolean }) {
+  const reproduce = useMutation(REPRODUCE_EXPLANATION);
+  const [created, setCreated] = useState<string | null>(null);
+  const reproductions = e.reproductions.nodes;
+  if (!mayReproduce && reproductions.length === 0) return null;
+  return (
+    <Card
+      title="Reproduce"
+      id="reproduce"
+      description="Re-runs this explanation with its recorded parameters, seed, window and target, and reports how closely the result agrees."
+    >
+      {mayReproduce ? (
+        <div className="flex flex-wrap items-center gap-3">
+          <Button
+            variant="secondary"
+            size="sm"
+            loading={reproduce.pending}
+            data-testid="reproduce-button"
+            onClick={async () => {
+              const res = await reproduce.run({ id: e.id });
+              if (res) setCreated(res.reproduceExplanation.id);
+            }}
+          >
+            Reproduce
+          </Button>
+          <p className="text-sm text-slate-700" role="status">
+            {created ? (
+              <Link href={`/explanations/${encodeURIComponent(created)}`} className="text-indigo-700 underline underline-offset-2" data-testid="reproduction-link">
+                Reproduction queued — open it
+              </Link>
+            ) : null}
+          </p>
+        </div>
+      ) : null}
+      {reproduce.error ? <Alert tone="error">{userMessage(reproduce.error)}</Alert> : null}
+      {reproductions.length ? (
+        <ul className="mt-3 space-y-1 text-sm" data-testid="reproductions">
+          {reproductions.map((r) => (
+            <li key={r.id}>
+              <Link href={`/explanations/${encodeURIComponent(r.id)}`} className="text-indigo-700 underline underline-offset-2">
+                Reproduction of {formatDateTime(r.createdAt)}
+              </Link>{' '}
+              <span className="text-slate-700">
+                by {r.requestedBy.name} · {r.status.toLowerCase()}
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </Card>
+  );
 }
 
 function Header({ e }: { e: ExplanationData }) {
   const prediction = e.prediction as { label?: string; probability?: number } | null;
   return (
     <PageHeader
-      title={`${methodLabel(e.method)} explanation`}
+      title={`${methodLabel(e.method)} ${e.reproducesId ? 'reproduction' : 'explanation'}`}
       description={
         <>
+          {e.reproducesId ? (
+            <>
+              <ReproductionOf originalId={e.reproducesId} original={e.reproduces} className="text-sm" />
+              <br />
+            </>
+          ) : null}
           <Link href={`/videos/${encodeURIComponent(e.video.id)}`} className="text-indigo-700 underline underline-offset-2">
             {e.video.title}
           </Link>{' '}
@@ -119,7 +212,7 @@ function Header({ e }: { e: ExplanationData }) {
   );
 }
 
-function Viewer({ e, mayWrite, viewerId }: { e: ExplanationData; mayWrite: boolean; viewerId: string }) {
+function Viewer({ e, mayWrite, mayReproduce, viewerId }: { e: ExplanationData; mayWrite: boolean; mayReproduce: boolean; viewerId: string }) {
   const { saliency, error: salError } = useSaliency(e.saliencyUrl);
   const feedback = useQuery(FEEDBACK, { id: e.id });
   const [settings, setSettings] = useState<OverlaySettings>(DEFAULT_SETTINGS);
@@ -245,7 +338,9 @@ function Viewer({ e, mayWrite, viewerId }: { e: ExplanationData; mayWrite: boole
             }}
             onSaved={() => void feedback.reload()}
           />
+          {e.reproducesId ? <AgreementPanel comparison={e.comparison} status={e.status} /> : null}
           <ProvenancePanel provenance={(e.provenance ?? null) as Record<string, unknown> | null} timings={(e.timings ?? null) as Record<string, unknown> | null} params={e.params} model={e.model} />
+          <ReproducePanel e={e} mayReproduce={mayReproduce} />
         </div>
       </div>
       <ShortcutsDialog open={help} onClose={() => setHelp(false)} />

@@ -295,7 +295,7 @@ export type ExplanationViewQueryVariables = Exact<{
 }>;
 
 
-export type ExplanationViewQuery = { explanation: { teamId: string, target: string, params: unknown, progress: number, error: string | null, prediction: unknown, metrics: unknown, provenance: unknown, timings: unknown, saliencyShape: Array<number> | null, saliencyUrl: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, id: string, method: string, status: ExplanationStatus, overlay: { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } } | null, requestedBy: { id: string, name: string }, model: { weightsSha256: string, labels: Array<string>, id: string, name: string, version: string }, video: { url: string, fps: number | null, frameCount: number | null, durationSec: number | null, width: number | null, height: number | null, id: string, title: string } } };
+export type ExplanationViewQuery = { explanation: { teamId: string, target: string, params: unknown, progress: number, error: string | null, prediction: unknown, metrics: unknown, provenance: unknown, timings: unknown, saliencyShape: Array<number> | null, saliencyUrl: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, comparison: unknown, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, overlay: { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } } | null, reproduces: { createdAt: string, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, requestedBy: { id: string, name: string } } | null, reproductions: { nodes: Array<{ createdAt: string, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, requestedBy: { id: string, name: string } }> }, requestedBy: { id: string, name: string }, model: { weightsSha256: string, labels: Array<string>, id: string, name: string, version: string }, video: { url: string, fps: number | null, frameCount: number | null, durationSec: number | null, width: number | null, height: number | null, id: string, title: string } } };
 
 export type ExplanationProgressSubscriptionVariables = Exact<{
   id: string;
@@ -366,7 +366,7 @@ export type VideoSummaryFragment = { id: string, title: string };
 
 export type VideoFieldsFragment = { filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, id: string, title: string, uploadedBy: { id: string, name: string } };
 
-export type ExplanationSummaryFragment = { id: string, method: string, status: ExplanationStatus };
+export type ExplanationSummaryFragment = { id: string, method: string, status: ExplanationStatus, reproducesId: string | null };
 
 export type SaliencyOverlayFieldsFragment = { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } };
 
@@ -389,6 +389,33 @@ export type ReviewPlaybackFieldsFragment = { explanationId: string | null, playi
 export type ReviewCommentFieldsFragment = { id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string } };
 
 export type ReviewDecisionFieldsFragment = { explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { userId: string, name: string } };
+
+export type ReproduceExplanationMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ReproduceExplanationMutation = { reproduceExplanation: { id: string, status: ExplanationStatus, reproducesId: string | null } };
+
+export type AuditEventsQueryVariables = Exact<{
+  teamId: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  action?: string | null | undefined;
+  actorId?: string | null | undefined;
+  since?: string | null | undefined;
+  until?: string | null | undefined;
+}>;
+
+
+export type AuditEventsQuery = { auditEvents: { nodes: Array<{ id: string, seq: number, action: string, subjectType: string, subjectId: string | null, createdAt: string, hash: string, actor: { id: string, name: string } | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type VerifyAuditChainQueryVariables = Exact<{
+  teamId: string;
+}>;
+
+
+export type VerifyAuditChainQuery = { verifyAuditChain: { ok: boolean, checked: number, firstBrokenEventId: string | null } };
 
 export type ModelsQueryVariables = Exact<{
   teamId: string;
@@ -448,7 +475,7 @@ export type ReviewSourcesQueryVariables = Exact<{
 }>;
 
 
-export type ReviewSourcesQuery = { explanations: { nodes: Array<{ id: string, method: string, status: ExplanationStatus, video: { id: string, title: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ReviewSourcesQuery = { explanations: { nodes: Array<{ id: string, method: string, status: ExplanationStatus, reproducesId: string | null, video: { id: string, title: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type StartReviewSessionMutationVariables = Exact<{
   input: StartReviewSessionInput;
@@ -462,7 +489,7 @@ export type JoinReviewSessionMutationVariables = Exact<{
 }>;
 
 
-export type JoinReviewSessionMutation = { joinReviewSession: { teamId: string, isHost: boolean, summary: unknown, id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, explanations: Array<{ saliencyUrl: string | null, id: string, method: string, status: ExplanationStatus, overlay: { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } } | null, video: { url: string, fps: number | null, width: number | null, height: number | null, id: string, title: string } }>, playback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } | null, present: Array<{ isHost: boolean, userId: string, name: string }>, comments: { nodes: Array<{ id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, decisions: Array<{ explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { userId: string, name: string } }>, host: { id: string, name: string } } };
+export type JoinReviewSessionMutation = { joinReviewSession: { teamId: string, isHost: boolean, summary: unknown, id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, explanations: Array<{ saliencyUrl: string | null, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, overlay: { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } } | null, video: { url: string, fps: number | null, width: number | null, height: number | null, id: string, title: string } }>, playback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } | null, present: Array<{ isHost: boolean, userId: string, name: string }>, comments: { nodes: Array<{ id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, decisions: Array<{ explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { userId: string, name: string } }>, host: { id: string, name: string } } };
 
 export type LeaveReviewSessionMutationVariables = Exact<{
   id: string;
@@ -541,7 +568,7 @@ export type StudyBuilderSourcesQueryVariables = Exact<{
 }>;
 
 
-export type StudyBuilderSourcesQuery = { team: { id: string, members: { nodes: Array<{ id: string, role: Role, user: { email: string, id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }, explanations: { nodes: Array<{ id: string, method: string, status: ExplanationStatus, video: { id: string, title: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, videos: { nodes: Array<{ status: VideoStatus, id: string, title: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, models: { nodes: Array<{ id: string, name: string, version: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type StudyBuilderSourcesQuery = { team: { id: string, members: { nodes: Array<{ id: string, role: Role, user: { email: string, id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }, explanations: { nodes: Array<{ id: string, method: string, status: ExplanationStatus, reproducesId: string | null, video: { id: string, title: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, videos: { nodes: Array<{ status: VideoStatus, id: string, title: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, models: { nodes: Array<{ id: string, name: string, version: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type CreateStudyMutationVariables = Exact<{
   input: CreateStudyInput;
@@ -698,7 +725,7 @@ export type VideoPageQueryVariables = Exact<{
 }>;
 
 
-export type VideoPageQuery = { video: { teamId: string, codec: string | null, filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, id: string, title: string, explanations: { nodes: Array<{ target: string, params: unknown, progress: number, error: string | null, prediction: unknown, createdAt: string, finishedAt: string | null, id: string, method: string, status: ExplanationStatus, model: { id: string, name: string, version: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, uploadedBy: { id: string, name: string } } };
+export type VideoPageQuery = { video: { teamId: string, codec: string | null, filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, id: string, title: string, explanations: { nodes: Array<{ target: string, params: unknown, progress: number, error: string | null, prediction: unknown, createdAt: string, finishedAt: string | null, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, model: { id: string, name: string, version: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, uploadedBy: { id: string, name: string } } };
 
 export type DeleteVideoMutationVariables = Exact<{
   id: string;

@@ -49,6 +49,23 @@ export const EXPLANATION_VIEW = operation<ExplanationViewQuery, ExplanationViewQ
       createdAt
       startedAt
       finishedAt
+      comparison
+      reproduces {
+        ...ExplanationSummary
+        createdAt
+        requestedBy {
+          ...UserSummary
+        }
+      }
+      reproductions(first: 20) {
+        nodes {
+          ...ExplanationSummary
+          createdAt
+          requestedBy {
+            ...UserSummary
+          }
+        }
+      }
       requestedBy {
         ...UserSummary
       }

@@ -108,12 +108,16 @@ export const VIDEO_FIELDS = withFragments(/* GraphQL */ `
   }
 `, [VIDEO_SUMMARY, USER_SUMMARY]);
 
-/** An explanation in a list or picker: a video's explanations, review and study sources, the viewer. */
+/**
+ * An explanation in a list or picker: a video's explanations, review and study sources, the viewer.
+ * `reproducesId` lets every list label a reproduction as one (components/viewer/ReproductionOf.tsx).
+ */
 export const EXPLANATION_SUMMARY = /* GraphQL */ `
   fragment ExplanationSummary on Explanation {
     id
     method
     status
+    reproducesId
   }
 `;
 
