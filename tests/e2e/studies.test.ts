@@ -219,6 +219,10 @@ describe('rater flow in the browser, keyboard only', () => {
         const method = world.explanations.find((e) => e.id === j.item.explanationIds[0])!.method;
         byMethod.set(method, [...(byMethod.get(method) ?? []), (j.value as { rating: number }).rating]);
       }
+      // One rater, overlap 1: agreement cannot be computed, and the page says why (n = 0), with a caution.
+      await expect.poll(() => p.getByTestId('results-alpha').innerText()).toContain('Not enough data: needs an item rated by ≥ 2 raters (n = 0 pairable values)');
+      expect(await p.getByTestId('results-fleiss').innerText()).toMatch(/Not enough data: needs items rated exactly overlap = 1 ≥ 2 times/);
+      expect(await p.getByTestId('results-cautions').innerText()).toMatch(/Small sample: \d+ judged items/);
       const rows = await p.getByTestId('results-methods').locator('tbody tr').allInnerTexts();
       for (const [method, values] of byMethod) {
         const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -232,6 +236,62 @@ describe('rater flow in the browser, keyboard only', () => {
       expect(csv.status()).toBe(200);
       const lines = (await csv.text()).trim().split(/\r?\n/);
       expect(lines).toHaveLength(1 + judgements.length);
+      expect(owner.errors()).toEqual([]);
+    } finally {
+      await owner.close();
+    }
+  });
+
+  it('a draft: readiness updates without a reload, Markdown instructions render, edit and delete', async () => {
+    const owner = await launchBrowser({ baseURL: server.url });
+    const db = world.db.prisma;
+    try {
+      await signInBrowser(owner.context, server.url, world.owner);
+      // A fresh explanation still RUNNING (finished rows are immutable): the draft waits for it.
+      const done = await db.explanation.findUniqueOrThrow({ where: { id: world.explanations[0]!.id } });
+      const waiting = await db.explanation.create({
+        data: { teamId: done.teamId, videoId: done.videoId, modelId: done.modelId, method: 'gradcam', target: done.target, params: {}, status: 'RUNNING', requestedById: done.requestedById },
+      });
+      const created = await world.owner.client.ok<any>(`mutation($i: CreateStudyInput!) { createStudy(input: $i) { id } }`, {
+        i: {
+          teamId: world.teamId,
+          name: 'Draft to edit',
+          instructions: 'Judge **plausibility**.\n\n<b onclick="window.__x=1">raw</b>',
+          design: 'LIKERT',
+          overlap: 1,
+          raterIds: [world.rater.userId],
+          explanationIds: [...world.explanations.map((e) => e.id), waiting.id],
+        },
+      });
+      const id = created.createStudy.id as string;
+      const p = await owner.newPage();
+      p.setDefaultTimeout(30_000);
+      await p.goto(`/studies/${id}`);
+      await p.getByText('Waiting for explanations').waitFor();
+      expect(await p.getByTestId('study-open').isDisabled()).toBe(true);
+      // Markdown rendered; the raw HTML is shown as text, not as an element.
+      expect(await p.getByTestId('study-instructions').locator('strong').innerText()).toBe('plausibility');
+      expect(await p.getByTestId('study-instructions').locator('b').count()).toBe(0);
+      expect(await p.getByTestId('study-instructions').innerText()).toContain('<b onclick="window.__x=1">raw</b>');
+      // The explanation finishes: the banner turns without a reload.
+      await db.explanation.update({
+        where: { id: waiting.id },
+        data: { status: 'DONE', progress: 1, saliencySha256: done.saliencySha256, saliencyShape: (done.saliencyShape ?? []) as number[], finishedAt: new Date() },
+      });
+      await p.getByText('Ready to open').waitFor();
+      expect(await p.getByTestId('study-open').isDisabled()).toBe(false);
+      // Edit the draft.
+      await p.getByTestId('study-edit').click();
+      await p.getByTestId('study-edit-form').getByLabel('Name', { exact: true }).fill('Draft renamed');
+      await p.getByTestId('study-edit-save').click();
+      await p.getByRole('heading', { name: 'Draft renamed' }).waitFor();
+      expect((await db.study.findUniqueOrThrow({ where: { id } })).name).toBe('Draft renamed');
+      // Delete it, after confirming.
+      await p.getByTestId('study-delete').click();
+      await p.getByTestId('delete-study-dialog-confirm').click();
+      await p.waitForURL((u) => u.pathname === '/studies');
+      expect(await db.study.count({ where: { id } })).toBe(0);
+      expect(await db.auditEvent.count({ where: { subjectId: id, action: 'study.deleted' } })).toBe(1);
       expect(owner.errors()).toEqual([]);
     } finally {
       await owner.close();
