@@ -32,8 +32,12 @@ export function OnnxModelForm({ busy, onSubmit }: { busy: boolean; onSubmit: (ma
   const result = validateOnnxForm(values, file);
   const errors = result.ok ? {} : result.errors;
   const shown = (f: OnnxFormField) => (submitted || touched[f] ? errors[f] : undefined);
-  const set = (f: keyof OnnxFormValues) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [f]: e.target.value }));
-  const touch = (f: OnnxFormField) => () => setTouched((t) => ({ ...t, [f]: true }));
+  // A field's message shows once it was edited (as it is typed) or after a submit. Not on blur: a
+  // message appearing when the focus leaves a field would move the button being clicked.
+  const set = (f: keyof OnnxFormValues) => (e: { target: { value: string } }) => {
+    setValues((v) => ({ ...v, [f]: e.target.value }));
+    setTouched((t) => ({ ...t, [f]: true }));
+  };
 
   const field = (f: keyof OnnxFormValues, label: string, props: { hint?: ReactNode; inputMode?: 'numeric' | 'decimal'; className?: string } = {}) => {
     const err = shown(f);
@@ -47,7 +51,6 @@ export function OnnxModelForm({ busy, onSubmit }: { busy: boolean; onSubmit: (ma
           name={f}
           value={values[f]}
           onChange={set(f)}
-          onBlur={touch(f)}
           inputMode={props.inputMode}
           disabled={busy}
           aria-invalid={err ? true : undefined}
@@ -167,7 +170,6 @@ export function OnnxModelForm({ busy, onSubmit }: { busy: boolean; onSubmit: (ma
           rows={5}
           value={values.labels}
           onChange={set('labels')}
-          onBlur={touch('labels')}
           disabled={busy}
           aria-invalid={labelsError ? true : undefined}
           aria-describedby={labelsError ? 'onnx-labels-error' : undefined}
