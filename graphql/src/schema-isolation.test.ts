@@ -89,6 +89,7 @@ const SCANNED_WITHOUT_IDS = ['Query.viewer', 'Query.apiTokens', 'Query.teams'];
 /** ID-typed input fields that do not name a team-scoped object. */
 const NOT_TEAM_SCOPED_SLOTS: Record<string, string> = {
   'Mutation.submitStudyJudgement.input.ranking': "aliases valid only inside the caller's own assignment (A's are never exposed to B)",
+  'Query.auditEvents.actorId': "a filter over the caller's own team's chain: any user id only narrows B's events (A's people act in A's chain)",
 };
 
 /** Slot kinds by argument/input field name. */
