@@ -82,7 +82,7 @@ const id = z.string().min(1).max(100);
 export const startSchema = z.object({
   teamId: id,
   title: z.string().trim().min(1, 'Give the session a title.').max(200),
-  explanationIds: z.array(id).min(1, 'Choose at least one explanation.').max(200),
+  explanationIds: z.array(id).min(1, 'Choose at least one explanation.').max(100, 'A live review holds at most 100 explanations.'),
 });
 export const playbackSchema = z.object({
   explanationId: id.nullish(),

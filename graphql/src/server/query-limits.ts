@@ -43,8 +43,8 @@ export const QUERY_LIMITS = {
   /** The web app's deepest operation nests 6 levels (server/web-operations.test.ts). */
   maxDepth: 10,
   /**
-   * Points (≈ fields resolved). The web app's costliest operation, joining a live review of 200
-   * explanations, costs 4228 (server/web-operations.test.ts); the test keeps it under half of this.
+   * Points (≈ fields resolved). The web app's costliest operation is joining a live review of 100
+   * explanations (server/web-operations.test.ts prints its cost and keeps it under half of this).
    */
   maxCost: 10000,
   maxAliases: 20,
@@ -53,10 +53,10 @@ export const QUERY_LIMITS = {
 
 /** Lists that are not connections, with the most items they can hold and where that bound comes from. */
 export const LIST_SIZES: Readonly<Record<string, number>> = {
-  /** startReviewSession accepts at most 200 explanations (reviews.service.ts). */
-  'ReviewSession.explanations': 200,
+  /** startReviewSession accepts at most 100 explanations (reviews.service.ts). */
+  'ReviewSession.explanations': 100,
   /** One counting decision per explanation of the session. */
-  'ReviewSession.decisions': 200,
+  'ReviewSession.decisions': 100,
   /** rankK ≤ 8 (studies.service.ts); pairwise items hold 2, Likert items 1. */
   'StudyItem.explanations': 8,
   'RaterItem.options': 8,

@@ -56,7 +56,7 @@ describe('web operations', () => {
     }
     console.log(`deepest web operation: ${deepest.name} (depth ${deepest.depth}); costliest: ${costliest.name} (cost ${costliest.cost})`);
     expect(deepest.depth).toBeLessThanOrEqual(MAX_QUERY_DEPTH - 3);
-    // A live review may hold 200 explanations (its list is bounded, not paged): half the limit, not a quarter.
+    // A live review may hold 100 explanations (its list is bounded, not paged): half the limit, not a quarter.
     expect(costliest.cost).toBeLessThanOrEqual(MAX_QUERY_COST / 2);
   });
 });
