@@ -206,12 +206,12 @@ async function inspect(p: Page) {
   return p.evaluate(() => {
     const handlers: string[] = [];
     const links: string[] = [];
-    for (const el of document.querySelectorAll('*')) {
-      for (const a of el.attributes) if (/^on/i.test(a.name)) handlers.push(`${el.tagName.toLowerCase()}[${a.name}]`);
+    for (const el of Array.from(document.querySelectorAll('*'))) {
+      for (const a of Array.from(el.attributes)) if (/^on/i.test(a.name)) handlers.push(`${el.tagName.toLowerCase()}[${a.name}]`);
       const href = el.getAttribute('href') ?? el.getAttribute('src') ?? el.getAttribute('action') ?? '';
       if (/^\s*javascript:/i.test(href)) links.push(`${el.tagName.toLowerCase()} ${href}`);
     }
-    const fields = [...document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input, textarea')].map((i) => i.value);
+    const fields = Array.from(document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input, textarea')).map((i) => i.value);
     return {
       xss: (window as any).__xss as string | undefined,
       csp: (window as any).__csp as string[],
@@ -279,7 +279,7 @@ describe('stored XSS', () => {
       document.body.innerHTML = html;
       await new Promise((r) => setTimeout(r, 0));
       // An <img> error event fires once the (failing) load is done: wait for it, not for a time.
-      await Promise.all([...document.images].map((img) => (img.complete ? undefined : new Promise((r) => img.addEventListener('error', r)))));
+      await Promise.all(Array.from(document.images).map((img) => (img.complete ? undefined : new Promise((r) => img.addEventListener('error', r)))));
       return (window as any).__xss as string | undefined;
     }, long('control'));
     expect(fired).toBe('control');
