@@ -120,7 +120,7 @@ describe('reproduce from the viewer', () => {
     await shot('reproduction-viewer');
   });
 
-  it('the original lists its reproduction, and the video page labels it', async () => {
+  it('the original lists its reproduction; the video page and compare label it', async () => {
     await page.goto(`/explanations/${originalId}`);
     await page.getByTestId('reproductions').getByRole('link').first().waitFor();
     expect(await page.getByTestId('reproductions').getByRole('link').first().getAttribute('href')).toBe(`/explanations/${reproductionId}`);
@@ -131,6 +131,11 @@ describe('reproduce from the viewer', () => {
     expect(await labelled.count()).toBe(1);
     expect(await labelled.getByTestId('reproduction-of').getByRole('link').getAttribute('href')).toBe(`/explanations/${originalId}`);
     await shot('video-with-reproduction');
+    // Compare, original beside its reproduction: only the reproduction's pane is labelled.
+    await page.goto(`/compare?ids=${originalId},${reproductionId}`);
+    await page.getByTestId('compare-frame').filter({ hasText: /frame 1\// }).waitFor();
+    expect(await page.getByTestId('compare-pane').nth(0).getByTestId('reproduction-of').count()).toBe(0);
+    expect(await page.getByTestId('compare-pane').nth(1).getByTestId('reproduction-of').getByRole('link').getAttribute('href')).toBe(`/explanations/${originalId}`);
   });
 
   it('the button follows the permission matrix: a REVIEWER gets it, an AUDITOR sees only the reproductions', async () => {

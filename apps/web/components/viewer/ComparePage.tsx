@@ -21,6 +21,7 @@ import { useVideoClock } from './clock.ts';
 import { frameTimestamps, type ExplanationData } from './ExplanationViewer.tsx';
 import { MetricSummary } from './MetricsPanel.tsx';
 import { OverlayControls } from './OverlayControls.tsx';
+import { ReproductionOf } from './ReproductionOf.tsx';
 import { DEFAULT_SETTINGS, useSaliency, type OverlaySettings } from './saliency.ts';
 import { SaliencyOverlay } from './SaliencyOverlay.tsx';
 import { stageMaxWidth } from './stage-size.ts';
@@ -211,6 +212,7 @@ function Pane({
         <span className="text-slate-600">
           {AREA_METHODS.has(e.method) ? `· area ${String(params.area ?? METHOD_DEFAULTS.area)} ` : ''}<MetricSummary metrics={metrics} keys={COMPARE_METRICS} />
         </span>
+        {e.reproducesId ? <ReproductionOf originalId={e.reproducesId} original={e.reproduces} className="block" /> : null}
         {error ? <span className="block text-red-700">{error}</span> : null}
       </figcaption>
     </figure>
