@@ -138,6 +138,7 @@ const KIND_OF_ID_ARG: Record<string, Kind> = {
   'Mutation.updateStudy': 'draftStudy',
   'Mutation.setStudyAssignment': 'draftStudy',
   'Mutation.openStudy': 'draftStudy',
+  'Mutation.deleteStudy': 'draftStudy',
 };
 
 /**
