@@ -41,7 +41,8 @@ export function isExplainProgress(value: unknown): value is ExplainProgress {
 export const cancelKey = (explanationId: string) => `fep:cancel:${explanationId}`;
 
 /**
- * Redis key a worker refreshes (every HEARTBEAT_EVERY_MS, expiring after HEARTBEAT_TTL_MS) while it
+ * Redis key a worker refreshes (at least every HEARTBEAT_EVERY_MS — the worker does it with its
+ * 0.5 s cancel poll — expiring after HEARTBEAT_TTL_MS) while it
  * runs an attempt; the reconciler leaves a RUNNING row alone while its heartbeat lives, even when
  * its BullMQ job was lost (a Redis restart wipes jobs, and the worker sets the key again).
  */
