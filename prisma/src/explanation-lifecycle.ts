@@ -240,6 +240,24 @@ export async function retryOrFail(
 }
 
 /**
+ * A RUNNING attempt whose engine died (crash, out of memory, restart; `how` says how it was
+ * noticed): retryOrFail with the reasons a person reads, the same for the worker (a re-delivered
+ * job) and the reconciler (a lost job).
+ */
+export function retryDeadAttempt(
+  db: Db | Tx,
+  id: string,
+  opts: { attempt: number; maxAttempts: number; how: string },
+): ReturnType<typeof retryOrFail> {
+  return retryOrFail(db, id, {
+    reason: `The engine stopped during attempt ${opts.attempt} (${opts.how}); retrying.`,
+    maxAttempts: opts.maxAttempts,
+    attempt: opts.attempt,
+    finalReason: (n) => `The engine stopped during each of its ${n} attempts (a crash, out of memory or a restart), so it was not tried again.`,
+  });
+}
+
+/**
  * QUEUED or RUNNING → CANCELLED at once, by a person. A live worker is told through the Redis
  * cancel flag (the API sets it) and stops; its later final write is refused by the guard.
  */

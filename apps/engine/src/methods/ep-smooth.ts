@@ -6,7 +6,7 @@
  *
  * Why it exists: it is the obvious competitor to F-EP. If smoothing the answer afterwards is as
  * good as smoothing every update, F-EP's modulation buys nothing; an independent review measured
- * exactly that on held-out SynthActions clips (issue 16). Comparing F-EP with EP alone would hide
+ * exactly that on held-out SynthActions clips. Comparing F-EP with EP alone would hide
  * it. The DC coefficient passes with weight 1, so the mask's mean (its effective area) is kept up
  * to the clipping.
  *
@@ -16,30 +16,24 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { EP_SMOOTH_DEFAULTS } from '@fep/shared/methods';
-import { Dct3d } from '../core/dct.ts';
-import { frequencyWeighting, isAllPass, type FrequencyWeightingSpec } from '../core/frequency-weighting.ts';
+import type { FrequencyWeightingSpec } from '../core/frequency-weighting.ts';
 import { explainExtremal, resolveParams } from './ep.ts';
-import type { FepParams } from './fep.ts';
+import { createFrequencyModulator, type FepParams } from './fep.ts';
 import type { ExplainInput, ExplanationMethod, OnProgress } from './types.ts';
 
 export const defaults: Readonly<FepParams> = EP_SMOOTH_DEFAULTS;
 
-/** IDCT(W ⊙ DCT(mask)) over [T,H,W], clipped to [0, 1]. */
+/** IDCT(W ⊙ DCT(mask)) over [T,H,W] — F-EP's own gradient filter, applied to the mask — clipped to [0, 1]. */
 export function lowPassVolume(volume: Float32Array, shape: readonly [number, number, number], spec: FrequencyWeightingSpec): Float32Array {
-  if (isAllPass(spec)) return volume.slice();
-  const dct = new Dct3d(shape);
-  const weights = frequencyWeighting(shape, spec);
+  const filter = createFrequencyModulator(shape, spec);
+  if (!filter) return volume.slice();
   try {
-    const out = tf.tidy(() => {
-      const x = tf.tensor3d(volume, [...shape] as [number, number, number]);
-      return tf.clipByValue(dct.inverse(tf.mul(dct.forward(x), weights)), 0, 1);
-    });
-    const data = out.dataSync() as Float32Array;
+    const out = tf.tidy(() => tf.clipByValue(filter.modulate(tf.tensor4d(volume, [1, ...shape] as [number, number, number, number])), 0, 1));
+    const data = Float32Array.from(out.dataSync() as Float32Array);
     out.dispose();
-    return Float32Array.from(data);
+    return data;
   } finally {
-    dct.dispose();
-    weights.dispose();
+    filter.dispose();
   }
 }
 

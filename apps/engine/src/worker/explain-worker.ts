@@ -28,6 +28,7 @@ import {
   isFinalState,
   progressRecorder,
   release,
+  retryDeadAttempt,
   retryOrFail,
   type Db,
   type Prisma,
@@ -176,12 +177,7 @@ export async function processExplanation(deps: WorkerDeps, explanationId: string
     }
     const attempt = row.attempts;
     const r = await untilAvailable(deps, `explanation ${explanationId}`, () =>
-      retryOrFail(db, explanationId, {
-        reason: `The engine stopped during attempt ${attempt} (crash or restart); retrying.`,
-        maxAttempts,
-        attempt,
-        finalReason: (n) => `The engine stopped during each of its ${n} attempts (a crash, out of memory or a restart), so it was not tried again.`,
-      }),
+      retryDeadAttempt(db, explanationId, { attempt, maxAttempts, how: 'crash or restart' }),
     );
     log(`explanation ${explanationId}: attempt ${attempt} had died; ${r.outcome}`);
     if (r.outcome === 'failed') {

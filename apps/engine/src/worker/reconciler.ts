@@ -7,8 +7,8 @@
  *   RUNNING row, job missing / completed / failed,
  *           no worker heartbeat, started > RECONCILE_GRACE_MS ago
  *                                                   → the attempt is dead: retryOrFail
- *                                                     (QUEUED + a new job, or FAILED with a
- *                                                     reason once ENGINE_MAX_ATTEMPTS are used)
+ *                                                     (retryDeadAttempt: QUEUED + a new job, or
+ *                                                     FAILED with a reason once ENGINE_MAX_ATTEMPTS are used)
  *   anything with a live job (waiting, delayed, prioritized, active) is left to that job.
  *
  * A RUNNING row whose job is still `active` is left alone here: when its engine is dead the job's
@@ -18,7 +18,7 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { retryOrFail, type Db } from '@fep/db';
+import { retryDeadAttempt, type Db } from '@fep/db';
 import { heartbeatKey, progressChannel, statusEvent, type ExplainJobData } from '@fep/shared';
 
 export interface ReconcilerDeps {
@@ -80,12 +80,7 @@ export async function reconcileOnce(deps: ReconcilerDeps): Promise<ReconcileRepo
     if (row.startedAt && Date.now() - row.startedAt.getTime() < deps.graceMs) continue;
     if ((await deps.redis.exists(heartbeatKey(row.id))) === 1) continue;
     const attempt = row.attempts;
-    const r = await retryOrFail(deps.db, row.id, {
-      reason: `The engine stopped during attempt ${attempt} (its job was lost); retrying.`,
-      maxAttempts: deps.maxAttempts,
-      attempt,
-      finalReason: (n) => `The engine stopped during each of its ${n} attempts (a crash, out of memory or a restart), so it was not tried again.`,
-    });
+    const r = await retryDeadAttempt(deps.db, row.id, { attempt, maxAttempts: deps.maxAttempts, how: 'its job was lost' });
     if (r.outcome === 'requeued') {
       await enqueueAgain(deps.queue, row.id, job);
       report.retried.push(row.id);

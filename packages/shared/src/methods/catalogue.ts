@@ -187,6 +187,19 @@ function epShape(limits: Limits) {
   };
 }
 
+/** F-EP's parameters (EP's plus the frequency weighting); also EP + smoothing's, which applies the same band once. */
+function fepSchema(limits: Limits) {
+  return z
+    .strictObject({
+      ...epShape(limits),
+      weighting: z.enum(['none', 'ideal', 'gaussian']),
+      temporalCutoff: z.number().gt(0).max(1),
+      spatialCutoff: z.number().gt(0).max(1),
+    })
+    .partial()
+    .superRefine(areasWithinLimit(limits));
+}
+
 /** `area` joins `areas` when it is not one of them (ep.ts resolveParams): count both. */
 function areasWithinLimit(limits: Limits) {
   return (p: { area?: number; areas?: number[] }, ctx: z.RefinementCtx) => {
@@ -227,16 +240,7 @@ const entries: MethodEntry[] = [
     citation: 'Lin, Bao, Wright & Kong, "Gradient Frequency Modulation for Visually Explaining Video Understanding Models", BMVC 2021 (arXiv 2111.01215)',
     defaults: FEP_DEFAULTS,
     sources: FEP_SOURCES,
-    schema: (limits = DEFAULT_LIMITS) =>
-      z
-        .strictObject({
-          ...epShape(limits),
-          weighting: z.enum(['none', 'ideal', 'gaussian']),
-          temporalCutoff: z.number().gt(0).max(1),
-          spatialCutoff: z.number().gt(0).max(1),
-        })
-        .partial()
-        .superRefine(areasWithinLimit(limits)),
+    schema: (limits = DEFAULT_LIMITS) => fepSchema(limits),
   },
   {
     name: 'ep',
@@ -257,16 +261,7 @@ const entries: MethodEntry[] = [
       ...FEP_SOURCES,
       weighting: 'ours: the same band as F-EP (FEP_DEFAULTS), so the two differ only in where the low-pass is applied',
     },
-    schema: (limits = DEFAULT_LIMITS) =>
-      z
-        .strictObject({
-          ...epShape(limits),
-          weighting: z.enum(['none', 'ideal', 'gaussian']),
-          temporalCutoff: z.number().gt(0).max(1),
-          spatialCutoff: z.number().gt(0).max(1),
-        })
-        .partial()
-        .superRefine(areasWithinLimit(limits)),
+    schema: (limits = DEFAULT_LIMITS) => fepSchema(limits),
   },
   {
     name: 'random',
