@@ -21,7 +21,7 @@ import { buildSchema } from './schema.ts';
 import { startTestApi, type GqlResult, type TestApi, type TestClient } from './testing/test-api.ts';
 
 /**
- * Cross-team isolation, schema-wide (issue 13: "nothing of one team is visible to another"); the
+ * Cross-team isolation, schema-wide (nothing of one team is visible to another); the
  * counterpart of schema-access.test.ts. Teams A and B each hold one object of every kind. B's
  * OWNER — the most powerful role — and an ADMIN-scoped API token restricted to team B call every
  * query, mutation and subscription that takes a team-scoped id, with A's ids substituted.

@@ -16,8 +16,8 @@
  *       → exit code 0, or 1 with JSON log lines on stderr ({level:"ERROR", fields:{error_code}}).
  *
  * Every JSON-RPC call is forwarded to the Wasm build of the same engine
- * (@prisma/schema-engine-wasm, byte-identical to the wasm inside prisma 7.10.0 per
- * docs/ENVIRONMENT.md), which reaches the database through a driver adapter instead of its own
+ * (@prisma/schema-engine-wasm, byte-identical to the wasm inside prisma 7.10.0),
+ * which reaches the database through a driver adapter instead of its own
  * network stack:
  *   - postgres:// / postgresql:// URLs → @prisma/adapter-pg, configured with separate
  *     host/port/user/password/database fields (with `{ connectionString }` the URL's database

@@ -11,7 +11,7 @@ import { parsePgTextArray, pgConfigFromUrl, scriptFeedback, urlKind } from './sc
 
 const shim = path.join(path.dirname(fileURLToPath(import.meta.url)), 'schema-engine.mjs');
 const prismaCli = path.join(path.dirname(createRequire(import.meta.url).resolve('prisma/package.json')), 'build', 'index.js');
-/** The local PostgreSQL server every machine of this project runs (docs: shared ENVIRONMENT.md). */
+/** The local PostgreSQL server the tests use (TEST_DATABASE_URL's server; README "Two commands"). */
 const PG_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 const toySchema = (extraUserField = '') => `datasource db {

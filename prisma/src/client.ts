@@ -19,7 +19,8 @@ export interface DatabaseHandle {
 
 /**
  * Split a postgres URL into fields. adapter-pg given `{ connectionString }` lets the URL's database
- * win over later overrides (see ENVIRONMENT.md), so we always pass explicit fields.
+ * win over later overrides (a "shadow" database connection then silently hits the main database),
+ * so we always pass explicit fields.
  */
 export function pgConfigFromUrl(url: string): pg.PoolConfig {
   const u = new URL(url);
@@ -122,7 +123,7 @@ export async function openDatabase(opts: {
     sql,
     close: async () => {
       await prisma.$disconnect();
-      // File-backed PGlite keeps the process alive until closed (ENVIRONMENT.md).
+      // File-backed PGlite keeps the process alive until closed, even after $disconnect().
       await client.close();
     },
   };

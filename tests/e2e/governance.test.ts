@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /**
- * Governance on screen (issue 14, item 5), in a real browser against the real product:
+ * Governance on screen, in a real browser against the real product:
  * - the viewer's Reproduce button re-runs a finished explanation (the in-process engine runs it),
  *   links to the new run, which is labelled "Reproduction of …" (linked to its original) there and
  *   in the video's list, and shows its agreement with the original once it is DONE;

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /**
- * The Models page's ONNX form in a real browser against the real product (issue 15): inline
+ * The Models page's ONNX form in a real browser against the real product: inline
  * validation before anything is sent, an .onnx with an operator the import cannot run refused with
  * each operator and node listed, then a torchvision fixture (r2plus1d_18, reduced width) described
  * in the form — sizes typed, labels read from a labels file — registered and listed with its

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /**
- * One explanation, four pages, one heat map (issue 14, item 1 and finding 3). The explanation is of
+ * One explanation, four pages, one heat map. The explanation is of
  * a 4:3 video (320×240, 25 fps) whose automatic window starts at 0.8 s (provenance.frameTimestamps
  * every 0.08 s, as the engine decodes at stride 2; the row's requested windowStartSec is null) for
  * a square 56×56 model input, so the model saw the centre 240×240 of each frame. On the viewer,

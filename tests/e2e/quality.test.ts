@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /**
- * The quality bar of issue #5 (item 7) in a real browser, on every main page, with real data:
+ * The UI quality bar in a real browser, on every main page, with real data:
  * - accessibility: axe-core (Lighthouse's engine) finds no serious or critical violation
  *   (colour contrast, labels, names, ARIA, landmarks…);
  * - no console errors and no uncaught page errors;

@@ -1,5 +1,5 @@
 /**
- * Fault cases (a) and (b) of issue 12: the engine process is SIGKILLed while it computes.
+ * Fault cases (a) and (b): the engine process is SIGKILLed while it computes.
  * (a) once → the row ends DONE after a new engine starts;
  * (b) the same job twice → DONE, or FAILED with a reason; never stuck RUNNING;
  * (h) an engine crash does not take the web process down, and scripts/supervisor.ts restarts it.

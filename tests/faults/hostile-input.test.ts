@@ -1,5 +1,5 @@
 /**
- * Fault case (g) of issue 12: hostile parameters and files.
+ * Fault case (g): hostile parameters and files.
  * Parameters the engine would refuse or that would run for days are BAD_USER_INPUT at request
  * time and write no row; a 64×64 300 fps file of ~177 000 frames and a 4K clip are refused, or
  * end FAILED with a readable reason, quickly.

@@ -1,5 +1,5 @@
 /**
- * Fault cases (c) and (d) of issue 12: the infrastructure goes away under the product.
+ * Fault cases (c) and (d): the infrastructure goes away under the product.
  * (c) Redis restarted (its memory, so every queued job, lost) with 6 jobs queued → all 6 end DONE;
  * (d) PostgreSQL stopped for 30 s during load → every job ends DONE, none FAILED for an
  *     infrastructure reason, and the API answers within ~2 s throughout (UNAVAILABLE) instead of hanging.

@@ -1,5 +1,5 @@
 /**
- * Fault case (f) of issue 12: two instances (two databases, two storages) share one Redis with
+ * Fault case (f): two instances (two databases, two storages) share one Redis with
  * the default QUEUE_PREFIX. Each instance's jobs must complete on its own engine; none is
  * taken by the other instance's engine and completed as "skipped".
  */

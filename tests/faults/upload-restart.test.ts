@@ -1,5 +1,5 @@
 /**
- * Fault case (e) of issue 12: SIGTERM the web process during a tus upload → the upload resumes
+ * Fault case (e): SIGTERM the web process during a tus upload → the upload resumes
  * on a new web process and completes; no half-written video row is ever visible.
  */
 import { statSync, readFileSync, existsSync, readdirSync } from 'node:fs';

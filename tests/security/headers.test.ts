@@ -1,5 +1,5 @@
 /**
- * Issue 13, findings 8 and 9 (headers, introspection), beyond what graphql/src/server/http-guard.test.ts
+ * Security headers and introspection, beyond what graphql/src/server/http-guard.test.ts
  * already proves (headers on one GraphQL answer, __schema refused with introspection off, JSON
  * body-parser errors, tus expiry):
  *
@@ -10,7 +10,7 @@
  * - the Next.js pages of the real production build (tests/e2e/web-server.ts, built once for the
  *   browser suites) carry a per-request nonce CSP without 'unsafe-inline' for scripts, every script
  *   they render carries that nonce, Chromium reports no CSP violation on them, and a foreign page
- *   cannot frame them (the clickjacking of finding 8).
+ *   cannot frame them (clickjacking).
  */
 import { createServer, type Server } from 'node:http';
 import type { Page } from 'playwright-core';

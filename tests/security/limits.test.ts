@@ -1,5 +1,5 @@
 /**
- * Issue 13, finding 6, against a real API server and Redis: 40 simultaneous wrong passwords for
+ * Atomic abuse limits, against a real API server and Redis: 40 simultaneous wrong passwords for
  * one account were all verified (limit 5 per 15 min) because the check read, then penalised.
  * Every limit now counts the attempt atomically in Redis before the work it guards.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 13, findings 1 and 2: cross-origin attacks from a hostile page on ANOTHER port of the same
+ * Cross-origin attacks from a hostile page on ANOTHER port of the same
  * host. That page is same-site, so the browser attaches the victim's SameSite=Lax session cookie to
  * its requests and WebSocket handshakes. In real Chromium against a real API server (PostgreSQL +
  * Redis), one attack per cookie-authenticated entry point — the graphql-ws upgrade (the hijack that
@@ -203,7 +203,7 @@ const stagingEntries = () => {
 };
 
 describe('a page on another port of the same host, with the victim signed in', () => {
-  it('cannot open an authenticated graphql-ws connection and run createApiToken (finding 1)', async () => {
+  it('cannot open an authenticated graphql-ws connection and run createApiToken', async () => {
     await page.goto(attackerUrl);
     const result = await wsOperation(page, 'mutation { createApiToken(input: { name: "stolen" }) { token } }');
     expect(result.outcome, JSON.stringify(result)).toBe('closed');
@@ -252,7 +252,7 @@ describe('a page on another port of the same host, with the victim signed in', (
     expect(await tokenCount()).toBe(0);
   });
 
-  it('cannot register a model with a cross-origin multipart fetch (finding 2)', async () => {
+  it('cannot register a model with a cross-origin multipart fetch', async () => {
     await page.goto(attackerUrl);
     const before = await modelCount();
     const answered = answerTo('POST', '/api/models/upload');
@@ -269,7 +269,7 @@ describe('a page on another port of the same host, with the victim signed in', (
     expect(await modelCount()).toBe(before);
   });
 
-  it('cannot register a model with an auto-submitted multipart form carrying the zip (finding 2)', async () => {
+  it('cannot register a model with an auto-submitted multipart form carrying the zip', async () => {
     await page.goto(attackerUrl);
     const before = await modelCount();
     const answered = answerTo('POST', '/api/models/upload');

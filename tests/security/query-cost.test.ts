@@ -1,5 +1,5 @@
 /**
- * Issue 13, findings 3 and 4, as attacks on a real API server (PostgreSQL + Redis): a nested
+ * Query-cost attacks on a real API server (PostgreSQL + Redis): a nested
  * list bomb, alias floods (signed in and anonymous), repeated expensive audit checks, and a
  * heavy-but-allowed query in a loop while another user works. Each is refused before any
  * resolver runs, or bounded.

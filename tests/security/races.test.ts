@@ -1,5 +1,5 @@
 /**
- * Issue 13, finding 7 and part of 9, fired in parallel at a real API server on real PostgreSQL:
+ * Team invariants under concurrency (last owner, invitation acceptance, sign-up), fired in parallel at a real API server on real PostgreSQL:
  * two owners demoting (or removing) each other at once left a team with no owner; racing
  * acceptInvitation/signUp answered INTERNAL. The database now decides (row locks, unique
  * indexes): exactly one racer wins and the others get CONFLICT.

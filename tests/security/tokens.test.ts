@@ -1,5 +1,5 @@
 /**
- * Issue 13, finding 5, as attacks on a real API server (PostgreSQL + Redis): a token restricted
+ * Token scopes, as attacks on a real API server (PostgreSQL + Redis): a token restricted
  * to team B minted an unrestricted token that renamed team C, and revoked the user's other
  * tokens. Now a token never mints, lists or revokes a token broader than itself, and each scope
  * does exactly what docs/permissions.md#api-tokens says, across the scope × team matrix.
@@ -48,7 +48,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-describe('finding 5: a team-restricted token cannot escape its team', () => {
+describe('a team-restricted token cannot escape its team', () => {
   let restricted: TestClient;
   let unrestrictedId: string;
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 /**
  * Chromium for browser tests: Debian's /usr/bin/chromium driven by playwright-core (the
- * Playwright-downloaded browsers cannot be installed offline). Flags from
- * /work/shared/ENVIRONMENT.md; a persistent context needs an empty user-data-dir of its own.
+ * Playwright-downloaded browsers cannot be installed offline). Flags: headless, no sandbox, no GPU, no
+ * QUIC and no background networking (nothing outside is reachable); a persistent context needs an empty user-data-dir of its own.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -184,7 +184,7 @@ function findPython(): string {
   for (const py of candidates) {
     if (spawnSync(py, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0) return py;
   }
-  throw new Error(`no Python with torch and numpy among ${candidates.join(', ')}: apt-get install -y python3-torch (see ../../shared/ENVIRONMENT.md)`);
+  throw new Error(`no Python with torch and numpy among ${candidates.join(', ')}: apt-get install -y python3-torch (Debian's build installs for /usr/bin/python3)`);
 }
 
 interface TorchHistory {

@@ -3,7 +3,7 @@
  *
  * Order of preference: `tfjs-node-gpu` (CUDA) → `tfjs-node` (native libtensorflow) → `wasm` → `cpu`.
  * The two native packages are optional: they are *not* dependencies of @fep/engine (their install
- * script downloads libtensorflow, which fails offline — see shared/ENVIRONMENT.md) and are loaded
+ * script downloads libtensorflow from a host outside the npm registry, which fails offline) and are loaded
  * with a dynamic `import()` only if present. Set `ENGINE_BACKEND` to one of
  * `node-gpu | node | wasm | cpu` to force a choice (an explicit argument to `initBackend` wins over
  * the variable). The choice is made and logged once per process.

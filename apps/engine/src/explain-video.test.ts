@@ -87,7 +87,7 @@ describe('explainClip', () => {
     expect(record.metrics.pointingGame!.accuracy).toBe(1);
     expect(record.metrics.iou).toBeGreaterThanOrEqual(0);
     expect(record.metrics.iou).toBeLessThanOrEqual(1);
-    // The area asked for beside the mask's actual mean (issue 16: compare methods at matched areas).
+    // The area asked for beside the mask's actual mean (so methods can be compared at matched areas).
     expect(record.metrics.requestedArea).toBe(0.1);
     const meanMask = saliency.reduce((a, x) => a + x, 0) / saliency.length;
     expect(record.metrics.effectiveArea).toBeCloseTo(meanMask, 6);

@@ -91,7 +91,7 @@ export interface ExplanationMetrics {
   iou?: number;
   /**
    * Mask methods (EP, F-EP, EP + smoothing, random): the area asked for and the mean of the mask
-   * actually returned, so comparisons can be made at matched areas (issue 16: F-EP's masks run
+   * actually returned, so comparisons can be made at matched areas (F-EP's masks run
    * larger than requested).
    */
   requestedArea?: number;

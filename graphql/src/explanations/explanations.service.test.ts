@@ -1,7 +1,7 @@
 /**
  * requestExplanation refuses hostile parameters before writing, keeps a team's queue bounded,
  * answers a retried or racing submit with one row, and leaves no row behind when it answers
- * with an error (issue 12: items 4 and 6).
+ * with an error.
  */
 import { createRedis, DEFAULT_LIMITS } from '@fep/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,7 +203,7 @@ describe('no row is left behind by a request that answers with an error', () => 
   });
 });
 
-describe('cancelExplanation (issue 12 item 2: cancel works in every state, including a stuck one)', () => {
+describe('cancelExplanation: cancel works in every unfinished state, including a stuck one', () => {
   const CANCEL = `mutation($id: ID!) { cancelExplanation(id: $id) { id status finishedAt } }`;
   const request = async () => (await owner.client.ok<any>(REQUEST, { i: { teamId, videoId, modelId, method: 'random' } })).requestExplanation.id as string;
 

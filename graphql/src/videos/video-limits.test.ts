@@ -1,5 +1,5 @@
 /**
- * The issue's hostile files (issue 12): a 64×64 300 fps file with 177 000 frames and a 4K clip
+ * Hostile files: a 64×64 300 fps file with 177 000 frames and a 4K clip
  * become FAILED videos with a readable reason at upload, and never a job.
  */
 import { execFileSync } from 'node:child_process';

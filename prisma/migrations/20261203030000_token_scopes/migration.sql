@@ -1,4 +1,4 @@
--- Scoped API tokens (issue 13). Existing tokens become READ: the least privilege; their owners
+-- Scoped API tokens. Existing tokens become READ: the least privilege; their owners
 -- create a WRITE or ADMIN token where an integration needs one.
 CREATE TYPE "TokenScope" AS ENUM ('READ', 'WRITE', 'ADMIN');
 

@@ -18,7 +18,7 @@ function lavfi(file: string, source: string, seconds: number, extra: string[] = 
   return file;
 }
 
-/** 64×64 at 300 fps for 590 s: ~177 000 frames in a few MB (issue 12's hostile file). */
+/** 64×64 at 300 fps for 590 s: ~177 000 frames in a few MB (a hostile file). */
 export function highFrameCountClip(dir: string): string {
   return lavfi(path.join(dir, 'hostile-300fps.mp4'), 'testsrc=size=64x64:rate=300', 590, ['-crf', '40']);
 }

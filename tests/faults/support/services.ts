@@ -1,7 +1,6 @@
 /**
  * Private PostgreSQL and Redis for the fault suite, so a case may stop and restart them without
- * touching the machine's shared servers (/work/shared/ENVIRONMENT.md, "Private PostgreSQL and
- * Redis for fault tests"). Needs root (pg_createcluster) and `redis-server` on PATH.
+ * touching the machine's shared servers. Needs root (pg_createcluster) and `redis-server` on PATH.
  *
  * Every resource is named after the test process's pid (`fepfault_<pid>_<hex>`), so a later run
  * can recognise and remove what an aborted run left behind (its pid is gone).

@@ -7,7 +7,7 @@
  * sort runs over the whole mask volume [T, outH, outW] (Li et al., WACV 2021), so the area budget
  * can move between frames.
  *
- * TF.js cannot differentiate through `TopK`/sorting (ENVIRONMENT.md), so this is a
+ * TF.js 4.22 has no gradient for `TopK` (nor `Equal`) and refuses a graph containing them, so this is a
  * `tf.customGrad`: the value uses the identity Σ (sort(m) − r)² = Σ m² − 2·(sum of the k largest) + k
  * with k = N − ⌊(1−a)N⌋, and the gradient is 2/N · (m − r(m)) where r(m) is the reference value at
  * each element's rank: 1 above the k-th largest value τ, 0 below, and for elements tied with τ the

@@ -2,7 +2,7 @@
  * conv2d with a fast input gradient, for models whose convolutions are not already written that way.
  *
  * The wasm backend's `Conv2DBackpropInput` is ~10× slower than a forward conv2d (XNNPACK) computing
- * the same numbers (ENVIRONMENT.md; issue 4: 118 ms → 11 ms for a 16×56×56×16→32 3×3 layer).
+ * the same numbers (measured: 118 ms → 11 ms for a 16×56×56×16→32 3×3 layer).
  * The input gradient of a convolution is itself a convolution of the output gradient with the
  * spatially flipped kernel, in/out channels swapped:
  *  - stride 1: one conv2d of dy zero-padded by (k − 1) on each side ('full' correlation), cropped
@@ -10,7 +10,7 @@
  *  - stride s: instead of inserting s − 1 zeros between the dy values (s² times the work), the
  *    kernel is split into s² sub-kernels W[ry::s, rx::s]; sub-kernel (ry, rx) produces the input
  *    positions ≡ (ry, rx) mod s with a stride-1 conv2d, and `depthToSpace` interleaves them
- *    (ENVIRONMENT.md).
+ *    (the same work as the forward pass, not s² times it).
  * The kernel is treated as a constant (explanations need ∂/∂input only; no weight gradient).
  * The src/model (2+1)D layers already use the stride-1 case (model/layers.ts `conv2dSame`); this
  * module covers any stride, padding ('same', 'valid' or explicit) and kernel size.

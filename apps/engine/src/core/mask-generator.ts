@@ -219,7 +219,7 @@ export class MaskGenerator {
    * Unfold with a one-hot conv2d: padded [B, Hp, Wp] → [B, Hp−k1+1, Wp−k1+1, K] with
    * out[b, i, j, ky·k1 + kx] = padded[b, i + ky, j + kx]. Its input gradient is the "fold", written
    * as a forward conv2d of the zero-padded output gradient with the flipped, transposed kernel (the
-   * wasm backend's Conv2DBackpropInput is ~10× slower, see ENVIRONMENT.md).
+   * wasm backend's Conv2DBackpropInput is ~10× slower for the same numbers).
    */
   private readonly unfold = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const x = args[0] as tf.Tensor3D;

@@ -7,8 +7,8 @@
  *   TorchRay's `imsmooth` (kernel half-width ⌈4σ⌉, weights exp(−(i / (√2 σ + ε))²) normalised to 1,
  *   zero padding). A mask value m ∈ [0,1] selects the fractional level z = m·(L−1) and the output is
  *   Σ_l relu(1 − |z − l|) · level_l: linear interpolation between the two nearest levels written with
- *   differentiable tent weights instead of TorchRay's `gather` (no gradient on wasm; see
- *   ENVIRONMENT.md).
+ *   differentiable tent weights instead of TorchRay's `gather` (its gradient needs
+ *   UnsortedSegmentSum, which the wasm backend does not register).
  * - `fade`: x · m + base · (1 − m) with base 0 (TorchRay's fade to black, whose pyramid is linear in
  *   m) or the per-channel mean of the clip.
  *

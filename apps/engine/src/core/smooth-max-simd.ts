@@ -12,7 +12,7 @@
  *
  * Why: at 16×112×112 that is 4624 cells × 49 phases × 49 taps = 11 M exponentials per pass. As TF.js
  * ops on wasm the forward materialised four [4624,49,49] tensors and the backward reduced one of them
- * over a middle axis (a `Sum` of ~45 ms on wasm, see ENVIRONMENT.md); here every value lives in
+ * over a middle axis (a `Sum` of ~45 ms on wasm: sums over a non-last axis are slow there); here every value lives in
  * registers and the reductions are register accumulations.
  *
  * Vectorisation: 4 lanes = 4 phases of one cell (phases padded to a multiple of 4 with weight 0;

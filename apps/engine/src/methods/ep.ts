@@ -33,7 +33,7 @@
  * - `iterations` 300: TorchRay uses 800 (Li et al. 2000) on a GPU. On the wasm backend one
  *   iteration on a 16×112×112 clip costs ~47 ms per area (npm run bench:engine, idle 2-core
  *   machine), so 300 iterations take ~14 s and 800 would take ~38 s, past the 20 s a review
- *   session can wait (issue #4); with 300 the F-EP ablation in docs/evaluation.md already reaches
+ *   session can wait; with 300 the F-EP ablation in docs/evaluation.md already reaches
  *   pointing game 0.90 on held-out clips.
  * - `init` 'ones' (TorchRay, Li et al.); `seed` 0 is used only by `init: 'random'`.
  * - `areaOver` 'crop': the area regulariser sorts the mask over the clip, so `area` is the fraction

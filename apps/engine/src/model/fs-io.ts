@@ -1,6 +1,6 @@
 /**
  * A file-system `tf.io.IOHandler` for Node with the pure-JS TF.js packages (tfjs-node's file://
- * handler is unavailable here: tfjs-node cannot install offline, see /work/shared/ENVIRONMENT.md).
+ * handler is unavailable here: tfjs-node's install downloads libtensorflow, which fails offline).
  * Reads and writes the standard TF.js format: `model.json` (topology + weightsManifest) and the
  * binary weight shards it lists, so the files are interchangeable with tensorflowjs_converter output.
  */

@@ -4,12 +4,12 @@
  * R(2+1)D (Tran et al., "A Closer Look at Spatiotemporal Convolutions for Action Recognition",
  * CVPR 2018) factorises a t×k×k 3-D convolution into a 1×k×k spatial convolution followed by a
  * t×1×1 temporal one. On TF.js's wasm backend Conv3D is ~70× slower than the same network written
- * as 2-D convolutions (measured, /work/shared/ENVIRONMENT.md), so here:
+ * as 2-D convolutions (measured on TF.js 4.22's wasm backend), so here:
  *  - spatial conv: [N,T,H,W,C] → [N·T,H,W,C] → conv2d k×k → [N,T,H,W,F];
  *  - temporal conv: [N,T,H,W,C] → [N,T,H·W,C] → conv2d kt×1 → [N,T,H,W,F].
  *
  * Gradients. The wasm backend registers no Conv2DBackpropFilter kernel, and its
- * Conv2DBackpropInput is ~10× slower than the equivalent forward conv2d (ENVIRONMENT.md). Every
+ * Conv2DBackpropInput is ~10× slower than the equivalent forward conv2d (measured). Every
  * convolution here is stride 1 with 'same' padding and an odd kernel, so both gradients are
  * written by hand in a `tf.customGrad`:
  *  - ∂L/∂x = conv2d(dy, W̃) with W̃ the spatially flipped kernel with in/out channels swapped
@@ -421,7 +421,7 @@ export class GlobalAvgMaxPool3D extends tf.layers.Layer {
   }
 }
 
-/** [N, V, C] → mean ‖ max over V: [N, 2C], reducing over the last axis (fast on wasm, ENVIRONMENT.md). */
+/** [N, V, C] → mean ‖ max over V: [N, 2C], reducing over the last axis (on wasm a sum over the last axis is far faster than over a leading one). */
 function globalAvgMax(x3: tf.Tensor): { value: tf.Tensor; max: tf.Tensor } {
   const flat = tf.transpose(x3, [0, 2, 1]);
   const max = tf.max(flat, 2);

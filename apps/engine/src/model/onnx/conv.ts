@@ -2,7 +2,7 @@
  * ONNX Conv / MaxPool / AveragePool on channels-last tensors, written with 2-D TF.js kernels only.
  *
  * TF.js wasm's Conv3D is ~70× slower than the same work as 2-D convolutions
- * (/work/shared/ENVIRONMENT.md), so a 3-D convolution with kernel (kt,kh,kw) on x [N,T,H,W,C]:
+ * (measured on TF.js 4.22), so a 3-D convolution with kernel (kt,kh,kw) on x [N,T,H,W,C]:
  *  - (kt,1,1), no spatial stride or padding: one conv2d over time, x as [N,T,H·W,C], kernel [kt,1];
  *  - otherwise: Σ_i conv2d(frames t·st + i·dt − pt of x, W[:,:,i]) — kt 2-D convolutions over the
  *    (strided, shifted) frames, each on [N·To,H,W,C]; (1,k,k) kernels are the case kt = 1.
