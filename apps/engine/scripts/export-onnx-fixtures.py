@@ -132,7 +132,8 @@ class OpsZoo(nn.Module):
     """Not a torchvision model: one small network that exports most other supported operators
     (unfused BatchNormalization, depthwise and grouped Conv, HardSwish, HardSigmoid, LeakyRelu,
     Sigmoid, Tanh, Clip, Sub, Mul, Div, ceil-mode MaxPool, AveragePool counting its padding,
-    Slice, Transpose, Shape/Gather → Reshape, Unsqueeze/Squeeze, MatMul, Softmax, ReduceMean, Gemm,
+    Slice, Transpose, Shape/Gather → Reshape, Unsqueeze/Squeeze, MatMul, Softmax, ReduceMean,
+    ReduceMax, ReduceSum, Gemm,
     Concat). Exported with opset 14 (HardSwish is an operator from 14 on) and without constant
     folding, so the Shape/Gather arithmetic stays in the graph."""
 
@@ -158,7 +159,8 @@ class OpsZoo(nn.Module):
         x = x.permute(0, 2, 3, 4, 1).reshape(n, -1, 8)
         x = x.unsqueeze(1).squeeze(1)
         a = torch.softmax(torch.matmul(x, x.transpose(1, 2)) / 8**0.5, dim=-1)
-        x = torch.matmul(a, x).mean(dim=1)
+        y = torch.matmul(a, x)
+        x = y.mean(dim=1) + 0.5 * y.amax(dim=1) + 0.01 * y.sum(dim=1)
         x = torch.relu(self.fc1(x))
         x = torch.cat([x[:, :6], x[:, 6:] * 2.0], dim=1)
         return self.fc2(x)

@@ -15,7 +15,8 @@
  *  3. load the exported weights into the TF.js model built by buildR2Plus1D, check its logits
  *     against PyTorch's on 64 validation clips through the full 112×112 input path, measure
  *     held-out accuracy with the TF.js model, and write model.json, weights.bin, fep-model.json,
- *     MODEL_CARD.md and training-log.json.
+ *     MODEL_CARD.md and training-log.json;
+ *  4. export the model's ONNX twin (scripts/export_shipped_onnx.py) for the ONNX-import tests.
  *
  * Reproducible: training clip k uses seed k+1 (class drawn from the seed), validation clips use
  * seeds 1_500_000_000+i and the held-out test clips seeds 2_000_000_000+i (HELD_OUT_SEED_BASE), so
@@ -265,6 +266,7 @@ async function main(): Promise<void> {
     torch: torchLog.torch,
     maxLogitDiff,
   });
+  exportOnnxTwin(python);
   log({ event: 'done', heldOutAccuracy: test.accuracy });
 }
 
@@ -311,6 +313,18 @@ async function writeModel(model: tf.LayersModel, spec: ModelInputSpec, run: Run)
   writeFileSync(path.join(CFG.out, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
   writeFileSync(path.join(CFG.out, 'training-log.json'), JSON.stringify({ cfg: { ...CFG, out: undefined }, selectedStep: run.step, curriculum: run.curriculum, torch: run.torch, maxLogitDiff: run.maxLogitDiff, history: run.history }, null, 2) + '\n');
   writeFileSync(path.join(CFG.out, 'MODEL_CARD.md'), modelCard(manifest, run, model));
+}
+
+/**
+ * Stage 4: the model's ONNX twin (scripts/export_shipped_onnx.py), which the engine's tests load
+ * through the ONNX import and compare with the TF.js model. The shipped model's twin is a committed
+ * fixture; a model trained elsewhere (OUT=…) gets its twin in OUT/onnx, leaving the fixture alone.
+ */
+function exportOnnxTwin(python: string): void {
+  const shippedDir = path.resolve(here, '..', 'models', 'synth-r2plus1d');
+  const onnxOut = path.resolve(CFG.out) === shippedDir ? path.resolve(here, '..', 'src', 'model', 'onnx', 'fixtures', 'synth-r2plus1d') : path.join(CFG.out, 'onnx');
+  const res = spawnSync(python, [path.join(here, 'export_shipped_onnx.py'), '--model', CFG.out, '--out', onnxOut], { stdio: 'inherit' });
+  if (res.status !== 0) throw new Error(`export_shipped_onnx.py failed (exit ${res.status})`);
 }
 
 /**

@@ -195,4 +195,5 @@ def main():
     print(json.dumps({"event": "done", "valAccuracy": acc}), flush=True)
 
 
-main()
+if __name__ == "__main__":  # export_shipped_onnx.py imports R2Plus1DTrunk
+    main()

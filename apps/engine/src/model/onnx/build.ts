@@ -10,7 +10,7 @@
  * channels-last. Each value therefore carries a flag `cl`: when set, the TF.js tensor holds the
  * ONNX tensor with axis 1 moved last ([N,C,T,H,W] stored as [N,T,H,W,C]). Conv, pools,
  * BatchNormalization and GlobalAveragePool produce channels-last values; element-wise ops, Concat,
- * Pad, ReduceMean and Softmax work on either (mapping their axes); every other op first converts
+ * Pad, ReduceMean/ReduceMax/ReduceSum and Softmax work on either (mapping their axes); every other op first converts
  * its input back to the ONNX layout. A torchvision video network thus runs channels-last from the
  * clip (which is already [N,T,H,W,C]) to the global pool, with no transposes in between.
  *
@@ -326,22 +326,26 @@ function runNode(
       if (!t) throw new Error(`Pad mode ${mode} is not supported (constant and reflect are)`);
       return [{ t, cl: x.cl }];
     }
-    case 'ReduceMean': {
+    case 'ReduceMean':
+    case 'ReduceMax':
+    case 'ReduceSum': {
       const x = need(0);
       const rank = x.t.rank;
+      // ReduceSum takes its axes as an input from opset 13, ReduceMean/ReduceMax from opset 18.
       const axesIn = n.inputs[1] ? ints(need(1)) : attrInts(n, 'axes');
       const keep = attrInt(n, 'keepdims', 1) === 1;
       if (!axesIn || axesIn.length === 0) {
         if (attrInt(n, 'noop_with_empty_axes', 0) === 1) return [x];
       }
+      const reduce = n.opType === 'ReduceMean' ? tf.mean : n.opType === 'ReduceMax' ? tf.max : tf.sum;
       const axes = (axesIn && axesIn.length ? axesIn : Array.from({ length: rank }, (_, i) => i)).map((a) => normAxis(a, rank));
       if (x.cl) {
-        const m = tf.mean(x.t, axes.map((a) => clAxis(a, rank)), true);
+        const m = reduce(x.t, axes.map((a) => clAxis(a, rank)), true);
         if (keep) return [chLast(m)];
         const back = toOnnx(chLast(m));
         return [plain(tf.squeeze(back, axes))];
       }
-      return [plain(tf.mean(x.t, axes, keep))];
+      return [plain(reduce(x.t, axes, keep))];
     }
     case 'Softmax': {
       const x = need(0);

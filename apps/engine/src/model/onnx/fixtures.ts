@@ -1,6 +1,7 @@
 /**
  * The committed ONNX fixtures (./fixtures/<name>/, written by scripts/export-onnx-fixtures.py):
- * reduced-width torchvision video architectures with PyTorch reference logits and input gradients.
+ * reduced-width torchvision video architectures with PyTorch reference logits and input gradients,
+ * and the shipped model's ONNX twin (scripts/export_shipped_onnx.py).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,8 @@ const { onnx } = onnxProto;
 export const ONNX_FIXTURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const ONNX_FIXTURES = ['r3d_18', 'mc3_18', 'r2plus1d_18', 's3d', 'ops_zoo'] as const;
 export type OnnxFixtureName = (typeof ONNX_FIXTURES)[number];
+/** The shipped SynthActions model exported to ONNX by scripts/export_shipped_onnx.py. */
+export const SHIPPED_ONNX_DIR = path.join(ONNX_FIXTURES_DIR, 'synth-r2plus1d');
 
 export interface OnnxFixtureReference {
   clip: { shape: number[] };
