@@ -32,6 +32,7 @@ const config: CodegenConfig = {
           Annotation: '@fep/db#Annotation as AnnotationRow',
           Comment: '@fep/db#Comment as CommentRow',
           Rating: '@fep/db#Rating as RatingRow',
+          Notification: '@fep/db#Notification as NotificationRow',
           ReviewSession: '@fep/db#ReviewSession as ReviewSessionRow',
           ReviewParticipant: '../reviews/reviews.service.ts#Participant',
           ReviewPlayback: '../reviews/reviews.service.ts#PlaybackState',

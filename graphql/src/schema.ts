@@ -12,6 +12,7 @@ import { feedbackResolvers } from './feedback/feedback.resolvers.ts';
 import { governanceResolvers } from './governance/governance.resolvers.ts';
 import { healthResolvers } from './health/health.resolvers.ts';
 import { modelResolvers } from './models/models.resolvers.ts';
+import { notificationResolvers } from './notifications/notifications.resolvers.ts';
 import { reviewResolvers } from './reviews/reviews.resolvers.ts';
 import { studyResolvers } from './studies/studies.resolvers.ts';
 import { teamResolvers } from './teams/teams.resolvers.ts';
@@ -48,6 +49,7 @@ export const resolvers: Resolvers[] = [
   feedbackResolvers,
   studyResolvers,
   reviewResolvers,
+  notificationResolvers,
 ];
 
 export function buildSchema(): GraphQLSchema {
@@ -62,6 +64,7 @@ export function buildSchema(): GraphQLSchema {
 export const PUBLIC_OPERATIONS = new Set([
   'Query.health',
   'Query.viewer',
+  'Query.invitationPreview',
   'Mutation.signUp',
   'Mutation.login',
   'Mutation.logout',

@@ -112,8 +112,8 @@ async function transition(
   const t = TRANSITIONS[event];
   return inTransaction(db, async (tx) => {
     // Lock the row so `from` (for the audit payload) is the state the guarded update sees.
-    const [cur] = await tx.$queryRaw<{ status: ExplanationState; teamId: string }[]>`
-      SELECT status::text AS status, "teamId" FROM "Explanation" WHERE id = ${id} FOR UPDATE`;
+    const [cur] = await tx.$queryRaw<{ status: ExplanationState; teamId: string; requestedById: string }[]>`
+      SELECT status::text AS status, "teamId", "requestedById" FROM "Explanation" WHERE id = ${id} FOR UPDATE`;
     if (!cur) return { changed: false, from: null, row: null };
     const where = { id, status: { in: [...t.from] }, ...(attempt === undefined ? {} : { attempts: attempt }) };
     const { count } = await tx.explanation.updateMany({ where, data: { ...data, status: t.to } });
@@ -128,9 +128,30 @@ async function transition(
         payload: audit.payload?.(cur.status) ?? {},
       });
     }
+    const notify = FINISH_NOTIFICATIONS[t.to];
+    if (notify) {
+      // The requester's in-app notification, written with the transition: exactly once per finish.
+      await tx.notification.create({
+        data: {
+          teamId: cur.teamId,
+          userId: cur.requestedById,
+          actorId: null,
+          kind: notify,
+          subjectType: 'Explanation',
+          subjectId: id,
+          data: { explanationId: id },
+        },
+      });
+    }
     return { changed: true, from: cur.status, row: await tx.explanation.findUniqueOrThrow({ where: { id } }) };
   });
 }
+
+/** States whose arrival tells the requester (an in-app Notification in the transition's transaction). */
+export const FINISH_NOTIFICATIONS: Partial<Record<ExplanationState, 'EXPLANATION_DONE' | 'EXPLANATION_FAILED'>> = {
+  DONE: 'EXPLANATION_DONE',
+  FAILED: 'EXPLANATION_FAILED',
+};
 
 export type NewExplanation = Omit<
   Prisma.ExplanationUncheckedCreateInput,

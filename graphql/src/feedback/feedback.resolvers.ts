@@ -22,6 +22,14 @@ export const feedbackResolvers: Resolvers = {
       const { caller, role } = await authorizeObject(ctx, 'Comment', await feedback.getCommentTeam(ctx, id), 'feedback.write');
       return feedback.deleteComment(ctx, caller, role, id);
     },
+    editComment: async (_p, { input }, ctx) => {
+      const { caller } = await authorizeObject(ctx, 'Comment', await feedback.getCommentTeam(ctx, input.id), 'feedback.write');
+      return feedback.editComment(ctx, caller, input);
+    },
+    resolveComment: async (_p, { id, resolved }, ctx) => {
+      const { caller, role } = await authorizeObject(ctx, 'Comment', await feedback.getCommentTeam(ctx, id), 'feedback.write');
+      return feedback.resolveComment(ctx, caller, role, { id, resolved });
+    },
     rateExplanation: async (_p, { input }, ctx) => {
       const { caller } = await authorizeObject(ctx, 'Explanation', await getExplanationTeam(ctx, input.explanationId), 'feedback.write');
       return feedback.rateExplanation(ctx, caller, input);
@@ -52,6 +60,9 @@ export const feedbackResolvers: Resolvers = {
     author: (c, _a, ctx) => ctx.db.user.findUniqueOrThrow({ where: { id: c.authorId } }),
     mentions: (c, _a, ctx) => feedback.usersByIds(ctx, c.mentions),
     replies: (c, args, ctx) => feedback.listReplies(ctx, c.id, args),
+    edited: (c) => c.editedAt != null,
+    resolved: (c) => c.resolvedAt != null,
+    resolvedBy: (c, _a, ctx) => (c.resolvedById ? ctx.db.user.findUnique({ where: { id: c.resolvedById } }) : null),
   },
   Rating: {
     rater: (r, _a, ctx) => ctx.db.user.findUniqueOrThrow({ where: { id: r.raterId } }),

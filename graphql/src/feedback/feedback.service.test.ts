@@ -133,18 +133,67 @@ describe('comments', () => {
     expect((await auditActions()).filter((a) => a === 'comment.added')).toHaveLength(2);
   });
 
-  it('refuses empty bodies, inverted ranges, foreign parents and mentions of non-members', async () => {
+  it('refuses empty bodies, inverted ranges and foreign parents', async () => {
     const cases = [
       { body: '   ' },
       { body: 'x', timeStartSec: 3, timeEndSec: 1 },
       { body: 'x', timeEndSec: 1 },
       { body: 'x', parentId: 'no-such-comment' },
-      { body: 'x', mentions: [outsider.userId] },
     ];
     for (const c of cases) {
       const res = await owner.client.gql(ADD_COMMENT, { i: { explanationId, ...c } });
       expect(res.errors?.[0]?.extensions?.code, JSON.stringify(c)).toBe('BAD_USER_INPUT');
     }
+  });
+
+  it('drops mentions of non-members without a word: an outsider and an unknown id get the same answer', async () => {
+    const outsiderMention = await owner.client.ok<any>(ADD_COMMENT, { i: { explanationId, body: 'x @Outsider', mentions: [outsider.userId, reviewer.userId] } });
+    const unknownMention = await owner.client.ok<any>(ADD_COMMENT, { i: { explanationId, body: 'x @Nobody', mentions: ['no-such-user', reviewer.userId] } });
+    expect(outsiderMention.addComment.mentions).toEqual([{ id: reviewer.userId }]);
+    expect(unknownMention.addComment.mentions).toEqual([{ id: reviewer.userId }]);
+    expect(await api.runtime.db.notification.count({ where: { userId: outsider.userId } })).toBe(0);
+  });
+});
+
+describe('editing and resolving comments', () => {
+  const EDIT = `mutation($i: EditCommentInput!) { editComment(input: $i) { id body edited editedAt mentions { id } } }`;
+  const RESOLVE = `mutation($id: ID!, $r: Boolean!) { resolveComment(id: $id, resolved: $r) { id resolved resolvedAt resolvedBy { id } } }`;
+
+  it('the author edits their own comment: edited flag and time, audited with the previous body; nobody else may', async () => {
+    const { addComment: c } = await reviewer.client.ok<any>(ADD_COMMENT, { i: { explanationId, body: 'Mask on the hand' } });
+    const { editComment: e } = await reviewer.client.ok<any>(EDIT, { i: { id: c.id, body: 'Mask on the left hand, @Owner', mentions: [owner.userId] } });
+    expect(e).toMatchObject({ id: c.id, body: 'Mask on the left hand, @Owner', edited: true, mentions: [{ id: owner.userId }] });
+    expect(new Date(e.editedAt).getTime()).toBeGreaterThan(0);
+    const audit = await api.runtime.db.auditEvent.findFirstOrThrow({ where: { subjectId: c.id, action: 'comment.edited' } });
+    expect(audit.payload).toMatchObject({ body: 'Mask on the left hand, @Owner', previousBody: 'Mask on the hand' });
+    // Not even an owner edits someone else's words.
+    const byOwner = await owner.client.gql(EDIT, { i: { id: c.id, body: 'rewritten' } });
+    expect(byOwner.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const byAuditor = await auditor.client.gql(EDIT, { i: { id: c.id, body: 'rewritten' } });
+    expect(byAuditor.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const byOutsider = await outsider.client.gql(EDIT, { i: { id: c.id, body: 'rewritten' } });
+    expect(byOutsider.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const empty = await reviewer.client.gql(EDIT, { i: { id: c.id, body: '  ' } });
+    expect(empty.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const fresh = await reviewer.client.ok<any>(ADD_COMMENT, { i: { explanationId, body: 'untouched' } });
+    expect((await reviewer.client.ok<any>(`query($id: ID!) { explanation(id: $id) { comments(first: 100) { nodes { id edited editedAt } } } }`, { id: explanationId })).explanation.comments.nodes.find((n: any) => n.id === fresh.addComment.id)).toEqual({ id: fresh.addComment.id, edited: false, editedAt: null });
+  });
+
+  it('resolve and reopen: by the author or a role with comment.resolve, audited; auditors and outsiders cannot', async () => {
+    const { addComment: c } = await owner.client.ok<any>(ADD_COMMENT, { i: { explanationId, body: 'Check frame 12' } });
+    // A reviewer (comment.resolve) resolves someone else's thread.
+    const { resolveComment: r } = await reviewer.client.ok<any>(RESOLVE, { id: c.id, r: true });
+    expect(r).toMatchObject({ resolved: true, resolvedBy: { id: reviewer.userId } });
+    const { resolveComment: reopened } = await owner.client.ok<any>(RESOLVE, { id: c.id, r: false });
+    expect(reopened).toEqual({ id: c.id, resolved: false, resolvedAt: null, resolvedBy: null });
+    const actions = (await api.runtime.db.auditEvent.findMany({ where: { subjectId: c.id }, orderBy: { seq: 'asc' } })).map((a) => a.action);
+    expect(actions).toEqual(['comment.added', 'comment.resolved', 'comment.reopened']);
+    expect((await auditor.client.gql(RESOLVE, { id: c.id, r: true })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await rater.client.gql(RESOLVE, { id: c.id, r: true })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await outsider.client.gql(RESOLVE, { id: c.id, r: true })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    // A reply is resolved with its thread, not on its own.
+    const { addComment: reply } = await reviewer.client.ok<any>(ADD_COMMENT, { i: { explanationId, body: 'Done.', parentId: c.id } });
+    expect((await reviewer.client.gql(RESOLVE, { id: reply.id, r: true })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
 

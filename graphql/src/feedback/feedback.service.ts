@@ -2,8 +2,10 @@ import { z } from 'zod';
 import type { Prisma, Role } from '@fep/db';
 import { appendAuditEvent } from '@fep/db';
 import { badInput, forbidden, notFound } from '@fep/shared';
+import { can } from '@fep/shared/permissions';
 import type { ApiContext, Caller } from '../context.ts';
 import { byCreatedAt, page, type PageArgs } from '../common/pagination.ts';
+import { excerptOf, notify, pingRecipients, teamMentions } from '../notifications/notifications.service.ts';
 
 /**
  * Feedback on explanations: annotations (regions on a frame range), time-range comments with
@@ -54,6 +56,14 @@ export const addCommentSchema = z
     if (v.timeEndSec != null && v.timeStartSec != null && v.timeEndSec < v.timeStartSec)
       issue.addIssue({ code: 'custom', path: ['timeEndSec'], message: 'The range ends before it starts.' });
   });
+
+export const editCommentSchema = z.object({
+  id,
+  body: z.string().trim().min(1, 'Write something first.').max(5000, 'Use at most 5000 characters.'),
+  mentions: z.array(id).max(50).nullish(),
+});
+
+export const resolveCommentSchema = z.object({ id, resolved: z.boolean() });
 
 export const rateExplanationSchema = z.object({
   explanationId: id,
@@ -175,14 +185,11 @@ export async function addComment(ctx: ApiContext, caller: Caller, raw: unknown) 
       throw badInput('The comment you are replying to is not on this explanation.', { fields: { parentId: 'Unknown comment.' } });
     }
   }
-  const mentions = [...new Set(input.mentions ?? [])];
-  if (mentions.length) {
-    const members = await ctx.db.membership.findMany({ where: { teamId: e.teamId, userId: { in: mentions } }, select: { userId: true } });
-    if (members.length !== mentions.length) {
-      throw badInput('You can only mention members of this team.', { fields: { mentions: 'Not a team member.' } });
-    }
-  }
-  return ctx.db.$transaction(async (tx) => {
+  const mentions = await teamMentions(ctx, e.teamId, input.mentions);
+  const parentAuthor = input.parentId
+    ? (await ctx.db.comment.findUniqueOrThrow({ where: { id: input.parentId }, select: { authorId: true } })).authorId
+    : null;
+  const { comment, notified } = await ctx.db.$transaction(async (tx) => {
     const comment = await tx.comment.create({
       data: {
         teamId: e.teamId,
@@ -210,7 +217,73 @@ export async function addComment(ctx: ApiContext, caller: Caller, raw: unknown) 
         body: comment.body,
       },
     });
-    return comment;
+    const subject = { teamId: e.teamId, actorId: caller.userId, subjectType: 'Comment', subjectId: comment.id } as const;
+    const data = { explanationId: e.id, commentId: comment.id, excerpt: excerptOf(comment.body) };
+    const notified = [
+      ...(await notify(tx, mentions, { ...subject, kind: 'MENTION', data })),
+      // A mentioned parent author gets the mention, not a second notification for the reply.
+      ...(parentAuthor && !mentions.includes(parentAuthor) ? await notify(tx, [parentAuthor], { ...subject, kind: 'REPLY', data }) : []),
+    ];
+    return { comment, notified };
+  });
+  pingRecipients(ctx, notified);
+  return comment;
+}
+
+/** The author changes their own comment; people newly mentioned are notified. */
+export async function editComment(ctx: ApiContext, caller: Caller, raw: unknown) {
+  const input = editCommentSchema.parse(raw);
+  const c = await ctx.db.comment.findUnique({ where: { id: input.id } });
+  if (!c || c.deletedAt) throw notFound('Comment');
+  if (c.authorId !== caller.userId) throw forbidden('Only the author can edit this comment.');
+  const mentions = await teamMentions(ctx, c.teamId, input.mentions);
+  const added = mentions.filter((m) => !c.mentions.includes(m));
+  const { updated, notified } = await ctx.db.$transaction(async (tx) => {
+    const updated = await tx.comment.update({ where: { id: c.id }, data: { body: input.body, mentions, editedAt: new Date() } });
+    await appendAuditEvent(tx, {
+      teamId: c.teamId,
+      actorId: caller.userId,
+      action: 'comment.edited',
+      subjectType: 'Comment',
+      subjectId: c.id,
+      payload: { explanationId: c.explanationId, body: updated.body, previousBody: c.body, mentions },
+    });
+    const notified = await notify(tx, added, {
+      teamId: c.teamId,
+      actorId: caller.userId,
+      kind: 'MENTION',
+      subjectType: 'Comment',
+      subjectId: c.id,
+      data: { explanationId: c.explanationId, commentId: c.id, excerpt: excerptOf(updated.body) },
+    });
+    return { updated, notified };
+  });
+  pingRecipients(ctx, notified);
+  return updated;
+}
+
+/** Resolve or reopen a thread (its first comment): the author, or a role holding `comment.resolve`. */
+export async function resolveComment(ctx: ApiContext, caller: Caller, role: Role, raw: unknown) {
+  const input = resolveCommentSchema.parse(raw);
+  const c = await ctx.db.comment.findUnique({ where: { id: input.id } });
+  if (!c || c.deletedAt) throw notFound('Comment');
+  if (c.authorId !== caller.userId && !can(role, 'comment.resolve')) throw forbidden('Only the author or a reviewer can resolve this thread.');
+  if (c.parentId) throw badInput('Resolve the thread from its first comment.', { fields: { id: 'This is a reply.' } });
+  if ((c.resolvedAt != null) === input.resolved) return c;
+  return ctx.db.$transaction(async (tx) => {
+    const updated = await tx.comment.update({
+      where: { id: c.id },
+      data: input.resolved ? { resolvedAt: new Date(), resolvedById: caller.userId } : { resolvedAt: null, resolvedById: null },
+    });
+    await appendAuditEvent(tx, {
+      teamId: c.teamId,
+      actorId: caller.userId,
+      action: input.resolved ? 'comment.resolved' : 'comment.reopened',
+      subjectType: 'Comment',
+      subjectId: c.id,
+      payload: { explanationId: c.explanationId },
+    });
+    return updated;
   });
 }
 

@@ -70,6 +70,16 @@ export const reviewResolvers: Resolvers = {
   ReviewSessionEvent: {
     __resolveType: (e) => e.__typename ?? null,
   },
+  ReviewComment: {
+    mentions: (c) => c.mentions ?? [],
+  },
+  ReviewDecision: {
+    // The session was authorised (review.join, same team); explanations of the session are the team's.
+    explanation: async (d, _a, ctx) => {
+      const e = await ctx.db.explanation.findUnique({ where: { id: d.explanationId } });
+      return e && (await authorizeObject(ctx, 'Explanation', e.teamId, 'explanation.read').then(() => true, () => false)) ? e : null;
+    },
+  },
   ReviewSession: {
     host: (s, _a, ctx) => ctx.db.user.findUniqueOrThrow({ where: { id: s.hostId } }),
     isHost: (s, _a, ctx) => s.hostId === ctx.caller?.userId,
@@ -83,6 +93,7 @@ export const reviewResolvers: Resolvers = {
     // In the order they were made; a live session's comments come from the table, an ended one's from its summary.
     comments: async (s, args, ctx) => pageArray(await reviews.sessionComments(ctx, s), args),
     decisions: (s, _a, ctx) => reviews.sessionDecisions(ctx, s),
+    votes: (s, _a, ctx) => reviews.sessionVotes(ctx, s),
     summary: (s) => s.summary ?? null,
   },
 };

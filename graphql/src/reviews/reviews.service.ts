@@ -4,6 +4,7 @@ import { badInput, conflict, forbidden, notFound } from '@fep/shared';
 import { appendAuditEvent } from '../audit/audit.service.ts';
 import type { ApiContext, Caller } from '../context.ts';
 import { page, type PageArgs, type SortKey } from '../common/pagination.ts';
+import { excerptOf, notify, pingRecipients, teamMentions } from '../notifications/notifications.service.ts';
 
 /**
  * Live review sessions. PostgreSQL holds everything people submit: the session row (host,
@@ -46,6 +47,8 @@ export interface CommentEntry {
   explanationId: string | null;
   author: Participant;
   body: string;
+  /** Mentioned team members (absent in summaries saved before mentions existed). */
+  mentions?: Participant[];
   timeSec: number | null;
   createdAt: string;
 }
@@ -68,6 +71,8 @@ export interface ReviewSummary {
   explanationIds: string[];
   attendees: AttendeeEntry[];
   decisions: DecisionEntry[];
+  /** Other participants' latest votes (absent in summaries saved before votes were kept apart). */
+  votes?: DecisionEntry[];
   comments: CommentEntry[];
 }
 
@@ -93,6 +98,7 @@ export const commentSchema = z.object({
   explanationId: id.nullish(),
   body: z.string().trim().min(1, 'Write a comment.').max(5000),
   timeSec: z.number().min(0).max(24 * 3600).nullish(),
+  mentions: z.array(id).max(50).nullish(),
 });
 export const decisionSchema = z.object({
   explanationId: id,
@@ -275,11 +281,13 @@ export async function addReviewComment(ctx: ApiContext, caller: Caller, sessionI
   const s = await load(ctx, sessionId);
   assertLive(s);
   if (input.explanationId && !s.explanationIds.includes(input.explanationId)) throw badInput('That explanation is not part of this session.');
+  const mentions = await teamMentions(ctx, s.teamId, input.mentions);
+  const names = await mentionNames(ctx, mentions);
   // Stored (and audited) first; only a committed comment is published.
-  const comment = await ctx.db.$transaction(async (tx) => {
+  const { comment, notified } = await ctx.db.$transaction(async (tx) => {
     await lockLiveSession(tx, s.id, 'share');
     const row = await tx.reviewComment.create({
-      data: { sessionId: s.id, authorId: caller.userId, explanationId: input.explanationId ?? null, body: input.body, timeSec: input.timeSec ?? null },
+      data: { sessionId: s.id, authorId: caller.userId, explanationId: input.explanationId ?? null, body: input.body, timeSec: input.timeSec ?? null, mentions },
       include: { author: { select: { name: true } } },
     });
     await appendAuditEvent(tx, {
@@ -288,10 +296,19 @@ export async function addReviewComment(ctx: ApiContext, caller: Caller, sessionI
       action: 'review.comment_added',
       subjectType: 'ReviewComment',
       subjectId: row.id,
-      payload: { sessionId: s.id, explanationId: row.explanationId, timeSec: row.timeSec, body: row.body },
+      payload: { sessionId: s.id, explanationId: row.explanationId, timeSec: row.timeSec, body: row.body, mentions },
     });
-    return commentEntry(s, row);
+    const notified = await notify(tx, mentions, {
+      teamId: s.teamId,
+      actorId: caller.userId,
+      kind: 'MENTION',
+      subjectType: 'ReviewComment',
+      subjectId: row.id,
+      data: { sessionId: s.id, explanationId: row.explanationId, excerpt: excerptOf(row.body) },
+    });
+    return { comment: commentEntry(s, row, names), notified };
   });
+  pingRecipients(ctx, notified);
   publishStored(ctx, { __typename: 'ReviewCommentAdded', sessionId: s.id, comment });
   return comment;
 }
@@ -327,12 +344,19 @@ export async function decideReviewExplanation(ctx: ApiContext, caller: Caller, s
 type CommentRow = Prisma.ReviewCommentGetPayload<{ include: { author: { select: { name: true } } } }>;
 type DecisionRow = Prisma.ReviewDecisionGetPayload<{ include: { decidedBy: { select: { name: true } } } }>;
 
-function commentEntry(s: ReviewSession, c: CommentRow): CommentEntry {
+async function mentionNames(ctx: ApiContext | { db: Tx }, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const users = await ctx.db.user.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
+  return new Map(users.map((u) => [u.id, u.name]));
+}
+
+function commentEntry(s: ReviewSession, c: CommentRow, names: Map<string, string>): CommentEntry {
   return {
     id: c.id,
     explanationId: c.explanationId,
     author: { userId: c.authorId, name: c.author.name, isHost: c.authorId === s.hostId },
     body: c.body,
+    mentions: (c.mentions ?? []).flatMap((u) => (names.has(u) ? [{ userId: u, name: names.get(u)!, isHost: u === s.hostId }] : [])),
     timeSec: c.timeSec,
     createdAt: c.createdAt.toISOString(),
   };
@@ -361,13 +385,32 @@ function storedDecisions(db: Tx, s: ReviewSession): Promise<DecisionRow[]> {
   return db.reviewDecision.findMany({ where: { sessionId: s.id }, orderBy: { seq: 'asc' }, include: { decidedBy: { select: { name: true } } } });
 }
 
-/** The decision that counts per explanation (the latest), in the session's explanation order. */
+/**
+ * The decision that counts per explanation, in the session's explanation order: the host's latest;
+ * where the host has not decided, the latest vote of another participant. A participant's vote
+ * never replaces the host's decision, whenever it is made.
+ */
 function currentDecisions(s: ReviewSession, history: DecisionRow[]): DecisionEntry[] {
+  const host = new Map<string, DecisionRow>();
   const latest = new Map<string, DecisionRow>();
-  for (const d of history) latest.set(d.explanationId, d);
+  for (const d of history) {
+    latest.set(d.explanationId, d);
+    if (d.decidedById === s.hostId) host.set(d.explanationId, d);
+  }
+  return inSessionOrder(s, [...latest.keys()].map((e) => host.get(e) ?? latest.get(e)!));
+}
+
+/** Each participant's (not the host's) latest vote per explanation, in the session's explanation order, oldest vote first. */
+function currentVotes(s: ReviewSession, history: DecisionRow[]): DecisionEntry[] {
+  const latest = new Map<string, DecisionRow>();
+  for (const d of history) if (d.decidedById !== s.hostId) latest.set(`${d.explanationId}\u0000${d.decidedById}`, d);
+  return inSessionOrder(s, [...latest.values()]);
+}
+
+function inSessionOrder(s: ReviewSession, rows: DecisionRow[]): DecisionEntry[] {
   const order = new Map(s.explanationIds.map((e, i) => [e, i]));
-  return [...latest.values()]
-    .sort((a, b) => (order.get(a.explanationId) ?? 0) - (order.get(b.explanationId) ?? 0))
+  return rows
+    .sort((a, b) => (order.get(a.explanationId) ?? 0) - (order.get(b.explanationId) ?? 0) || a.seq - b.seq)
     .map((d) => decisionEntry(s, d));
 }
 
@@ -379,7 +422,19 @@ function summaryOf(s: ReviewSession): ReviewSummary | null {
 export async function sessionComments(ctx: ApiContext, s: ReviewSession): Promise<CommentEntry[]> {
   const ended = summaryOf(s);
   if (ended) return ended.comments;
-  return (await storedComments(ctx.db, s)).map((c) => commentEntry(s, c));
+  return commentEntries(ctx.db, s, await storedComments(ctx.db, s));
+}
+
+async function commentEntries(db: Tx, s: ReviewSession, rows: CommentRow[]): Promise<CommentEntry[]> {
+  const names = await mentionNames({ db }, [...new Set(rows.flatMap((c) => c.mentions ?? []))]);
+  return rows.map((c) => commentEntry(s, c, names));
+}
+
+/** Participants' votes (never the host's): from the tables while live, from the summary once ended. */
+export async function sessionVotes(ctx: ApiContext, s: ReviewSession): Promise<DecisionEntry[]> {
+  const ended = summaryOf(s);
+  if (ended) return ended.votes ?? [];
+  return currentVotes(s, await storedDecisions(ctx.db, s));
 }
 
 /** Decisions that count (the latest per explanation): from the tables while live, from the summary once ended. */
@@ -483,7 +538,8 @@ export async function endReviewSession(ctx: ApiContext, caller: Caller, sessionI
       explanationIds: s.explanationIds,
       attendees: attendeesOf(s, joined, comments, history),
       decisions: currentDecisions(s, history),
-      comments: comments.map((c) => commentEntry(s, c)),
+      votes: currentVotes(s, history),
+      comments: await commentEntries(tx, s, comments),
     };
     const ended = await tx.reviewSession.update({
       where: { id: s.id },

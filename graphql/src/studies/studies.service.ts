@@ -4,6 +4,7 @@ import { badInput, conflict, notFound } from '@fep/shared';
 import { hashSeed, mulberry32, randInt } from '@fep/stats';
 import { createHash, randomInt } from 'node:crypto';
 import { appendAuditEvent } from '../audit/audit.service.ts';
+import { notify, pingRecipients } from '../notifications/notifications.service.ts';
 import { can } from '../auth/permissions.ts';
 import type { ApiContext, Caller } from '../context.ts';
 import { METHOD_NAMES } from '@fep/shared/methods';
@@ -462,7 +463,7 @@ export async function openStudy(ctx: ApiContext, caller: Caller, studyId: string
     openedAt: openedAt.toISOString(),
   };
   const protocolSha256 = createHash('sha256').update(canonicalJson(protocol)).digest('hex');
-  return ctx.db.$transaction(async (tx) => {
+  const { opened, notified } = await ctx.db.$transaction(async (tx) => {
     const claimed = await tx.study.updateMany({
       where: { id: studyId, status: 'DRAFT' },
       data: { status: 'OPEN', openedAt, protocol: protocol as unknown as Prisma.InputJsonValue },
@@ -484,8 +485,18 @@ export async function openStudy(ctx: ApiContext, caller: Caller, studyId: string
       subjectId: studyId,
       payload: { protocolSha256, raters: raterOrder.length, items: items.length },
     });
-    return tx.study.findUniqueOrThrow({ where: { id: studyId } });
+    const notified = await notify(tx, raterOrder, {
+      teamId: study.teamId,
+      actorId: caller.userId,
+      kind: 'STUDY_ASSIGNED',
+      subjectType: 'Study',
+      subjectId: studyId,
+      data: { studyId },
+    });
+    return { opened: await tx.study.findUniqueOrThrow({ where: { id: studyId } }), notified };
   });
+  pingRecipients(ctx, notified);
+  return opened;
 }
 
 export async function closeStudy(ctx: ApiContext, caller: Caller, studyId: string) {

@@ -10,6 +10,7 @@ export const teamResolvers: Resolvers = {
       await authorizeObject(ctx, 'Team', id, 'team.read');
       return teams.getTeam(ctx, id);
     },
+    invitationPreview: (_p, { token }, ctx) => teams.invitationPreview(ctx, token),
   },
   Mutation: {
     createTeam: (_p, { input }, ctx) => teams.createTeam(ctx, requireCaller(ctx), input),

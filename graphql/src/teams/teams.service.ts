@@ -151,6 +151,22 @@ export async function revokeInvitation(ctx: ApiContext, caller: Caller, invitati
 }
 
 /** The token is the capability; it must match the signed-in user's email too. */
+/**
+ * Public (no sign-in): the team's name, the role and the inviter's name for a link that can still be
+ * accepted. Every other token — unknown, malformed, revoked, used, expired — gets null, the same
+ * answer, so a token reveals nothing unless it would work.
+ */
+export async function invitationPreview(ctx: ApiContext, rawToken: unknown) {
+  const token = z.string().min(8).max(200).safeParse(rawToken);
+  if (!token.success) return null;
+  const inv = await ctx.db.invitation.findUnique({
+    where: { tokenHash: hashSecret(token.data, ctx.config.tokenPepper) },
+    include: { team: { select: { name: true } }, invitedBy: { select: { name: true } } },
+  });
+  if (!inv || inv.revokedAt || inv.acceptedAt || inv.expiresAt <= new Date()) return null;
+  return { teamName: inv.team.name, role: inv.role, invitedByName: inv.invitedBy.name, expiresAt: inv.expiresAt };
+}
+
 export async function acceptInvitation(ctx: ApiContext, caller: Caller, rawToken: unknown) {
   assertUnrestricted(caller);
   const token = z.string().min(8).max(200).parse(rawToken);

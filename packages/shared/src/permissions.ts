@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   'explanation.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
   'explanation.request': ['OWNER', 'ADMIN', 'REVIEWER'],
   'feedback.write': ['OWNER', 'ADMIN', 'REVIEWER'],
+  /** Resolve or reopen anyone's comment thread (authors may always resolve their own). */
+  'comment.resolve': ['OWNER', 'ADMIN', 'REVIEWER'],
   /** See studies, their items, results and exports (the CSV download too). */
   'study.read': ['OWNER', 'ADMIN', 'REVIEWER', 'AUDITOR'],
   'study.manage': ['OWNER', 'ADMIN', 'REVIEWER'],

@@ -37,6 +37,18 @@ export function isExplainProgress(value: unknown): value is ExplainProgress {
   return typeof value === 'object' && value !== null && 'explanationId' in value && 'fraction' in value;
 }
 
+/**
+ * Redis pub/sub channel that tells one user's open pages their notifications changed (the API's
+ * `notificationsChanged` subscription). The message is `NotificationPing`; the Notification rows
+ * themselves are in the database (the engine's are written by the lifecycle, with the transition).
+ */
+export const notificationChannel = (userId: string) => `fep:notifications:${userId}`;
+export interface NotificationPing {
+  userId: string;
+  /** The notification just written, when there is one. */
+  notificationId?: string | null;
+}
+
 /** Redis key the API sets to ask the engine to stop an explanation; the worker polls it. */
 export const cancelKey = (explanationId: string) => `fep:cancel:${explanationId}`;
 

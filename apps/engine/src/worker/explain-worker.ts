@@ -41,12 +41,14 @@ import {
   heartbeatKey,
   isInfrastructureError,
   loadConfig,
+  notificationChannel,
   progressChannel,
   redisConnection,
   statusEvent,
   type BlobStorage,
   type ExplainJobData,
   type ExplanationProgressEvent,
+  type NotificationPing,
 } from '@fep/shared';
 import type { BackendInfo } from '../backend.ts';
 import { TargetError } from '../explain-video.ts';
@@ -156,6 +158,12 @@ async function publish(deps: WorkerDeps, event: ExplanationProgressEvent): Promi
   await deps.redis.publish(progressChannel(event.explanationId), JSON.stringify(event)).catch(() => {});
 }
 
+/** The finish wrote the requester a Notification (lifecycle); tell their open pages. */
+async function pingRequester(deps: WorkerDeps, requestedById: string): Promise<void> {
+  const ping: NotificationPing = { userId: requestedById };
+  await deps.redis.publish(notificationChannel(requestedById), JSON.stringify(ping)).catch(() => {});
+}
+
 const ROW_INCLUDE = { video: true, model: true } as const;
 
 /** Runs one delivery of an explanation job. Never throws for the job's own faults: it records them. */
@@ -182,6 +190,7 @@ export async function processExplanation(deps: WorkerDeps, explanationId: string
     log(`explanation ${explanationId}: attempt ${attempt} had died; ${r.outcome}`);
     if (r.outcome === 'failed') {
       await publish(deps, statusEvent(explanationId, 'FAILED', 0));
+      await pingRequester(deps, row.requestedById);
       return { outcome: 'failed', attempts: attempt };
     }
   }
@@ -276,6 +285,7 @@ export async function processExplanation(deps: WorkerDeps, explanationId: string
       return { outcome: done.from === 'CANCELLED' ? 'cancelled' : 'skipped', attempts: attempt };
     }
     report(statusEvent(explanationId, 'DONE', 1));
+    void pingRequester(deps, row.requestedById);
     log(`explanation ${explanationId} done in ${result.record.timings.totalMs.toFixed(0)} ms (attempt ${attempt})`);
     return { outcome: 'done', attempts: attempt };
   } catch (err) {
@@ -293,6 +303,7 @@ export async function processExplanation(deps: WorkerDeps, explanationId: string
     if (isJobFault(err)) {
       await untilAvailable(deps, `explanation ${explanationId}`, () => fail(db, explanationId, reason, attempt));
       report(statusEvent(explanationId, 'FAILED', 0));
+      void pingRequester(deps, row.requestedById);
       log(`explanation ${explanationId} failed: ${reason}`);
       return { outcome: 'failed', attempts: attempt };
     }
@@ -305,7 +316,10 @@ export async function processExplanation(deps: WorkerDeps, explanationId: string
       }),
     );
     log(`explanation ${explanationId}: attempt ${attempt} failed (${reason}); ${r.outcome}`);
-    if (r.outcome === 'failed') report(statusEvent(explanationId, 'FAILED', 0));
+    if (r.outcome === 'failed') {
+      report(statusEvent(explanationId, 'FAILED', 0));
+      void pingRequester(deps, row.requestedById);
+    }
     return { outcome: r.outcome === 'requeued' ? 'requeued' : r.outcome === 'failed' ? 'failed' : 'skipped', attempts: attempt };
   } finally {
     clearInterval(timer);

@@ -19,7 +19,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { retryDeadAttempt, type Db } from '@fep/db';
-import { heartbeatKey, progressChannel, statusEvent, type ExplainJobData } from '@fep/shared';
+import { heartbeatKey, notificationChannel, progressChannel, statusEvent, type ExplainJobData, type NotificationPing } from '@fep/shared';
 
 export interface ReconcilerDeps {
   db: Db;
@@ -63,7 +63,7 @@ export async function reconcileOnce(deps: ReconcilerDeps): Promise<ReconcileRepo
   const report: ReconcileReport = { enqueued: [], retried: [], failed: [], checked: 0 };
   const rows = await deps.db.explanation.findMany({
     where: { status: { in: ['QUEUED', 'RUNNING'] } },
-    select: { id: true, status: true, attempts: true, startedAt: true },
+    select: { id: true, status: true, attempts: true, startedAt: true, requestedById: true },
     orderBy: { createdAt: 'asc' },
     take: BATCH,
   });
@@ -86,6 +86,9 @@ export async function reconcileOnce(deps: ReconcilerDeps): Promise<ReconcileRepo
       report.retried.push(row.id);
     } else if (r.outcome === 'failed') {
       await deps.redis.publish(progressChannel(row.id), JSON.stringify(statusEvent(row.id, 'FAILED', 0))).catch(() => {});
+      // The lifecycle wrote the requester a Notification with the failure; tell their open pages.
+      const ping: NotificationPing = { userId: row.requestedById };
+      await deps.redis.publish(notificationChannel(row.requestedById), JSON.stringify(ping)).catch(() => {});
       report.failed.push(row.id);
     }
   }
