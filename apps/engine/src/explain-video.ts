@@ -117,6 +117,12 @@ export interface ExplanationRecord {
     width: number;
     paddedFrames: number;
     sourceFrameIndices: number[];
+    /**
+     * Per-channel mean and standard deviation of the decoded clip's values (the model's value
+     * range before its own mean/std normalisation), so the input can be compared with the
+     * statistics the model's manifest states (packages/shared/src/trust.ts).
+     */
+    pixelStats: { mean: number[]; std: number[] };
   };
   provenance: {
     videoSha256: string;
@@ -189,6 +195,23 @@ function stats(s: Float32Array): { min: number; max: number; mean: number } {
     sum += v;
   }
   return { min, max, mean: s.length ? sum / s.length : 0 };
+}
+
+/** Per-channel mean and (population) standard deviation of interleaved values, rounded to 1e-4. */
+export function channelStats(data: Float32Array, channels: number): { mean: number[]; std: number[] } {
+  const sum = new Float64Array(channels);
+  const sq = new Float64Array(channels);
+  const n = Math.floor(data.length / channels);
+  for (let i = 0; i < n * channels; i++) {
+    const v = data[i]!;
+    const c = i % channels;
+    sum[c] = sum[c]! + v;
+    sq[c] = sq[c]! + v * v;
+  }
+  const round = (x: number) => Math.round(x * 1e4) / 1e4;
+  const mean = Array.from(sum, (s) => (n ? s / n : 0));
+  const std = Array.from(sq, (q, c) => (n ? Math.sqrt(Math.max(0, q / n - mean[c]! ** 2)) : 0));
+  return { mean: mean.map(round), std: std.map(round) };
 }
 
 export async function explainClip(req: ExplainClipRequest): Promise<ExplainClipOutput> {
@@ -288,6 +311,7 @@ export async function explainClip(req: ExplainClipRequest): Promise<ExplainClipO
         width: W,
         paddedFrames: clip.paddedFrames,
         sourceFrameIndices: clip.sourceFrameIndices,
+        pixelStats: channelStats(clip.data, 3),
       },
       provenance: {
         videoSha256: req.videoSha256,

@@ -5,3 +5,5 @@ export * from './storage.ts';
 export * from './methods/index.ts';
 export * from './metrics.ts';
 export * from './infrastructure-errors.ts';
+export * from './progress.ts';
+export * from './trust.ts';

@@ -1,5 +1,6 @@
 import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { ExplainStage } from './progress.ts';
 
 /**
  * Queue contract shared by the API (producer) and the engine (consumer).
@@ -20,7 +21,8 @@ export interface ExplainProgress {
   totalIterations: number;
   energy: number | null;
   etaMs: number | null;
-  stage: 'loading' | 'optimising' | 'metrics' | 'saving';
+  /** What the engine is doing (progress.ts: EXPLAIN_STAGES, and the words the UI shows). */
+  stage: ExplainStage;
 }
 
 export type ExplanationStatusName = 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED' | 'CANCELLED';

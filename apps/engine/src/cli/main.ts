@@ -14,6 +14,7 @@ export const MAIN_USAGE = `Usage: fep <command> [options]
 Commands:
   synth     write a SynthActions clip (.mp4) and its ground truth (.npy)
   explain   explain a model's prediction on a video (saliency.npy, overlays, result.json)
+  overlay   render a stored saliency volume over its video (PNG frames, .mp4)
   info      print a video's metadata (ffprobe) as JSON
   models    list the built-in model
 
@@ -24,6 +25,7 @@ type Command = (argv: string[], ctx: CliContext) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   synth: async () => (await import('./commands/synth.ts')).synthCommand,
   explain: async () => (await import('./commands/explain.ts')).explainCommand,
+  overlay: async () => (await import('./commands/overlay.ts')).overlayCommand,
   info: async () => (await import('./commands/info.ts')).infoCommand,
   models: async () => (await import('./commands/models.ts')).modelsCommand,
 };

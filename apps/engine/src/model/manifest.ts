@@ -89,6 +89,30 @@ export const modelInputSchema = z
     if (v.std.length !== v.channels) ctx.addIssue({ code: 'custom', path: ['std'], message: `std needs ${v.channels} entries (one per channel), got ${v.std.length}` });
   });
 
+const rangeSchema = z
+  .object({ min: z.number().positive(), max: z.number().positive() })
+  .refine((r) => r.max >= r.min, 'max must be at least min');
+
+/**
+ * What the model was trained on, as far as the inputs people upload can be compared with it
+ * (all optional). F-EP Studio warns when a video falls outside these ranges by more than the
+ * tolerances in packages/shared/src/trust.ts (docs/trust.md).
+ */
+export const trainingDataSchema = z.object({
+  /** One line on the training data, shown with the warnings. */
+  description: z.string().min(1).optional(),
+  /** Shorter side of the training videos' frames (px). */
+  shortSidePx: rangeSchema.optional(),
+  /** Width ÷ height of the training frames. */
+  aspectRatio: rangeSchema.optional(),
+  /** Frame rate of the training videos. */
+  fps: rangeSchema.optional(),
+  /** Length of the training videos (s). */
+  durationSec: rangeSchema.optional(),
+});
+
+export type TrainingData = z.infer<typeof trainingDataSchema>;
+
 export const fepModelManifestSchema = z.object({
   name: z.string().min(1),
   version: z.string().min(1),
@@ -103,6 +127,8 @@ export const fepModelManifestSchema = z.object({
   outputNode: z.string().min(1).optional(),
   /** ONNX models: path of the .onnx file, relative to the model directory (default model.onnx). */
   onnxFile: z.string().min(1).optional(),
+  /** What the training videos were like (resolution, rate, length); see trainingDataSchema. */
+  trainingData: trainingDataSchema.optional(),
 });
 
 export type FepModelManifest = z.infer<typeof fepModelManifestSchema>;

@@ -233,6 +233,7 @@ export async function processExplanation(deps: WorkerDeps, explanationId: string
       onProgress: (p) => report({ ...p, status: 'RUNNING' }),
     });
     const [T, H, W] = result.shape;
+    report({ ...statusEvent(explanationId, 'RUNNING', 1), stage: 'saving' });
     const stored = await untilAvailable(deps, `explanation ${explanationId}`, () => deps.storage.putBuffer(encodeNpy(result.saliency, [T, H, W])));
     const finishedAt = new Date();
     const provenance = {

@@ -220,12 +220,12 @@ export async function explainCommand(argv: string[], ctx: CliContext): Promise<n
   };
   process.once('SIGINT', onSigint);
 
-  const [{ initBackend }, { loadModel, BUILTIN_MODEL_DIR }, ev, dec, enc, npy, sel, methods] = await Promise.all([
+  const [{ initBackend }, { loadModel, BUILTIN_MODEL_DIR }, ev, dec, ovl, npy, sel, methods] = await Promise.all([
     import('../../backend.ts'),
     import('../../model/load-model.ts'),
     import('../../explain-video.ts'),
     import('../../video/decode.ts'),
-    import('../../video/encode.ts'),
+    import('../../video/overlay-render.ts'),
     import('../../synth/npy.ts'),
     import('../../video/select-window.ts'),
     import('../../methods/index.ts'),
@@ -286,13 +286,11 @@ export async function explainCommand(argv: string[], ctx: CliContext): Promise<n
       });
       await mkdir(dir, { recursive: true });
       await writeFile(path.join(dir, 'saliency.npy'), npy.encodeNpy(saliency, [T, H, W]));
-      const overlay = enc.overlayFrames(clip.data, saliency, [T, H, W]);
-      await enc.writePngFrames(path.join(dir, 'overlays'), overlay, [T, H, W]);
-      // The same overlay as a short video at the clip's sampling rate, for quick viewing.
-      await enc.encodeMp4(overlay, [T, H, W, 3], path.join(dir, 'overlay.mp4'), { fps: T / clip.windowSec });
+      // PNG frames and the same overlay as a short video at the clip's sampling rate (overlay-render.ts, also `fep overlay`).
+      const overlayFiles = await ovl.writeOverlayOutputs(clip.data, saliency, [T, H, W], T / clip.windowSec, dir);
       const full = {
         ...record,
-        files: { saliency: 'saliency.npy', overlayVideo: 'overlay.mp4', overlays: Array.from({ length: T }, (_, t) => `overlays/frame_${String(t).padStart(Math.max(3, String(T - 1).length), '0')}.png`) },
+        files: { saliency: 'saliency.npy', overlayVideo: overlayFiles.video, overlays: overlayFiles.frames },
         input: { video: path.resolve(plan.video), model: plan.modelDir === 'builtin' ? 'builtin' : modelDir, fit: plan.fit, meta },
       };
       await writeFile(path.join(dir, 'result.json'), JSON.stringify(full, null, 2) + '\n');
