@@ -3,7 +3,9 @@ import { authorizeObject, authorizeTeam } from '../auth/permissions.ts';
 import { progressChannel } from '@fep/shared';
 import type { ExplanationProgress as ExplanationProgressEvent } from '../__generated__/resolvers-types.ts';
 import * as explanations from './explanations.service.ts';
+import { explanationDownloads } from './downloads.ts';
 import { saliencyOverlay } from './overlay.ts';
+import { explanationTrust } from './trust.ts';
 
 export const explanationResolvers: Resolvers = {
   Query: {
@@ -42,6 +44,13 @@ export const explanationResolvers: Resolvers = {
     requestedBy: (e, _a, ctx) => ctx.db.user.findUniqueOrThrow({ where: { id: e.requestedById } }),
     saliencyShape: (e) => (Array.isArray(e.saliencyShape) ? (e.saliencyShape as number[]) : null),
     saliencyUrl: (e) => (e.saliencySha256 ? `/api/media/explanations/${e.id}/saliency.npy` : null),
+    trust: async (e, _a, ctx) =>
+      explanationTrust(
+        e,
+        await ctx.db.model.findUnique({ where: { id: e.modelId }, select: { manifest: true, labels: true } }),
+        await ctx.db.video.findUnique({ where: { id: e.videoId }, select: { width: true, height: true, fps: true, durationSec: true } }),
+      ),
+    downloads: (e) => (e.saliencySha256 ? explanationDownloads(e.id) : null),
     overlay: async (e, _a, ctx) =>
       e.saliencySha256 ? saliencyOverlay(e, await ctx.db.video.findUnique({ where: { id: e.videoId }, select: { width: true, height: true, fps: true } })) : null,
   },

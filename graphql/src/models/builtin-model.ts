@@ -30,7 +30,14 @@ export async function registerBuiltinModel(db: Db, dir = BUILTIN_MODEL_DIR) {
   const existing = await db.model.findFirst({
     where: { builtin: true, name: manifest.name, version: manifest.version },
   });
-  if (existing) return existing;
+  if (existing) {
+    // Same name, version and weights: a manifest that gained descriptive fields (trainingData) is
+    // refreshed in place, so the trust checks see them; nothing the engine computes with changes.
+    if (existing.weightsSha256 === manifest.weightsSha256 && JSON.stringify(existing.manifest) !== JSON.stringify(manifest)) {
+      return db.model.update({ where: { id: existing.id }, data: { manifest: manifest as unknown as Prisma.InputJsonValue } });
+    }
+    return existing;
+  }
   let modelCard: Prisma.InputJsonValue | undefined;
   if (manifest.modelCard) {
     try {

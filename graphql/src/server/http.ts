@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { AppError, HTTP_STATUS, loadConfig } from '@fep/shared';
 import { authorizeObject } from '../auth/permissions.ts';
 import type { ApiDeps } from '../context.ts';
+import { mountExplanationDownloadRoutes } from '../explanations/downloads.ts';
 import { mountModelUploadRoute } from '../models/model-upload.routes.ts';
 import { mountStudyRoutes } from '../studies/studies.routes.ts';
 import { createUploadServer, sweepExpiredUploads, uploadsDirectory, UPLOADS_PATH } from '../videos/uploads.ts';
@@ -81,7 +82,9 @@ export async function mountApi(
       const file = await deps.storage.localPath(sha256);
       res.setHeader('Content-Type', type);
       res.setHeader('Cache-Control', 'private, max-age=3600');
-      res.setHeader('Content-Disposition', `inline; filename="${name.replace(/[^\w.-]/g, '_')}"`);
+      // ?download=1 (the viewer's download buttons) saves the file instead of showing it.
+      const disposition = req.query.download === '1' ? 'attachment' : 'inline';
+      res.setHeader('Content-Disposition', `${disposition}; filename="${name.replace(/[^\w.-]/g, '_')}"`);
       res.sendFile(file);
     } catch (err) {
       const { code, status, message } = describeError(err);
@@ -104,6 +107,7 @@ export async function mountApi(
       return { sha256: e!.saliencySha256, type: 'application/octet-stream', name: `saliency-${e!.id}.npy` };
     }),
   );
+  mountExplanationDownloadRoutes(app, deps);
   mountStudyRoutes(app, deps);
   app.get('/api/media/reports/:id/:file', (req, res) =>
     media(req, res, async (ctx) => {
