@@ -81,13 +81,18 @@ const NO_TEAM_SCOPED_ID: Record<string, string> = {
   'Mutation.acceptInvitation':
     "takes a secret token, not an id; bound to the invitee's email — probed below with A's real token (FORBIDDEN for B)",
   'Subscription._noop': 'placeholder',
+  'Query.notifications': "the caller's own notifications (recipient = caller, teams = the caller's memberships)",
+  'Query.unreadNotificationCount': "the count of the caller's own unread notifications",
+  'Subscription.notificationsChanged': "the caller's own notification channel; no arguments",
+  'Query.invitationPreview': 'takes a secret token, not an id; answers null for any token that could not be accepted',
 };
 
 /** Allow-listed queries that are called by B and scanned (they need no arguments). */
-const SCANNED_WITHOUT_IDS = ['Query.viewer', 'Query.apiTokens', 'Query.teams'];
+const SCANNED_WITHOUT_IDS = ['Query.viewer', 'Query.apiTokens', 'Query.teams', 'Query.notifications', 'Query.unreadNotificationCount'];
 
 /** ID-typed input fields that do not name a team-scoped object. */
 const NOT_TEAM_SCOPED_SLOTS: Record<string, string> = {
+  'Mutation.markNotificationsRead.ids': "the caller's own notification ids; another user's match nothing (notifications.service.test.ts)",
   'Mutation.submitStudyJudgement.input.ranking': "aliases valid only inside the caller's own assignment (A's are never exposed to B)",
   'Query.auditEvents.actorId': "a filter over the caller's own team's chain: any user id only narrows B's events (A's people act in A's chain)",
 };
@@ -99,6 +104,7 @@ const KIND_BY_NAME: Record<string, Kind> = {
   raterId: 'user',
   raterIds: 'user',
   mentions: 'user',
+  authorId: 'user',
   videoId: 'video',
   videoIds: 'video',
   modelId: 'model',
@@ -171,6 +177,13 @@ async function refusedToOpen(studyId: string) {
  */
 const EMPTY_FILTER_SLOTS: Record<string, string> = {
   'Query.explanations.videoId': "a filter on the team's explanations",
+  'Query.explanations.filter.videoId': "a filter on the team's explanations",
+  'Query.explanations.filter.modelId': "a filter on the team's explanations",
+  'Query.explanations.filter.authorId': "a filter on the team's explanations (who requested them)",
+  'Query.videos.filter.authorId': "a filter on the team's videos (who uploaded them)",
+  'Query.studies.filter.authorId': "a filter on the team's studies (who created them)",
+  'Query.reviewSessions.filter.authorId': "a filter on the team's review sessions (the host)",
+  'Query.models.filter.authorId': "a filter on the team's models (who uploaded them)",
 };
 
 /** Plausible values for required non-id fields, by name (falls back to the type). */

@@ -97,6 +97,15 @@ function inTransaction<T>(db: Db | Tx, fn: (tx: Tx) => Promise<T>): Promise<T> {
 }
 
 /**
+ * Runs `fn` in one transaction that this module's transitions join instead of opening their own:
+ * for a caller that must move explanations and change other rows atomically (deleteVideo cancels
+ * the video's explanations and deletes it in one transaction). Status is still written only here.
+ */
+export function lifecycleTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return inTransaction(db, fn);
+}
+
+/**
  * `attempt`: the attempt (Explanation.attempts after its claim) the caller is running. A worker
  * passes it so that an attempt the reconciler already gave up on (requeued, then claimed again
  * elsewhere) cannot complete, fail or requeue the newer attempt.

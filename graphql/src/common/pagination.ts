@@ -148,3 +148,31 @@ export function pageArray<T>(items: readonly T[], args: PageArgs): Connection<T>
   const end = start + nodes.length;
   return { nodes, pageInfo: { hasNextPage: end < items.length, endCursor: nodes.length ? encodeCursor([end]) : null } };
 }
+
+/**
+ * One page of a list the caller may sort several ways: the cursor carries the sort's name before
+ * the row's key, so a cursor read under one order is refused under another (BAD_USER_INPUT on
+ * `after`) instead of silently skipping or repeating rows.
+ */
+export async function sortedPage<T>(
+  args: PageArgs,
+  sort: string,
+  keys: SortKey[],
+  fetch: (page: PrismaPage) => Promise<T[]>,
+  keyOf?: (row: T) => Record<string, unknown>,
+): Promise<Connection<T>> {
+  let after: string | null = null;
+  if (args.after) {
+    const [tag, ...key] = decodeCursor(args.after, keys.length + 1);
+    if (tag !== sort) throw badInput('This cursor belongs to another sort order.', { fields: { after: 'Start again from the first page after changing the sort.' } });
+    keys.forEach((k, i) => {
+      if (k.date && typeof key[i] !== 'number') {
+        throw badInput('Invalid cursor.', { fields: { after: 'Invalid cursor.' } });
+      }
+    });
+    after = encodeCursor(key);
+  }
+  const conn = await page({ first: args.first, after }, keys, fetch, keyOf);
+  const end = conn.pageInfo.endCursor;
+  return { nodes: conn.nodes, pageInfo: { ...conn.pageInfo, endCursor: end === null ? null : encodeCursor([sort, ...decodeCursor(end, keys.length)]) } };
+}

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { cancel as cancelInLifecycle, createExplanation, type Prisma } from '@fep/db';
+import { cancel as cancelInLifecycle, createExplanation, EXPLANATION_STATES, type Prisma } from '@fep/db';
 import { AppError, badInput, cancelKey, conflict, notFound, progressChannel, rateLimited, statusEvent, unavailable } from '@fep/shared';
-import { validateExplanationRequest, type ExplanationRequestFields } from '@fep/shared/methods';
+import { METHOD_NAMES, validateExplanationRequest, type ExplanationRequestFields } from '@fep/shared/methods';
 import type { ApiContext, Caller } from '../context.ts';
 import { getModelForTeam } from '../models/models.service.ts';
-import { byCreatedAt, page, type PageArgs } from '../common/pagination.ts';
+import { sortedPage, type PageArgs, type SortKey } from '../common/pagination.ts';
+import { checkCommonFilter, checkEnum, checkSort, compact, contains, dateRange, sortKeys, type CommonFilter, type ListSort } from '../common/list-query.ts';
 
 /** Who asks and for which objects; the method, target, window and parameters go through the catalogue. */
 export const requestExplanationSchema = z.object({
@@ -25,11 +26,68 @@ export async function getExplanation(ctx: ApiContext, id: string) {
   return e;
 }
 
-export function listExplanations(ctx: ApiContext, teamId: string, videoId: string | null | undefined, args: PageArgs) {
-  const filter = { teamId, ...(videoId ? { videoId } : {}) };
-  return page(args, byCreatedAt('desc'), (p) =>
-    ctx.db.explanation.findMany({ where: { AND: [filter, p.where] }, orderBy: p.orderBy, take: p.take }),
+/** What a list of explanations may be narrowed by (ExplanationFilter in the SDL). */
+export interface ExplanationFilter extends CommonFilter {
+  status?: string | null;
+  method?: string | null;
+  modelId?: string | null;
+  videoId?: string | null;
+}
+
+/**
+ * The Prisma `where` of a checked ExplanationFilter; every value is checked before any query runs
+ * (BAD_USER_INPUT on `filter.<field>`): status and method against their catalogues.
+ */
+export function explanationWhere(filter: ExplanationFilter | null | undefined): Prisma.ExplanationWhereInput {
+  const common = checkCommonFilter(filter);
+  const status = checkEnum('status', filter?.status, EXPLANATION_STATES);
+  const method = checkEnum('method', filter?.method, METHOD_NAMES);
+  const created = dateRange(common);
+  return compact({
+    status: status ?? undefined,
+    method: method ?? undefined,
+    modelId: filter?.modelId || undefined,
+    videoId: filter?.videoId || undefined,
+    requestedById: common.authorId ?? undefined,
+    createdAt: created,
+    OR: common.search
+      ? [{ video: { title: contains(common.search) } }, { method: contains(common.search) }, { model: { name: contains(common.search) } }]
+      : undefined,
+  });
+}
+
+/** NAME sorts explanations by method, then newest first. */
+export function explanationSortKeys(sort: ListSort): SortKey[] {
+  if (sort !== 'NAME') return sortKeys(sort, { name: 'method' });
+  return [{ field: 'method', direction: 'asc' }, { field: 'createdAt', direction: 'desc', date: true }, { field: 'id', direction: 'desc' }];
+}
+
+/**
+ * One page of explanations under `scope` (a team, or a video), narrowed by `filter`, in `sort`
+ * order. Team lists leave out explanations whose video was deleted (`deletedAt`).
+ */
+export function pageExplanations(
+  ctx: ApiContext,
+  scope: Prisma.ExplanationWhereInput,
+  filter: ExplanationFilter | null | undefined,
+  sortArg: string | null | undefined,
+  args: PageArgs,
+) {
+  const where = explanationWhere(filter);
+  const sort = checkSort(sortArg);
+  const keys = explanationSortKeys(sort);
+  return sortedPage(args, sort, keys, (p) =>
+    ctx.db.explanation.findMany({ where: { AND: [scope, where, p.where] }, orderBy: p.orderBy, take: p.take }),
   );
+}
+
+export function listExplanations(
+  ctx: ApiContext,
+  teamId: string,
+  videoId: string | null | undefined,
+  args: PageArgs & { filter?: ExplanationFilter | null; sort?: string | null },
+) {
+  return pageExplanations(ctx, { teamId, deletedAt: null, ...(videoId ? { videoId } : {}) }, args.filter, args.sort, args);
 }
 
 /**

@@ -3,7 +3,8 @@ import type { Prisma, ReviewSession } from '@fep/db';
 import { badInput, conflict, forbidden, notFound } from '@fep/shared';
 import { appendAuditEvent } from '../audit/audit.service.ts';
 import type { ApiContext, Caller } from '../context.ts';
-import { page, type PageArgs, type SortKey } from '../common/pagination.ts';
+import { page, sortedPage, type PageArgs, type SortKey } from '../common/pagination.ts';
+import { checkCommonFilter, checkEnum, checkSort, compact, contains, dateRange, sortKeys, type CommonFilter } from '../common/list-query.ts';
 import { excerptOf, notify, pingRecipients, teamMentions } from '../notifications/notifications.service.ts';
 
 /**
@@ -185,9 +186,26 @@ export async function startReviewSession(ctx: ApiContext, caller: Caller, raw: u
   });
 }
 
-export function listReviewSessions(ctx: ApiContext, teamId: string, args: PageArgs) {
-  const keys: SortKey[] = [{ field: 'startedAt', direction: 'desc', date: true }, { field: 'id', direction: 'desc' }];
-  return page(args, keys, (p) => ctx.db.reviewSession.findMany({ where: { AND: [{ teamId }, p.where] }, orderBy: p.orderBy, take: p.take }));
+/** What the review session list may be narrowed by (ReviewSessionFilter in the SDL). */
+export interface ReviewSessionFilter extends CommonFilter {
+  status?: string | null;
+}
+
+/** Sessions by start time (NEWEST, OLDEST) or title (NAME); `authorId` is the host. */
+export function listReviewSessions(ctx: ApiContext, teamId: string, args: PageArgs & { filter?: ReviewSessionFilter | null; sort?: string | null }) {
+  const common = checkCommonFilter(args.filter);
+  const status = checkEnum('status', args.filter?.status, ['LIVE', 'ENDED'] as const);
+  const sort = checkSort(args.sort);
+  const where: Prisma.ReviewSessionWhereInput = compact({
+    teamId,
+    status: status ?? undefined,
+    hostId: common.authorId ?? undefined,
+    startedAt: dateRange(common),
+    title: common.search ? contains(common.search) : undefined,
+  });
+  return sortedPage(args, sort, sortKeys(sort, { date: 'startedAt', name: 'title' }), (p) =>
+    ctx.db.reviewSession.findMany({ where: { AND: [where, p.where] }, orderBy: p.orderBy, take: p.take }),
+  );
 }
 
 export function getReviewSession(ctx: ApiContext, sessionId: string) {

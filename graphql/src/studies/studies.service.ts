@@ -10,7 +10,8 @@ import type { ApiContext, Caller } from '../context.ts';
 import { METHOD_NAMES } from '@fep/shared/methods';
 import { requestExplanation } from '../explanations/explanations.service.ts';
 import { autoAssign, buildPlans, type PlanItem } from './studies.plan.ts';
-import { byCreatedAt, mapNodes, page, type PageArgs, type SortKey } from '../common/pagination.ts';
+import { byCreatedAt, mapNodes, page, sortedPage, type PageArgs, type SortKey } from '../common/pagination.ts';
+import { checkCommonFilter, checkEnum, checkSort, compact, contains, dateRange, sortKeys, type CommonFilter } from '../common/list-query.ts';
 
 /** Likert scales offered: 5 and 7 points (Likert 1932 used 5; 7-point scales are the common alternative). */
 const LIKERT_POINTS = [5, 7] as const;
@@ -110,8 +111,28 @@ export async function getStudy(ctx: ApiContext, studyId: string) {
   return s;
 }
 
-export function listStudies(ctx: ApiContext, teamId: string, args: PageArgs) {
-  return page(args, byCreatedAt('desc'), (p) => ctx.db.study.findMany({ where: { AND: [{ teamId }, p.where] }, orderBy: p.orderBy, take: p.take }));
+/** What the study list may be narrowed by (StudyFilter in the SDL). */
+export interface StudyFilter extends CommonFilter {
+  status?: string | null;
+  design?: string | null;
+}
+
+export function listStudies(ctx: ApiContext, teamId: string, args: PageArgs & { filter?: StudyFilter | null; sort?: string | null }) {
+  const common = checkCommonFilter(args.filter);
+  const status = checkEnum('status', args.filter?.status, ['DRAFT', 'OPEN', 'CLOSED'] as const);
+  const design = checkEnum('design', args.filter?.design, ['LIKERT', 'PAIRWISE', 'RANKING'] as const);
+  const sort = checkSort(args.sort);
+  const where: Prisma.StudyWhereInput = compact({
+    teamId,
+    status: status ?? undefined,
+    design: design ?? undefined,
+    createdById: common.authorId ?? undefined,
+    createdAt: dateRange(common),
+    name: common.search ? contains(common.search) : undefined,
+  });
+  return sortedPage(args, sort, sortKeys(sort, { name: 'name' }), (p) =>
+    ctx.db.study.findMany({ where: { AND: [where, p.where] }, orderBy: p.orderBy, take: p.take }),
+  );
 }
 
 /** One page of a study's items in position order (listItems reads them all, for the services). */

@@ -14,6 +14,10 @@ export const videoResolvers: Resolvers = {
     },
   },
   Mutation: {
+    renameVideo: async (_p, { id, title }, ctx) => {
+      const { caller } = await authorizeObject(ctx, 'Video', await videos.getVideoTeam(ctx, id), 'video.write');
+      return videos.renameVideo(ctx, caller, { id, title });
+    },
     deleteVideo: async (_p, { id }, ctx) => {
       const { caller } = await authorizeObject(ctx, 'Video', await videos.getVideoTeam(ctx, id), 'video.write');
       return videos.deleteVideo(ctx, caller, id);
