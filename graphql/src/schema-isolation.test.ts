@@ -36,9 +36,10 @@ import { startTestApi, type GqlResult, type TestApi, type TestClient } from './t
  *     must get past the lookup (no NOT_FOUND, FORBIDDEN or BAD_USER_INPUT), so a refusal of the
  *     probe is caused by A's id and not by an argument the probe got wrong.
  * Each probe must be refused with NOT_FOUND or FORBIDDEN (BAD_USER_INPUT counted apart; the twin
- * proves it is not hiding a success). Two commented exceptions: EMPTY_FILTER_SLOTS (a list filter
- * answers an empty page, identical to the answer for an unknown id) and DEFERRED_SLOTS (a stored
- * id checked later; the later check is exercised). No response may contain any of A's ids or names. Every row of the database is snapshotted before and after the probes: no
+ * proves it is not hiding a success). Three commented exceptions: EMPTY_FILTER_SLOTS (a list filter
+ * answers an empty page, identical to the answer for an unknown id), DEFERRED_SLOTS (a stored
+ * id checked later; the later check is exercised) and DROPPED_SLOTS (an id the call drops without a
+ * word, exactly like an unknown one; the row snapshot proves it was not stored). No response may contain any of A's ids or names. Every row of the database is snapshotted before and after the probes: no
  * row that mentions one of A's ids (A's rows, A's audit chain, a row elsewhere pointing at A) may
  * change, appear or disappear.
  *
@@ -84,6 +85,7 @@ const NO_TEAM_SCOPED_ID: Record<string, string> = {
   'Query.notifications': "the caller's own notifications (recipient = caller, teams = the caller's memberships)",
   'Query.unreadNotificationCount': "the count of the caller's own unread notifications",
   'Subscription.notificationsChanged': "the caller's own notification channel; no arguments",
+  'Mutation.markNotificationsRead': "marks only the caller's own notifications; ids of anyone else's match nothing",
   'Query.invitationPreview': 'takes a secret token, not an id; answers null for any token that could not be accepted',
 };
 
@@ -184,6 +186,17 @@ const EMPTY_FILTER_SLOTS: Record<string, string> = {
   'Query.studies.filter.authorId': "a filter on the team's studies (who created them)",
   'Query.reviewSessions.filter.authorId': "a filter on the team's review sessions (the host)",
   'Query.models.filter.authorId': "a filter on the team's models (who uploaded them)",
+};
+
+/**
+ * Ids a call drops without a word when they name nobody of the caller's team: the call succeeds as
+ * for an unknown id, the answer holds nothing of A (checked like every answer), and the row
+ * snapshot below proves A's id was stored nowhere.
+ */
+const DROPPED_SLOTS: Record<string, string> = {
+  'Mutation.addComment.input.mentions': 'mentions keep only members of the explanation’s team',
+  'Mutation.editComment.input.mentions': 'mentions keep only members of the comment’s team',
+  'Mutation.addReviewComment.input.mentions': 'mentions keep only members of the session’s team',
 };
 
 /** Plausible values for required non-id fields, by name (falls back to the type). */
@@ -615,7 +628,7 @@ function leaks(res: GqlResult, vars: Record<string, any>) {
   return found;
 }
 
-type Outcome = 'NOT_FOUND' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'EMPTY_PAGE' | 'DEFERRED';
+type Outcome = 'NOT_FOUND' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'EMPTY_PAGE' | 'DEFERRED' | 'DROPPED';
 const results: { who: string; op: string; label: string; outcome: Outcome }[] = [];
 const failures: string[] = [];
 let probes = 0;
@@ -641,6 +654,8 @@ async function probe(whoName: string, who: TestClient, op: Operation, v: Variant
     const absent = await call(who, op, JSON.parse(JSON.stringify(v.vars).replaceAll(A.ids[op.slots.find((s) => `${op.id}.${s.path.join('.')}` === v.slot)!.kind], 'no-such-id')), true);
     if (Array.isArray(nodes) && nodes.length === 0 && JSON.stringify(absent) === JSON.stringify(res)) results.push({ who: whoName, op: op.id, label: v.label, outcome: 'EMPTY_PAGE' });
     else failures.push(`${where}: filter by A's id answered a non-empty page: ${JSON.stringify(res).slice(0, 500)}`);
+  } else if (v.slot && DROPPED_SLOTS[v.slot] && !res.errors) {
+    results.push({ who: whoName, op: op.id, label: v.label, outcome: 'DROPPED' });
   } else if (code === 'NOT_FOUND' || code === 'FORBIDDEN' || code === 'BAD_USER_INPUT') results.push({ who: whoName, op: op.id, label: v.label, outcome: code });
   else failures.push(`${where}: not refused (code ${code ?? 'none'}): ${JSON.stringify(res).slice(0, 500)}`);
 }
@@ -746,7 +761,7 @@ describe("B's OWNER and B's team-restricted token cannot see or change anything 
     }
     expect(bad, bad.join('\n')).toEqual([]);
     const count = (pred: (r: (typeof results)[number]) => boolean) => results.filter(pred).length;
-    const byOutcome = Object.fromEntries(['NOT_FOUND', 'FORBIDDEN', 'BAD_USER_INPUT', 'EMPTY_PAGE', 'DEFERRED'].map((o) => [o, count((r) => r.outcome === o)]));
+    const byOutcome = Object.fromEntries(['NOT_FOUND', 'FORBIDDEN', 'BAD_USER_INPUT', 'EMPTY_PAGE', 'DEFERRED', 'DROPPED'].map((o) => [o, count((r) => r.outcome === o)]));
     console.log(
       `[schema-isolation] ${probed.length} operations probed (${probed.filter((o) => o.kind === 'query').length} queries, ` +
         `${probed.filter((o) => o.kind === 'mutation').length} mutations, ${probed.filter((o) => o.kind === 'subscription').length} subscriptions), ` +

@@ -305,7 +305,6 @@ export type CreatedInvitation = {
 
 export type EditCommentInput = {
   body: Scalars['String']['input'];
-  id: Scalars['ID']['input'];
   /** User ids of team members to mention (replaces the earlier list); ids of anyone else are ignored. */
   mentions?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
@@ -787,6 +786,7 @@ export type MutationDeleteVideoArgs = {
 
 
 export type MutationEditCommentArgs = {
+  id: Scalars['ID']['input'];
   input: EditCommentInput;
 };
 
@@ -2606,7 +2606,7 @@ export type MutationResolvers<ContextType = ApiContext, ParentType extends Resol
   deleteComment?: Resolver<ResolversTypes['Comment'], ParentType, ContextType, RequireFields<MutationDeleteCommentArgs, 'id'>>;
   deleteStudy?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteStudyArgs, 'id'>>;
   deleteVideo?: Resolver<ResolversTypes['Video'], ParentType, ContextType, RequireFields<MutationDeleteVideoArgs, 'id'>>;
-  editComment?: Resolver<ResolversTypes['Comment'], ParentType, ContextType, RequireFields<MutationEditCommentArgs, 'input'>>;
+  editComment?: Resolver<ResolversTypes['Comment'], ParentType, ContextType, RequireFields<MutationEditCommentArgs, 'id' | 'input'>>;
   endReviewSession?: Resolver<ResolversTypes['ReviewSession'], ParentType, ContextType, RequireFields<MutationEndReviewSessionArgs, 'id'>>;
   generateAuditReport?: Resolver<ResolversTypes['AuditReport'], ParentType, ContextType, RequireFields<MutationGenerateAuditReportArgs, 'modelId' | 'teamId'>>;
   inviteMember?: Resolver<ResolversTypes['CreatedInvitation'], ParentType, ContextType, RequireFields<MutationInviteMemberArgs, 'input'>>;

@@ -22,9 +22,9 @@ export const feedbackResolvers: Resolvers = {
       const { caller, role } = await authorizeObject(ctx, 'Comment', await feedback.getCommentTeam(ctx, id), 'feedback.write');
       return feedback.deleteComment(ctx, caller, role, id);
     },
-    editComment: async (_p, { input }, ctx) => {
-      const { caller } = await authorizeObject(ctx, 'Comment', await feedback.getCommentTeam(ctx, input.id), 'feedback.write');
-      return feedback.editComment(ctx, caller, input);
+    editComment: async (_p, { id, input }, ctx) => {
+      const { caller } = await authorizeObject(ctx, 'Comment', await feedback.getCommentTeam(ctx, id), 'feedback.write');
+      return feedback.editComment(ctx, caller, { id, ...input });
     },
     resolveComment: async (_p, { id, resolved }, ctx) => {
       const { caller, role } = await authorizeObject(ctx, 'Comment', await feedback.getCommentTeam(ctx, id), 'feedback.write');

@@ -156,24 +156,24 @@ describe('comments', () => {
 });
 
 describe('editing and resolving comments', () => {
-  const EDIT = `mutation($i: EditCommentInput!) { editComment(input: $i) { id body edited editedAt mentions { id } } }`;
+  const EDIT = `mutation($id: ID!, $i: EditCommentInput!) { editComment(id: $id, input: $i) { id body edited editedAt mentions { id } } }`;
   const RESOLVE = `mutation($id: ID!, $r: Boolean!) { resolveComment(id: $id, resolved: $r) { id resolved resolvedAt resolvedBy { id } } }`;
 
   it('the author edits their own comment: edited flag and time, audited with the previous body; nobody else may', async () => {
     const { addComment: c } = await reviewer.client.ok<any>(ADD_COMMENT, { i: { explanationId, body: 'Mask on the hand' } });
-    const { editComment: e } = await reviewer.client.ok<any>(EDIT, { i: { id: c.id, body: 'Mask on the left hand, @Owner', mentions: [owner.userId] } });
+    const { editComment: e } = await reviewer.client.ok<any>(EDIT, { id: c.id, i: { body: 'Mask on the left hand, @Owner', mentions: [owner.userId] } });
     expect(e).toMatchObject({ id: c.id, body: 'Mask on the left hand, @Owner', edited: true, mentions: [{ id: owner.userId }] });
     expect(new Date(e.editedAt).getTime()).toBeGreaterThan(0);
     const audit = await api.runtime.db.auditEvent.findFirstOrThrow({ where: { subjectId: c.id, action: 'comment.edited' } });
     expect(audit.payload).toMatchObject({ body: 'Mask on the left hand, @Owner', previousBody: 'Mask on the hand' });
     // Not even an owner edits someone else's words.
-    const byOwner = await owner.client.gql(EDIT, { i: { id: c.id, body: 'rewritten' } });
+    const byOwner = await owner.client.gql(EDIT, { id: c.id, i: { body: 'rewritten' } });
     expect(byOwner.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const byAuditor = await auditor.client.gql(EDIT, { i: { id: c.id, body: 'rewritten' } });
+    const byAuditor = await auditor.client.gql(EDIT, { id: c.id, i: { body: 'rewritten' } });
     expect(byAuditor.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const byOutsider = await outsider.client.gql(EDIT, { i: { id: c.id, body: 'rewritten' } });
+    const byOutsider = await outsider.client.gql(EDIT, { id: c.id, i: { body: 'rewritten' } });
     expect(byOutsider.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    const empty = await reviewer.client.gql(EDIT, { i: { id: c.id, body: '  ' } });
+    const empty = await reviewer.client.gql(EDIT, { id: c.id, i: { body: '  ' } });
     expect(empty.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const fresh = await reviewer.client.ok<any>(ADD_COMMENT, { i: { explanationId, body: 'untouched' } });
     expect((await reviewer.client.ok<any>(`query($id: ID!) { explanation(id: $id) { comments(first: 100) { nodes { id edited editedAt } } } }`, { id: explanationId })).explanation.comments.nodes.find((n: any) => n.id === fresh.addComment.id)).toEqual({ id: fresh.addComment.id, edited: false, editedAt: null });

@@ -114,9 +114,9 @@ describe('who is notified', () => {
   it('an edit notifies only the people it newly mentions', async () => {
     const { addComment: c } = await owner.client.ok<any>(ADD_COMMENT, { i: { explanationId, body: 'draft' } });
     const count = (await mine(reviewer)).unreadNotificationCount;
-    const edit = `mutation($i: EditCommentInput!) { editComment(input: $i) { id body edited } }`;
-    await owner.client.ok(edit, { i: { id: c.id, body: 'draft @Rita', mentions: [reviewer.userId, outsider.userId] } });
-    await owner.client.ok(edit, { i: { id: c.id, body: 'draft, @Rita', mentions: [reviewer.userId] } });
+    const edit = `mutation($id: ID!, $i: EditCommentInput!) { editComment(id: $id, input: $i) { id body edited } }`;
+    await owner.client.ok(edit, { id: c.id, i: { body: 'draft @Rita', mentions: [reviewer.userId, outsider.userId] } });
+    await owner.client.ok(edit, { id: c.id, i: { body: 'draft, @Rita', mentions: [reviewer.userId] } });
     expect((await mine(reviewer)).unreadNotificationCount).toBe(count + 1);
   });
 
