@@ -4,7 +4,9 @@
  * 1. Redis: uses REDIS_URL (default redis://127.0.0.1:6379); if nothing answers there and
  *    `redis-server` is on PATH, starts one under ./data/redis; otherwise stops with a one-line hint.
  * 2. Database: PostgreSQL when DATABASE_URL is set, else embedded PGlite under ./data/pglite.
- *    Migrations are applied, the demo team/user seeded on first start (credentials printed once).
+ *    Migrations are applied, the demo team/user seeded on first start (credentials printed once),
+ *    with a demo clip whose Grad-CAM, F-EP and EP explanations are queued for the engine
+ *    (FEP_DEMO_CONTENT=0 skips the clip).
  * 3. Web: builds the Next.js app when there is no build yet (or FEP_REBUILD=1), then starts the
  *    web process (pages + GraphQL API + subscriptions). With PGlite the engine worker runs inside
  *    it (on its compute thread); with PostgreSQL, ENGINE_WORKERS (default 1) separate engine
@@ -17,8 +19,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { openDatabase } from '@fep/db';
-import { registerBuiltinModel, seedDemo } from '@fep/api';
+import { createApiRuntime, registerBuiltinModel, seedDemo, seedDemoContent } from '@fep/api';
 import { loadConfig } from '@fep/shared';
 import { Supervisor } from './supervisor.ts';
 
@@ -77,17 +78,25 @@ async function ensureRedis(): Promise<void> {
 }
 
 async function prepareDatabase(): Promise<void> {
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // The API runtime (database, Redis, storage, queue) so the demo content goes through the same
+  // services as a person's upload and requests; closed before the web process opens the database.
+  const runtime = await createApiRuntime(config);
   try {
-    await registerBuiltinModel(db.prisma);
-    const seeded = await seedDemo(db.prisma);
+    await registerBuiltinModel(runtime.db);
+    const seeded = await seedDemo(runtime.db);
     if (seeded.created) {
       const file = path.join(config.dataDir, 'demo-credentials.txt');
       writeFileSync(file, `email: ${seeded.email}\npassword: ${seeded.password}\n`, { mode: 0o600 });
       console.log(`[start] demo account created — email: ${seeded.email}  password: ${seeded.password}  (also in ${path.relative(root, file)})`);
     }
+    if (process.env.FEP_DEMO_CONTENT !== '0') {
+      const content = await seedDemoContent(runtime);
+      if (content.created) {
+        console.log(`[start] demo team: a SynthActions clip with Grad-CAM, F-EP and EP queued (Grad-CAM is ready seconds after the server; F-EP and EP take a few minutes on 2 cores)`);
+      }
+    }
   } finally {
-    await db.close();
+    await runtime.close();
   }
 }
 

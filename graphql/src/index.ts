@@ -6,3 +6,5 @@ export { verifyChain, appendAuditEvent } from './audit/audit.service.ts';
 export type { ApiContext, ApiDeps, Caller } from './context.ts';
 export { registerBuiltinModel, BUILTIN_MODEL_DIR } from './models/builtin-model.ts';
 export { seedDemo, DEMO_EMAIL } from './seed/demo-seed.ts';
+export { seedDemoContent } from './seed/demo-content.ts';
+export { createOperatorResetLink } from './auth/account.service.ts';

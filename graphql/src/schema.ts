@@ -68,6 +68,7 @@ export const PUBLIC_OPERATIONS = new Set([
   'Mutation.signUp',
   'Mutation.login',
   'Mutation.logout',
+  'Mutation.resetPassword',
   'Mutation._noop',
   'Subscription._noop',
 ]);

@@ -40,6 +40,9 @@ export const MUTATION_SCOPES: Record<string, TokenScope> = {
   acceptInvitation: 'ADMIN',
   changeMemberRole: 'ADMIN',
   removeMember: 'ADMIN',
+  updateProfile: 'ADMIN',
+  changePassword: 'ADMIN',
+  issuePasswordReset: 'ADMIN',
 };
 
 /**

@@ -65,6 +65,26 @@ export class RateLimits {
     return this.consume('upload:user', userId, this.config.uploadsPerUser, 'You have started too many uploads.');
   }
 
+  /** One changePassword attempt, counted per account before the current password is verified. */
+  passwordChange(userId: string): Promise<void> {
+    return this.consume('password:user', userId, this.config.passwordChangePerUser, 'Too many password change attempts.');
+  }
+
+  /** A correct current password clears the account's change counter (failures are what it counts). */
+  async passwordChangeSucceeded(userId: string): Promise<void> {
+    await this.redis.del(`${this.prefix}:password:user:${userId}`);
+  }
+
+  /** Password reset links issued per team. */
+  passwordResetIssue(teamId: string): Promise<void> {
+    return this.consume('reset:team', teamId, this.config.passwordResetsPerTeam, 'This team has issued too many password reset links.');
+  }
+
+  /** Reset-link redemptions per client address, counted before the token is looked up. */
+  passwordResetRedeem(ip: string): Promise<void> {
+    return this.consume('reset:ip', ip, this.config.passwordResetRedeemPerAddress, 'Too many password reset attempts from this address.');
+  }
+
   /** Explanation requests per team (besides the cap on queued jobs, LIMIT_MAX_QUEUED_PER_TEAM). */
   explanationRequest(teamId: string): Promise<void> {
     return this.consume('explain:team', teamId, this.config.explanationsPerTeam, 'This team has requested too many explanations.');

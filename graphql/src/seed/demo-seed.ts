@@ -4,9 +4,11 @@ import { appendAuditEvent } from '../audit/audit.service.ts';
 import { hashPassword } from '../auth/password.ts';
 
 export const DEMO_EMAIL = 'demo@fep-studio.local';
+export const DEMO_TEAM_SLUG = 'demo';
 
 /**
  * First-start seed: a demo user owning a demo team. Runs once (no-op when the user exists).
+ * Its content (a clip and three explanations) comes from `seedDemoContent` (demo-content.ts).
  * The password is random and returned so the start script can print it exactly once.
  */
 export async function seedDemo(db: Db): Promise<{ created: boolean; email: string; password?: string }> {
@@ -16,7 +18,7 @@ export async function seedDemo(db: Db): Promise<{ created: boolean; email: strin
   const passwordHash = await hashPassword(password);
   await db.$transaction(async (tx) => {
     const user = await tx.user.create({ data: { email: DEMO_EMAIL, name: 'Demo Reviewer', passwordHash } });
-    const team = await tx.team.create({ data: { name: 'Demo team', slug: 'demo' } });
+    const team = await tx.team.create({ data: { name: 'Demo team', slug: DEMO_TEAM_SLUG } });
     await tx.membership.create({ data: { teamId: team.id, userId: user.id, role: 'OWNER' } });
     await appendAuditEvent(tx, {
       teamId: team.id,

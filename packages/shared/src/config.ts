@@ -59,6 +59,12 @@ export interface RateLimitConfig {
   invitationsPerTeam: RateLimitRule;
   uploadsPerUser: RateLimitRule;
   explanationsPerTeam: RateLimitRule;
+  /** changePassword attempts per account (each verifies the current password). */
+  passwordChangePerUser: RateLimitRule;
+  /** Password reset links issued per team. */
+  passwordResetsPerTeam: RateLimitRule;
+  /** Password reset redemptions per client address (counted before the token is looked up). */
+  passwordResetRedeemPerAddress: RateLimitRule;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -97,6 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       invitationsPerTeam: rateRule(env.RATE_LIMIT_INVITATION_TEAM, '50/3600', 'RATE_LIMIT_INVITATION_TEAM'),
       uploadsPerUser: rateRule(env.RATE_LIMIT_UPLOAD_USER, '60/3600', 'RATE_LIMIT_UPLOAD_USER'),
       explanationsPerTeam: rateRule(env.RATE_LIMIT_EXPLANATION_TEAM, '200/3600', 'RATE_LIMIT_EXPLANATION_TEAM'),
+      passwordChangePerUser: rateRule(env.RATE_LIMIT_PASSWORD_CHANGE_USER, '5/900', 'RATE_LIMIT_PASSWORD_CHANGE_USER'),
+      passwordResetsPerTeam: rateRule(env.RATE_LIMIT_PASSWORD_RESET_TEAM, '20/3600', 'RATE_LIMIT_PASSWORD_RESET_TEAM'),
+      passwordResetRedeemPerAddress: rateRule(env.RATE_LIMIT_PASSWORD_RESET_ADDRESS, '20/900', 'RATE_LIMIT_PASSWORD_RESET_ADDRESS'),
     },
   };
 }
