@@ -18,7 +18,12 @@ export const notificationResolvers: Resolvers = {
   },
   Subscription: {
     notificationsChanged: {
-      subscribe: (_p, _a, ctx) => ctx.pubsub.asyncIterator(notificationChannel(requireCaller(ctx).userId)),
+      // The first event (the current count) is sent once Redis has confirmed the subscription,
+      // so a client that received it knows every later change reaches it.
+      subscribe: (_p, _a, ctx) => {
+        const userId = requireCaller(ctx).userId;
+        return notifications.liveChannel<NotificationPing>(ctx, notificationChannel(userId), { userId, notificationId: null });
+      },
       resolve: async (ping: NotificationPing, _a: unknown, ctx: ApiContext) => {
         const caller = requireCaller(ctx);
         // The channel is the caller's own; the checks here are the same as the queries'.

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { claim, complete, createExplanation, fail } from '@fep/db';
-import { notificationChannel } from '@fep/shared';
 import { startTestApi, type TestApi, type TestClient } from '../testing/test-api.ts';
 
 /**
@@ -211,24 +210,17 @@ describe('live bell', () => {
       return {
         got,
         next: () => new Promise<any>((resolve) => waiters.push(resolve)),
-        /** Pings the channel until the first event proves the subscription is live (a handshake). */
-        async ready() {
-          let live = false;
-          const first = new Promise<void>((resolve) => waiters.push(() => ((live = true), resolve())));
-          while (!live) {
-            await api.runtime.pubsub.publish(notificationChannel(m.userId), { userId: m.userId, notificationId: null });
-            await Promise.race([first, new Promise((r) => setTimeout(r, 100))]);
-          }
-        },
+        /** The first event (the current count) comes once the subscription is live. */
+        first: new Promise<any>((resolve) => waiters.push(resolve)),
         dispose: () => client.dispose(),
       };
     };
     const bell = open(reviewer);
     const other = open(outsider);
     try {
-      await bell.ready();
-      await other.ready();
       const base = (await mine(reviewer)).unreadNotificationCount;
+      expect(await bell.first).toEqual({ unreadCount: base, notification: null });
+      await other.first;
       const seenByOther = other.got.length;
       const next = bell.next();
       await owner.client.ok(ADD_COMMENT, { i: { explanationId, body: '@Rita live one', mentions: [reviewer.userId] } });

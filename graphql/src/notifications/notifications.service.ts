@@ -67,6 +67,47 @@ export function pingRecipients(ctx: ApiContext, rows: Pick<Notification, 'id' | 
   }
 }
 
+/**
+ * The messages of one Redis pub/sub channel as an async iterator whose first value is `first`,
+ * produced only after Redis confirmed the SUBSCRIBE: whoever sees it misses nothing published
+ * afterwards. Unsubscribes when the client goes away.
+ */
+export function liveChannel<T>(ctx: ApiContext, channel: string, first: T): AsyncIterableIterator<T> {
+  const queue: T[] = [first];
+  const waiting: ((r: IteratorResult<T>) => void)[] = [];
+  let done = false;
+  const push = (m: T) => {
+    const w = waiting.shift();
+    if (w) w({ value: m, done: false });
+    else queue.push(m);
+  };
+  const subscribed = ctx.pubsub.subscribe(channel, push);
+  const finish = async (): Promise<IteratorResult<T>> => {
+    if (!done) {
+      done = true;
+      ctx.pubsub.unsubscribe(await subscribed);
+      for (const w of waiting.splice(0)) w({ value: undefined, done: true });
+    }
+    return { value: undefined, done: true };
+  };
+  return {
+    async next() {
+      await subscribed;
+      if (done) return { value: undefined, done: true };
+      if (queue.length) return { value: queue.shift()!, done: false };
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    return: finish,
+    throw: async (err: unknown) => {
+      await finish();
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
 /** Teams whose notifications the caller may read now: current memberships, narrowed by a team-restricted token. */
 async function readableTeams(ctx: ApiContext, caller: Caller): Promise<string[]> {
   const memberships = await ctx.db.membership.findMany({ where: { userId: caller.userId }, select: { teamId: true } });
