@@ -35,7 +35,7 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(opts: { baseURL: string; viewport?: { width: number; height: number } }): Promise<TestBrowser> {
+export async function launchBrowser(opts: { baseURL: string; viewport?: { width: number; height: number }; acceptDownloads?: boolean }): Promise<TestBrowser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
   }
@@ -46,7 +46,7 @@ export async function launchBrowser(opts: { baseURL: string; viewport?: { width:
     headless: true,
     baseURL: opts.baseURL,
     viewport: opts.viewport ?? { width: 1366, height: 900 },
-    acceptDownloads: false,
+    acceptDownloads: opts.acceptDownloads ?? false,
   });
   const seen: string[] = [];
   const allowed: RegExp[] = [];

@@ -11,6 +11,7 @@ import { CANCEL_EXPLANATION, REQUEST_EXPLANATION } from '../lib/operations/expla
 import { MODELS } from '../lib/operations/models.ts';
 import { VIDEO_PAGE } from '../lib/operations/videos.ts';
 import { can } from '../lib/roles.ts';
+import { explainStageLabel } from '@fep/shared/progress';
 import { useExplanationProgress } from '../lib/subscriptions.ts';
 import { useMutation, useQuery } from '../lib/use-api.ts';
 import { Alert } from './Alert.tsx';
@@ -418,3 +419,4 @@ function ExplanationItem({
     </li>
   );
 }
+            {status === 'RUNNING' && explainStageLabel(event?.stage) ? <span data-testid="progress-stage"> · {explainStageLabel(event?.stage)}</span> : null}

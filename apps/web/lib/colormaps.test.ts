@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALPHA_RAMP_END, LUTS, paintSlice } from './colormaps.ts';
+import { ALPHA_FLOOR, ALPHA_FULL, LUTS, paintSlice } from './colormaps.ts';
 
 const rgb = (name: 'viridis' | 'turbo', i: number) => Array.from(LUTS[name].slice(i * 3, i * 3 + 3));
 
@@ -40,15 +40,25 @@ describe('colour maps', () => {
     expect(Array.from(out.slice(8, 11))).toEqual(rgb('viridis', 255));
   });
 
-  it('paintSlice ramps alpha from transparent at zero to full opacity at ALPHA_RAMP_END of the maximum', () => {
-    const values = [0, 0.01, 0.1, 0.25, ALPHA_RAMP_END, 0.75, 1];
+  it('paintSlice keeps the low end transparent and ramps smoothly to full opacity at ALPHA_FULL', () => {
+    const values = [0, 0.01, 0.1, ALPHA_FLOOR, 0.2, 0.3, ALPHA_FULL, 0.75, 1];
     const out = new Uint8ClampedArray(values.length * 4);
     paintSlice(out, values, { lut: LUTS.viridis, max: 1, threshold: 0, opacity: 1 });
     const alphas = values.map((_, i) => out[i * 4 + 3]!);
-    expect(alphas[0]).toBe(0);
-    expect(alphas[1]).toBeLessThanOrEqual(6); // the map's dark low end barely tints the frame
-    expect(alphas[3]).toBe(128);
-    expect(alphas.slice(4)).toEqual([255, 255, 255]);
+    // Nothing at or under the floor: the map's dark purple never veils the frame.
+    expect(alphas.slice(0, 4)).toEqual([0, 0, 0, 0]);
+    expect(alphas[4]).toBeLessThanOrEqual(10); // 4 % of the opacity just above the floor
+    expect(alphas.slice(6)).toEqual([255, 255, 255]);
     for (let i = 1; i < alphas.length; i++) expect(alphas[i]).toBeGreaterThanOrEqual(alphas[i - 1]!);
+  });
+
+  it('paintSlice scales min–max: an under-optimised mask in [0.65, 0.95] is not painted uniformly', () => {
+    const values = [0.65, 0.7, 0.8, 0.95];
+    const out = new Uint8ClampedArray(values.length * 4);
+    paintSlice(out, values, { lut: LUTS.viridis, min: 0.65, max: 0.95, threshold: 0, opacity: 1 });
+    const alphas = values.map((_, i) => out[i * 4 + 3]!);
+    expect(alphas[0]).toBe(0);
+    expect(alphas[3]).toBe(255);
+    expect(Array.from(out.slice(12, 15))).toEqual(rgb('viridis', 255));
   });
 });

@@ -68,35 +68,51 @@ export function cssGradient(name: ColormapName, stops = 8): string {
   return `linear-gradient(to right, ${parts.join(', ')})`;
 }
 
-/** Fraction of the maximum at which the heat map reaches its full opacity (see paintSlice). */
-export const ALPHA_RAMP_END = 0.5;
+/**
+ * The alpha ramp of the heat map, in fractions of the volume's range (min → max): transparent up to
+ * ALPHA_FLOOR, then a smoothstep to full opacity at ALPHA_FULL. The floor keeps the colour map's
+ * dark low end (viridis' purple, turbo's blue) off the frame: a saliency volume's background is
+ * rarely exactly its minimum (an F-EP mask's background sits a few per cent above it), and even a
+ * faint tint over every pixel reads as a dark veil over the whole video.
+ */
+export const ALPHA_FLOOR = 0.15;
+export const ALPHA_FULL = 0.6;
+
+/** 0 at or below `a`, 1 at or above `b`, Hermite-smooth between. */
+export function smoothstep(a: number, b: number, x: number): number {
+  const t = clamp01((x - a) / (b - a));
+  return t * t * (3 - 2 * t);
+}
 
 /**
- * Paints one [H,W] saliency slice into RGBA pixels. Values are divided by `max`; those below
- * `threshold` (0..1 of max) stay transparent; others get the map colour with an alpha that ramps
- * linearly from 0 at zero saliency to `opacity` (0..1) at ALPHA_RAMP_END of the maximum, so the
- * map's low end is transparent and the video stays visible where the model does not look.
+ * Paints one [H,W] saliency slice into RGBA pixels. Values are scaled min–max over the volume
+ * (`min`, default 0, to `max`) — as the engine's exported overlays are (apps/engine/src/video/encode.ts),
+ * so an under-optimised mask sitting in, say, [0.65, 0.95] still shows its structure. Values below
+ * `threshold` (0..1 of that range) or below ALPHA_FLOOR stay transparent; others get the map colour
+ * with an alpha rising smoothly to `opacity` (0..1) at ALPHA_FULL, so the video stays visible where
+ * the model does not look.
  */
 export function paintSlice(
   out: Uint8ClampedArray,
   slice: ArrayLike<number>,
-  opts: { lut: Uint8ClampedArray; max: number; threshold: number; opacity: number },
+  opts: { lut: Uint8ClampedArray; min?: number; max: number; threshold: number; opacity: number },
 ): void {
-  const scale = opts.max > 0 ? 255 / opts.max : 0;
+  const lo = opts.min ?? 0;
+  const span = opts.max - lo;
+  const inv = span > 0 ? 1 / span : 0;
   const alpha = clamp01(opts.opacity) * 255;
-  const rampEnd = ALPHA_RAMP_END * 255;
-  const cut = opts.threshold * 255;
+  const cut = Math.max(opts.threshold, 0);
   for (let i = 0; i < slice.length; i++) {
-    const v = Math.min(255, Math.max(0, slice[i]! * scale));
+    const v = clamp01((slice[i]! - lo) * inv);
     const o = i * 4;
-    if (v < cut || v <= 0) {
+    if (v <= ALPHA_FLOOR || v < cut || v <= 0) {
       out[o + 3] = 0;
       continue;
     }
-    const k = Math.round(v) * 3;
+    const k = Math.round(v * 255) * 3;
     out[o] = opts.lut[k]!;
     out[o + 1] = opts.lut[k + 1]!;
     out[o + 2] = opts.lut[k + 2]!;
-    out[o + 3] = Math.round(alpha * Math.min(1, v / rampEnd));
+    out[o + 3] = Math.round(alpha * smoothstep(ALPHA_FLOOR, ALPHA_FULL, v));
   }
 }

@@ -81,3 +81,11 @@ export function volumeMax(volume: NpyArray): number {
   for (let i = 0; i < volume.data.length; i++) if (volume.data[i]! > m) m = volume.data[i]!;
   return m;
 }
+
+/** Smallest value of the volume (0 for an empty one): the colour scale's bottom. */
+export function volumeMin(volume: NpyArray): number {
+  if (!volume.data.length) return 0;
+  let m = Infinity;
+  for (let i = 0; i < volume.data.length; i++) if (volume.data[i]! < m) m = volume.data[i]!;
+  return m;
+}

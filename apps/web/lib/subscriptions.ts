@@ -6,6 +6,7 @@
  */
 import { createClient, type Client } from 'graphql-ws';
 import { useEffect, useState } from 'react';
+import type { ExplanationProgressSubscription } from './__generated__/graphql.ts';
 import { EXPLANATION_PROGRESS } from './operations/explanations.ts';
 
 let client: Client | null = null;
@@ -18,15 +19,8 @@ function wsClient(): Client {
   return client;
 }
 
-export interface ExplanationProgressEvent {
-  explanationId: string;
-  status: 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED' | 'CANCELLED';
-  fraction: number;
-  iteration: number | null;
-  totalIterations: number | null;
-  energy: number | null;
-  etaMs: number | null;
-}
+/** One progress event, typed from the schema (GraphQL ExplanationProgress; stage names: @fep/shared/progress). */
+export type ExplanationProgressEvent = ExplanationProgressSubscription['explanationProgress'];
 
 /** Live progress of one explanation while `active`; `error` is set when the stream fails. */
 export function useExplanationProgress(id: string | null, active: boolean) {
@@ -35,7 +29,7 @@ export function useExplanationProgress(id: string | null, active: boolean) {
   useEffect(() => {
     if (!id || !active) return;
     setError(null);
-    const dispose = wsClient().subscribe<{ explanationProgress: ExplanationProgressEvent }>(
+    const dispose = wsClient().subscribe<ExplanationProgressSubscription>(
       { query: EXPLANATION_PROGRESS, variables: { id } },
       {
         next: (msg) => {

@@ -1,5 +1,6 @@
 'use client';
 
+import { explainStageLabel } from '@fep/shared/progress';
 import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
 import type { ExplanationViewQuery } from '../../lib/__generated__/graphql.ts';
@@ -26,6 +27,8 @@ import { MetricsPanel } from './MetricsPanel.tsx';
 import { OverlayControls } from './OverlayControls.tsx';
 import { AgreementPanel, ProvenancePanel } from './ProvenancePanel.tsx';
 import { ReproductionOf } from './ReproductionOf.tsx';
+import { DownloadsPanel } from './DownloadsPanel.tsx';
+import { TrustNotice, TrustRulesHelp } from './TrustNotice.tsx';
 import { DEFAULT_SETTINGS, useSaliency, type OverlaySettings, type Saliency } from './saliency.ts';
 import { SaliencyOverlay } from './SaliencyOverlay.tsx';
 import { ShortcutsDialog } from './ShortcutsDialog.tsx';
@@ -63,6 +66,14 @@ const NO_TIMESTAMPS: number[] = [];
 /** The clip frames' source timestamps (from the API's overlay geometry; empty without a volume). */
 export function frameTimestamps(e: Pick<ExplanationData, 'overlay'>): number[] {
   return e.overlay?.frameTimestamps ?? NO_TIMESTAMPS;
+}
+
+/**
+ * The time to show for the current clip frame: its source timestamp from the overlay geometry;
+ * outside the explained window (no frame), the media clock.
+ */
+export function frameTime(timestamps: readonly number[], frame: number | null, mediaTime: number): number {
+  return frame !== null && timestamps[frame] !== undefined ? timestamps[frame]! : mediaTime;
 }
 
 /** `/explanations/[id]`: the heart of the product. */
@@ -129,7 +140,9 @@ function RefreshWhenFinished({ id, onFinished }: { id: string; onFinished: () =>
   }, []);
   return (
     <p className="mb-3 text-sm text-slate-700" role="status" data-testid="explanation-live-status">
-      {event ? `${event.status.toLowerCase()} · ${Math.round(event.fraction * 100)} %` : 'Waiting for the engine…'}
+      {event
+        ? `${event.status.toLowerCase()} · ${Math.round(event.fraction * 100)} %${event.status === 'RUNNING' && explainStageLabel(event.stage) ? ` · ${explainStageLabel(event.stage)}` : ''}`
+        : 'Waiting for the engine…'}
     </p>
   );
 }
@@ -221,6 +234,9 @@ function Viewer({ e, mayWrite, mayReproduce, viewerId }: { e: ExplanationData; m
   const [help, setHelp] = useState(false);
   const timestamps = frameTimestamps(e);
   const clock = useVideoClock(timestamps);
+  // One time per frame everywhere (indicator, timeline, comment pins): the overlay geometry's
+  // source timestamp of the frame shown, not the media clock (which a seek puts a quarter frame later).
+  const shownTime = frameTime(timestamps, clock.frame, clock.mediaTime);
 
   // Open at the start of the explained window.
   const started = useRef(false);
@@ -252,9 +268,20 @@ function Viewer({ e, mayWrite, mayReproduce, viewerId }: { e: ExplanationData; m
   const shown = (feedback.data?.explanation.annotations.nodes ?? []).filter((a) => frame !== null && a.frameStart <= frame && frame <= a.frameEnd);
   const aspect = e.video.width && e.video.height ? `${e.video.width} / ${e.video.height}` : '1 / 1';
 
+  const warnings = e.trust?.warnings ?? [];
   return (
     <>
       <Header e={e} />
+      {warnings.length ? (
+        <TrustNotice warnings={warnings} />
+      ) : e.trust ? (
+        <details className="mb-4 text-xs text-slate-700" data-testid="trust-clear">
+          <summary className="cursor-pointer">No warnings about this prediction — how it is checked</summary>
+          <div className="mt-1 max-w-3xl">
+            <TrustRulesHelp />
+          </div>
+        </details>
+      ) : null}
       <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <div className="min-w-0 space-y-4">
           <div className="mx-auto w-full" style={{ maxWidth: stageMaxWidth(e.video.width, e.video.height, PLAYER_RESERVE_REM) }}>
@@ -294,16 +321,16 @@ function Viewer({ e, mayWrite, mayReproduce, viewerId }: { e: ExplanationData; m
               →
             </Button>
             <span className="font-mono text-xs text-slate-700" aria-live="polite" data-testid="frame-indicator">
-              {frame === null ? 'outside the explained window' : `frame ${frame + 1}/${timestamps.length}`} · {clock.mediaTime.toFixed(3)} s
+              {frame === null ? 'outside the explained window' : `frame ${frame + 1}/${timestamps.length}`} · <span data-testid="frame-time">{shownTime.toFixed(3)} s</span>
             </span>
             <Button size="sm" variant="ghost" className="ml-auto" onClick={() => setHelp(true)} aria-keyshortcuts="?">
               Shortcuts (?)
             </Button>
           </div>
           {saliency ? (
-            <Timeline means={saliency.means} frame={frame} onSeek={clock.seekFrame} ranges={(feedback.data?.explanation.annotations.nodes ?? []).map((a) => ({ start: a.frameStart, end: a.frameEnd }))} />
+            <Timeline means={saliency.means} frame={frame} onSeek={clock.seekFrame} timestamps={timestamps} ranges={(feedback.data?.explanation.annotations.nodes ?? []).map((a) => ({ start: a.frameStart, end: a.frameEnd }))} />
           ) : (
-            <Skeleton className="h-16 w-full" />
+            <Skeleton className="h-30 w-full" />
           )}
           <OverlayControls settings={settings} onChange={setSettings} />
           <AnnotatePanel
@@ -321,6 +348,7 @@ function Viewer({ e, mayWrite, mayReproduce, viewerId }: { e: ExplanationData; m
           />
         </div>
         <div className="min-w-0 space-y-6">
+          <DownloadsPanel downloads={e.downloads} shape={e.saliencyShape} />
           <MetricsPanel metrics={(e.metrics ?? null) as Record<string, unknown> | null} />
           <RatingPanel explanationId={e.id} feedback={feedback.data?.explanation} mayWrite={mayWrite} onSaved={() => void feedback.reload()} />
           <CommentsPanel
@@ -328,7 +356,7 @@ function Viewer({ e, mayWrite, mayReproduce, viewerId }: { e: ExplanationData; m
             teamId={e.teamId}
             feedback={feedback.data?.explanation}
             mayWrite={mayWrite}
-            mediaTime={clock.mediaTime}
+            mediaTime={shownTime}
             onSeekTime={(t) => {
               const v = clock.videoRef.current;
               if (v) {

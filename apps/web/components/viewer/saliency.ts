@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from 'react';
 import { LUTS, paintSlice, type ColormapName } from '../../lib/colormaps.ts';
-import { frameMeans, parseNpy, volumeMax, type NpyArray } from '../../lib/npy.ts';
+import { frameMeans, parseNpy, volumeMax, volumeMin, type NpyArray } from '../../lib/npy.ts';
 
 export type ViewMode = 'original' | 'overlay' | 'mask';
 
@@ -11,7 +11,7 @@ export interface OverlaySettings {
   colormap: ColormapName;
   /** 0..1 */
   opacity: number;
-  /** 0..1 of the volume's maximum. */
+  /** 0..1 of the volume's range (minimum → maximum). */
   threshold: number;
 }
 
@@ -22,6 +22,8 @@ export interface Saliency {
   T: number;
   H: number;
   W: number;
+  /** The colour scale runs from the volume's minimum to its maximum. */
+  min: number;
   max: number;
   means: number[];
 }
@@ -40,7 +42,7 @@ export function useSaliency(url: string | null | undefined) {
         if (!res.ok) throw new Error(res.status === 404 ? 'The saliency volume is missing.' : `The saliency volume could not be loaded (${res.status}).`);
         const volume = parseNpy(await res.arrayBuffer());
         const [T = 0, H = 0, W = 0] = volume.shape;
-        if (!cancelled) setSaliency({ volume, T, H, W, max: volumeMax(volume), means: frameMeans(volume) });
+        if (!cancelled) setSaliency({ volume, T, H, W, min: volumeMin(volume), max: volumeMax(volume), means: frameMeans(volume) });
       })
       .catch((e: unknown) => {
         if (!cancelled) setError(e instanceof Error ? e.message : 'The saliency volume could not be loaded.');
@@ -88,6 +90,7 @@ export function paintHeat(
   const n = s.H * s.W;
   paintSlice(sc.image.data, s.volume.data.subarray(frame * n, (frame + 1) * n), {
     lut: LUTS[settings.colormap],
+    min: s.min,
     max: s.max,
     threshold: settings.threshold,
     opacity: settings.view === 'mask' ? 1 : settings.opacity,

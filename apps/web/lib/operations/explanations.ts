@@ -46,6 +46,18 @@ export const EXPLANATION_VIEW = operation<ExplanationViewQuery, ExplanationViewQ
       overlay {
         ...SaliencyOverlayFields
       }
+      trust {
+        warnings {
+          code
+          message
+        }
+      }
+      downloads {
+        saliencyNpy
+        overlayMp4
+        overlayPngZip
+        feedbackJson
+      }
       createdAt
       startedAt
       finishedAt
@@ -98,6 +110,7 @@ export const EXPLANATION_PROGRESS = /* GraphQL */ `
       totalIterations
       energy
       etaMs
+      stage
     }
   }
 `;
