@@ -163,4 +163,24 @@ describe('causal insertion / deletion', () => {
     synth.clip.dispose();
     model.dispose();
   });
+
+  it('sizes its batches by the memory a forward pass needs, with the same curve', async () => {
+    const [t, h, w] = [2, 16, 16];
+    const model = createRedDetector({ frames: t, height: h, width: w });
+    const batches: number[] = [];
+    // The same network, recording the batch of every forward pass.
+    const recording = { ...model, logits: (x: tf.Tensor5D) => (batches.push(x.shape[0]), model.logits(x)) };
+    const synth = redSquareClip(t, h, w, 6);
+    const s = Float32Array.from(synth.gt, (g, i) => g + 1e-3 * ((i * 7919) % 13));
+    const steps = 20;
+    const one = await causalMetric(model, synth.clip, 0, s, { mode: 'deletion', steps, batchSize: 1 });
+    const ample = await causalMetric(recording, synth.clip, 0, s, { mode: 'deletion', steps });
+    expect(batches).toEqual([1, 8, 8, 4]);
+    batches.length = 0;
+    const tight = await causalMetric(recording, synth.clip, 0, s, { mode: 'deletion', steps, batchBytes: 1 });
+    expect(batches).toEqual(new Array(steps + 1).fill(1));
+    for (const r of [ample, tight]) for (let k = 0; k <= steps; k++) expect(r.curve[k]).toBeCloseTo(one.curve[k]!, 6);
+    synth.clip.dispose();
+    model.dispose();
+  });
 });

@@ -240,8 +240,14 @@ export interface CausalMetricOptions {
   mode: 'insertion' | 'deletion';
   /** Number of reveal/remove steps (Li et al. evaluate with up to 1024; RISE uses HW/224 per step). */
   steps?: number;
-  /** Perturbed clips per forward pass. */
+  /**
+   * Perturbed clips per forward pass. Default: measured — the first clip runs alone and the batch
+   * is as many clips as fit in CAUSAL_METRIC_BATCH_BYTES of tensors (1 … CAUSAL_METRIC_MAX_BATCH),
+   * so a full-size network does not exhaust the wasm backend's 4 GB heap.
+   */
   batchSize?: number;
+  /** The tensor-memory budget of a measured batch (default CAUSAL_METRIC_BATCH_BYTES). */
+  batchBytes?: number;
   /** Abort to stop: checked before every batch (after a turn of the event loop); throws its reason. */
   signal?: AbortSignal;
 }
@@ -251,6 +257,10 @@ export interface CausalMetricResult {
   /** steps + 1 probabilities of the target. */
   curve: number[];
 }
+
+/** Tensor memory one forward pass of a measured metric batch may use (see batchSize). */
+export const CAUSAL_METRIC_BATCH_BYTES = 1 << 30;
+export const CAUSAL_METRIC_MAX_BATCH = 8;
 
 /** RISE's insertion substrate: every frame blurred with an 11-tap Gaussian, σ = 5, zero padding. */
 export function insertionBlur(clip: tf.Tensor4D): tf.Tensor4D {
@@ -289,7 +299,8 @@ export async function causalMetric(
   const [t, h, w] = clip.shape;
   checkSize(saliency, [t, h, w]);
   const steps = opts.steps ?? 256;
-  const batch = Math.max(1, opts.batchSize ?? 8);
+  // 0: not known yet — measured on the first forward pass (a single clip).
+  let batch = opts.batchSize === undefined ? 0 : Math.max(1, opts.batchSize);
   const n = t * h * w;
   const order = saliencyOrder(saliency);
   // np.linspace(0, N, steps + 1).astype(int)
@@ -309,12 +320,12 @@ export async function causalMetric(
   const target_ = insertion ? on : off;
   const curve: number[] = [];
   let done = 0; // voxels of `order` already flipped
-  for (let s0 = 0; s0 <= steps; s0 += batch) {
+  for (let s0 = 0; s0 <= steps; ) {
     if (opts.signal) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       opts.signal.throwIfAborted();
     }
-    const b = Math.min(batch, steps + 1 - s0);
+    const b = batch === 0 ? 1 : Math.min(batch, steps + 1 - s0);
     const x = allocOutput([b, t, h, w, c]);
     const xv = x.view();
     for (let j = 0; j < b; j++) {
@@ -325,18 +336,28 @@ export async function causalMetric(
       }
       xv.set(cur, j * n * c);
     }
-    let probs: tf.Tensor;
-    try {
-      probs = tf.tidy(() => {
+    const forward = () =>
+      tf.tidy(() => {
         const p = tf.softmax(model.logits(x.tensor() as tf.Tensor5D));
         const k = p.shape[1];
         return tf.sum(tf.mul(p, tf.oneHot(tf.tensor1d([target], 'int32'), k).reshape([1, k])), -1);
       });
+    let probs: tf.Tensor;
+    try {
+      if (batch === 0) {
+        const before = tf.memory().numBytes;
+        let measured: tf.Tensor | undefined;
+        const info = await tf.profile(() => (measured = forward()));
+        probs = measured!;
+        const perClip = Math.max(1, info.peakBytes - before + x.tensor().size * 4);
+        batch = Math.min(CAUSAL_METRIC_MAX_BATCH, Math.max(1, Math.floor((opts.batchBytes ?? CAUSAL_METRIC_BATCH_BYTES) / perClip)));
+      } else probs = forward();
     } finally {
       x.tensor().dispose();
     }
     curve.push(...Array.from(await probs.data()));
     probs.dispose();
+    s0 += b;
   }
   return { auc: auc(curve), curve };
 }

@@ -37,6 +37,27 @@ describe('3-D convolution as 2-D convolutions', () => {
     tf.dispose([x, w, b, ours, xp, ref]);
   });
 
+  // The convolution is linear in x, so its input gradient g = Cᵀ·dy must satisfy ⟨C·e, dy⟩ = ⟨e, g⟩
+  // for every e; C itself is checked against tf.conv3d above. (tf.conv3d's own gradient is no
+  // reference here: on wasm it disagrees with this module's, which the fixtures check against PyTorch.)
+  it.each(convCases)('kernel %j strides %j pads %j dilations %j has the adjoint as input gradient', (kernel, strides, pads, dilations) => {
+    const x = tf.randomNormal([2, 6, 9, 9, 4], 0, 1, 'float32', 1);
+    const w = tf.randomNormal([5, 4, ...kernel], 0, 1, 'float32', 2);
+    const c = prepareConv(w, null, { kernel, strides, pads, dilations }, 1);
+    const out = convCl(x, c);
+    const dy = tf.randomNormal(out.shape, 0, 1, 'float32', 6);
+    const g = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(convCl(xx, c), dy)))(x);
+    for (const seed of [11, 12, 13]) {
+      const e = tf.randomNormal(x.shape, 0, 1, 'float32', seed);
+      const lhs = tf.tidy(() => tf.sum(tf.mul(convCl(e, c), dy)).dataSync()[0]!);
+      const rhs = tf.tidy(() => tf.sum(tf.mul(e, g)).dataSync()[0]!);
+      expect(Math.abs(lhs - rhs)).toBeLessThan(1e-4 * Math.max(1, Math.abs(lhs)));
+      e.dispose();
+    }
+    c.dispose();
+    tf.dispose([x, w, out, dy, g]);
+  });
+
   it('runs depthwise and grouped convolutions like per-group dense ones', () => {
     const x = tf.randomNormal([1, 4, 7, 7, 6], 0, 1, 'float32', 1);
     const params = { kernel: [3, 3, 3], strides: [1, 1, 1], pads: [1, 1, 1, 1, 1, 1], dilations: [1, 1, 1] };
@@ -67,6 +88,16 @@ describe('3-D pooling as separable 2-D pooling', () => {
     const p = { kernel: [3, 3, 3], strides: [2, 2, 2], pads: [0, 0, 0, 0, 0, 0], dilations: [1, 1, 1], ceilMode: false, countIncludePad: false };
     expect(maxAbs(poolCl(x, 'max', p), tf.maxPool3d(x as tf.Tensor5D, 3, 2, 'valid'))).toBe(0);
     expect(maxAbs(poolCl(x, 'avg', p), tf.avgPool3d(x as tf.Tensor5D, 3, 2, 'valid'))).toBeLessThan(1e-6);
+  });
+
+  it('a (1,4,4) stem average pool equals tf.avgPool3d, its gradient too', () => {
+    const x = tf.randomNormal([1, 4, 16, 12, 3], 0, 1, 'float32', 7);
+    const p = { kernel: [1, 4, 4], strides: [1, 4, 4], pads: [0, 0, 0, 0, 0, 0], dilations: [1, 1, 1], ceilMode: false, countIncludePad: false };
+    expect(maxAbs(poolCl(x, 'avg', p), tf.avgPool3d(x as tf.Tensor5D, [1, 4, 4], [1, 4, 4], 'valid'))).toBeLessThan(1e-6);
+    const dy = tf.randomNormal([1, 4, 4, 3, 3], 0, 1, 'float32', 8);
+    const ours = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(poolCl(xx, 'avg', p), dy)))(x);
+    const ref = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.avgPool3d(xx as tf.Tensor5D, [1, 4, 4], [1, 4, 4], 'valid'), dy)))(x);
+    expect(maxAbs(ours, ref)).toBeLessThan(1e-6);
   });
 
   it('max pool gradients are right for negative inputs (wasm MaxPoolGrad is not)', () => {

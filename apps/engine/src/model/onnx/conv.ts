@@ -18,10 +18,13 @@
  * padding (count_include_pad = 0, ONNX's default) the result is divided by the same pool of a
  * mask of real elements, so every window is divided by its own count.
  *
- * Gradients are TF.js's own (conv2d, depthwiseConv2d, maxPool, avgPool, pad, slice, reshape all
- * have them on wasm); only input gradients are ever taken, weights are constants.
+ * Gradients are TF.js's own (depthwiseConv2d, maxPool, avgPool, pad, slice, reshape all have them
+ * on wasm) except conv2d's input gradient, which runs as forward convolutions (core/fast-conv.ts)
+ * where strides are equal and there is no dilation; only input gradients are ever taken, weights
+ * are constants.
  */
 import * as tf from '@tensorflow/tfjs';
+import { conv2dFastGrad } from '../../core/fast-conv.ts';
 
 export interface SpatialParams {
   /** Kernel extent per spatial axis (1, 2 or 3 of them). */
@@ -150,10 +153,20 @@ function depthwise(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [number, number
 
 function conv2dGroups(x: tf.Tensor4D, tap: tf.Tensor4D[], isDepthwise: boolean, strides: [number, number], pad: Pad2, dil: [number, number]): tf.Tensor4D {
   if (isDepthwise) return depthwise(x, tap[0]!, strides, pad, dil);
-  if (tap.length === 1) return tf.conv2d(x, tap[0]!, strides, pad, 'NHWC', dil);
+  const conv = (xi: tf.Tensor4D, k: tf.Tensor4D) => conv2dPlain(xi, k, strides, pad, dil);
+  if (tap.length === 1) return conv(x, tap[0]!);
   const cinG = tap[0]!.shape[2];
-  const outs = tap.map((k, g) => tf.conv2d(x.slice([0, 0, 0, g * cinG], [-1, -1, -1, cinG]), k, strides, pad, 'NHWC', dil));
+  const outs = tap.map((k, g) => conv(x.slice([0, 0, 0, g * cinG], [-1, -1, -1, cinG]), k));
   return tf.concat(outs, 3);
+}
+
+/**
+ * conv2d whose input gradient avoids the wasm backend's slow Conv2DBackpropInput where it can
+ * (core/fast-conv.ts: equal strides, no dilation); weights are constants, so no filter gradient.
+ */
+function conv2dPlain(x: tf.Tensor4D, k: tf.Tensor4D, strides: [number, number], pad: Pad2, dil: [number, number]): tf.Tensor4D {
+  if (strides[0] === strides[1] && dil[0] === 1 && dil[1] === 1) return conv2dFastGrad(x, k, strides[0], [pad[1], pad[2]]);
+  return tf.conv2d(x, k, strides, pad, 'NHWC', dil);
 }
 
 /** Output length of a conv/pool axis. */
@@ -211,7 +224,7 @@ export function convCl(x: tf.Tensor, c: PreparedConv): tf.Tensor {
   if (c.temporal && sh === 1 && sw === 1 && ph0 + ph1 + pw0 + pw1 === 0) {
     // (kt,1,1): one conv2d over time with H·W as the width.
     const x4 = x5.reshape([n, t, h * w, cin]) as tf.Tensor4D;
-    const out = tf.conv2d(x4, c.temporal, [st, 1], [[0, 0], [pt0, pt1], [0, 0], [0, 0]], 'NHWC', [dt, 1]);
+    const out = conv2dPlain(x4, c.temporal, [st, 1], [[0, 0], [pt0, pt1], [0, 0], [0, 0]], [dt, 1]);
     y = out.reshape([n, to, h, w, c.outChannels]);
   } else {
     const xp = pt0 + pt1 > 0 ? tf.pad(x5, [[0, 0], [pt0, pt1], [0, 0], [0, 0], [0, 0]]) : x5;
