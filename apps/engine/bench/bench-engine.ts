@@ -13,6 +13,8 @@
  *  - a PyTorch reference of the same architecture and weights in the same run, when
  *    `/usr/bin/python3 -c "import torch"` works (bench/pytorch_reference.py), with a logit check.
  * Prints a table; the last line is one JSON object.
+ * `-- --model <dir>` benchmarks another model directory (e.g. an ONNX export) against PyTorch
+ * instead: bench/bench-model.ts.
  *
  * Env: BENCH_ITERS (F-EP iterations timed per config, default 12), BENCH_FULL (1), BENCH_SCALING (1),
  * BENCH_PYTHON (/usr/bin/python3), ENGINE_BACKEND, ENGINE_KERNEL_THREADS (threads of the engine's own
@@ -40,6 +42,16 @@ const ITERS = Number(process.env.BENCH_ITERS ?? 12);
 const FULL = process.env.BENCH_FULL !== '0';
 const SCALING = process.env.BENCH_SCALING !== '0';
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
+
+// `--model <dir>`: benchmark that model directory instead (bench/bench-model.ts), then stop.
+const modelArg = process.argv.indexOf('--model');
+if (modelArg >= 0) {
+  const dir = process.argv[modelArg + 1];
+  if (!dir) throw new Error('--model needs a model directory');
+  const { benchModel } = await import('./bench-model.ts');
+  await benchModel(path.resolve(process.env.INIT_CWD ?? process.cwd(), dir));
+  process.exit(0);
+}
 
 const info = await initBackend();
 registerFepLayers();
