@@ -6,12 +6,13 @@
  * - no console errors and no uncaught page errors;
  * - no layout shift on load: CLS < 0.1 from a PerformanceObserver installed before any script;
  * - laptop screens: at 1280×720 and 1366×768 nothing overflows sideways and the page's main
- *   controls are on screen;
+ *   controls are on screen; a phone (390×844): nothing overflows sideways;
+ * - dark mode (prefers-color-scheme: dark): the same axe bar, contrast included;
  * - keyboard: Tab reaches the viewer's primary controls in reading order, and keys a focused
  *   control uses itself (Space on a button, arrows on a slider) are not taken by the shortcuts.
  * The data: the study world (three people, two clips, four finished explanations, a study and a
  * live review) plus one SynthActions clip explained for real by the in-process engine (F-EP and
- * gradient). Screenshots land in test-artifacts/quality/.
+ * gradient). Screenshots land in test-artifacts/quality/ (`<page>.png` light, `-dark.png`, `-390.png`).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +32,8 @@ const LAPTOPS = [
   { width: 1280, height: 720 },
   { width: 1366, height: 768 },
 ];
+/** A common phone (iPhone 12–15): nothing may scroll sideways down to this width. */
+const PHONE = { width: 390, height: 844 };
 /** The CLS threshold web-vitals calls "good". */
 const CLS_GOOD = 0.1;
 /** Added to every GraphQL request the browser makes. */
@@ -121,6 +124,26 @@ async function audit(spec: PageSpec) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${spec.name}-1366.png`) });
   // Keyboard users see where they are: every Tab stop shows a focus indicator.
   expect.soft(await focusWithoutIndicator(page), `${spec.name}: focused without a visible indicator`).toEqual([]);
+
+  await page.setViewportSize(PHONE);
+  await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+  const phone = await horizontalOverflow(page);
+  expect.soft(phone.overflow, `${spec.name} at ${PHONE.width}×${PHONE.height}: overflows sideways by ${phone.overflow}px: ${phone.culprits.join(', ')}`).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: path.join(ARTIFACTS, `${spec.name}-390.png`), fullPage: true });
+
+  // Dark mode: the same axe bar (contrast included) with the system preferring dark.
+  await page.setViewportSize(LAPTOPS[0]!);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  try {
+    await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+    const dark = await runAxe(page);
+    expect.soft(seriousViolations(dark.violations), `${spec.name} (dark): axe serious/critical violations`).toEqual([]);
+    const undecided = dark.contrastUndecided.map((c) => `contrast undecided (dark): ${c}`);
+    if (undecided.length) console.log(`${spec.name} (dark):\n${undecided.map((n) => `  ${n.slice(0, 220)}`).join('\n')}`);
+    await page.screenshot({ path: path.join(ARTIFACTS, `${spec.name}-dark.png`), fullPage: true });
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
 }
 
 const h1 = (p: Page) => p.getByRole('heading', { level: 1 }).first().waitFor();

@@ -12,7 +12,9 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createApiRuntime, registerBuiltinModel, seedDemo, seedDemoContent } from '@fep/api';
 import { createTestDatabase } from '@fep/api/testing/test-database.ts';
+import { loadConfig } from '@fep/shared';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WEB = path.join(ROOT, 'apps/web');
@@ -66,36 +68,62 @@ export interface WebServer {
   databaseUrl: string;
   /** Everything the server printed (for failure messages). */
   log(): string;
+  /** When the health query first answered ok (ms since the epoch). */
+  readyAt: number;
+  /** With `seedDemo`: the demo login `npm start` prints, and the seeded explanations' ids. */
+  demo?: { email: string; password: string; videoId: string; explanationIds: string[] };
   close(): Promise<void>;
 }
 
-export async function startWebServer(opts: { env?: Record<string, string>; readyTimeoutMs?: number } = {}): Promise<WebServer> {
+export async function startWebServer(
+  opts: {
+    env?: Record<string, string>;
+    readyTimeoutMs?: number;
+    /** Seed what `npm start` seeds on first start (demo account, clip, queued explanations) before the server starts. */
+    seedDemo?: boolean;
+  } = {},
+): Promise<WebServer> {
   ensureBuild();
   const db = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'fep-e2e-data-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: db.url,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ENGINE_IN_PROCESS: '1',
+    // 16 insertion/deletion steps instead of 256: same code path, a fraction of the forward passes.
+    ENGINE_METRIC_STEPS: '16',
+    NODE_ENV: 'production',
+    DATA_DIR: dataDir,
+    TOKEN_PEPPER: randomBytes(16).toString('hex'),
+    NEXT_TELEMETRY_DISABLED: '1',
+    // A Redis database of its own, so no other worker on this machine takes our jobs.
+    REDIS_URL: process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379/11',
+    // …and a queue of its own: another server's worker must never take (and skip) our jobs.
+    QUEUE_PREFIX: `e2e-${randomBytes(4).toString('hex')}`,
+    ...opts.env,
+  };
+  let demo: WebServer['demo'];
+  if (opts.seedDemo) {
+    // The same calls scripts/start.ts makes, against this server's database, Redis queue and storage.
+    const runtime = await createApiRuntime(loadConfig(env));
+    try {
+      await registerBuiltinModel(runtime.db);
+      const seeded = await seedDemo(runtime.db, { password: `demo-${randomBytes(6).toString('hex')}` });
+      const content = await seedDemoContent(runtime);
+      if (!seeded.password || !content.videoId) throw new Error(`demo seed did not run: ${JSON.stringify({ seeded, content })}`);
+      demo = { email: seeded.email, password: seeded.password, videoId: content.videoId, explanationIds: content.explanationIds ?? [] };
+    } finally {
+      await runtime.close();
+    }
+  }
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/web/server.ts'], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ENGINE_IN_PROCESS: '1',
-      // 16 insertion/deletion steps instead of 256: same code path, a fraction of the forward passes.
-      ENGINE_METRIC_STEPS: '16',
-      NODE_ENV: 'production',
-      DATA_DIR: dataDir,
-      TOKEN_PEPPER: randomBytes(16).toString('hex'),
-      NEXT_TELEMETRY_DISABLED: '1',
-      // A Redis database of its own, so no other worker on this machine takes our jobs.
-      REDIS_URL: process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379/11',
-      // …and a queue of its own: another server's worker must never take (and skip) our jobs.
-      QUEUE_PREFIX: `e2e-${randomBytes(4).toString('hex')}`,
-      ...opts.env,
-    },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (output += d));
@@ -129,6 +157,8 @@ export async function startWebServer(opts: { env?: Record<string, string>; ready
     url,
     dataDir,
     databaseUrl: db.url,
+    readyAt: Date.now(),
+    ...(demo ? { demo } : {}),
     log: () => output,
     close: async () => {
       if (exitCode === undefined) {
@@ -142,3 +172,4 @@ export async function startWebServer(opts: { env?: Record<string, string>; ready
     },
   };
 }
+

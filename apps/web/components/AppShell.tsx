@@ -11,6 +11,7 @@ import { ROLE_LABELS, can, navItemsFor } from '../lib/roles.ts';
 import { useMutation, useQuery } from '../lib/use-api.ts';
 import { Alert } from './Alert.tsx';
 import { Button } from './Button.tsx';
+import { NotificationBell } from './NotificationBell.tsx';
 import { Skeleton } from './Skeleton.tsx';
 import { studyNavItems } from './study/nav.ts';
 import { ViewerContext } from './ViewerContext.tsx';
@@ -106,20 +107,45 @@ export function AppShell({
 
   const models = teamId && can(role, 'model.read') ? [{ href: `/models?team=${encodeURIComponent(teamId)}`, label: 'Models' }] : [];
   const nav = ctx ? [...navItemsFor(teamId, role), ...models, ...studyNavItems(teamId, role)] : [];
+  const [menuOpen, setMenuOpen] = useState(false);
+  // A navigation closes the narrow-screen menu.
+  useEffect(() => setMenuOpen(false), [pathname]);
 
   return (
     <div className="flex min-h-screen flex-col">
       <header className="sticky top-0 z-20 border-b border-slate-200 bg-white">
-        <div className="mx-auto flex h-14 max-w-6xl items-center gap-4 px-6">
+        <div className="relative mx-auto flex h-14 max-w-6xl items-center gap-2 px-4 sm:gap-4 sm:px-6">
           <Link href="/" className="shrink-0 text-base font-semibold tracking-tight text-slate-900">
             F-EP Studio
           </Link>
           {ctx ? (
             <TeamSwitcher memberships={memberships} teamId={teamId} onChange={switchTeam} />
           ) : (
-            <Skeleton className="h-9 w-48" />
+            <Skeleton className="h-9 w-32 sm:w-48" />
           )}
-          <nav aria-label="Main" className="flex min-w-0 flex-1 items-center gap-1">
+          {nav.length ? (
+          <button
+            type="button"
+            aria-expanded={menuOpen}
+            aria-controls="main-nav"
+            onClick={() => setMenuOpen((o) => !o)}
+            className="ml-auto flex h-9 shrink-0 items-center gap-1.5 rounded-md px-2 text-sm font-medium text-slate-800 hover:bg-slate-100 lg:hidden"
+            data-testid="nav-menu-button"
+          >
+            <svg aria-hidden="true" viewBox="0 0 20 20" className="h-5 w-5" fill="currentColor">
+              <path d="M3 5h14v1.5H3zM3 9.25h14v1.5H3zM3 13.5h14V15H3z" />
+            </svg>
+            <span className="sr-only sm:not-sr-only">Menu</span>
+          </button>
+          ) : null}
+          {/* One nav: a row from lg up; below that a panel under the header, opened by the Menu button. */}
+          <nav
+            id="main-nav"
+            aria-label="Main"
+            className={`${
+              menuOpen ? 'flex' : 'hidden'
+            } absolute inset-x-0 top-14 flex-col gap-1 border-b border-slate-200 bg-white px-4 py-2 shadow-md lg:static lg:flex lg:min-w-0 lg:flex-1 lg:flex-row lg:items-center lg:border-0 lg:p-0 lg:shadow-none`}
+          >
             {nav.map((item) => {
               const path = item.href.split('?')[0];
               const active = path === '/' ? pathname === '/' : pathname.startsWith(path ?? '');
@@ -128,6 +154,7 @@ export function AppShell({
                   key={item.href}
                   href={item.href}
                   aria-current={active ? 'page' : undefined}
+                  onClick={() => setMenuOpen(false)}
                   className={`rounded-md px-3 py-2 text-sm font-medium whitespace-nowrap ${
                     active ? 'bg-slate-100 text-slate-900' : 'text-slate-600 hover:bg-slate-50 hover:text-slate-900'
                   }`}
@@ -137,10 +164,11 @@ export function AppShell({
               );
             })}
           </nav>
-          {ctx ? <UserMenu name={ctx.user.name} email={ctx.user.email} roleLabel={role ? ROLE_LABELS[role] : null} /> : <Skeleton className="h-9 w-32" />}
+          {ctx ? <NotificationBell /> : null}
+          {ctx ? <UserMenu name={ctx.user.name} email={ctx.user.email} roleLabel={role ? ROLE_LABELS[role] : null} /> : <Skeleton className="ml-auto h-9 w-11 sm:w-32" />}
         </div>
       </header>
-      <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-6 py-8">
+      <main id="main" className="mx-auto w-full min-w-0 max-w-6xl flex-1 px-4 py-6 sm:px-6 sm:py-8">
         {ctx ? <ViewerContext.Provider value={ctx}>{main}</ViewerContext.Provider> : main}
       </main>
     </div>
@@ -157,10 +185,10 @@ function TeamSwitcher({
   onChange: (id: string) => void;
 }) {
   if (memberships.length === 0) {
-    return <span className="w-48 text-sm text-slate-600">No team yet</span>;
+    return <span className="w-28 shrink-0 text-sm text-slate-600 sm:w-48">No team yet</span>;
   }
   return (
-    <div className="w-48 shrink-0">
+    <div className="w-32 shrink-0 sm:w-48">
       <label htmlFor="team-switcher" className="sr-only">
         Current team
       </label>
@@ -215,7 +243,7 @@ function UserMenu({ name, email, roleLabel }: { name: string; email: string; rol
   const initial = (name.trim()[0] ?? email[0] ?? '?').toUpperCase();
 
   return (
-    <div ref={wrapper} className="relative shrink-0">
+    <div ref={wrapper} className="relative ml-auto shrink-0 lg:ml-0">
       <button
         ref={button}
         type="button"
@@ -228,19 +256,22 @@ function UserMenu({ name, email, roleLabel }: { name: string; email: string; rol
         <span aria-hidden="true" className="flex h-7 w-7 shrink-0 items-center justify-center rounded-full bg-indigo-600 text-xs font-semibold text-white">
           {initial}
         </span>
-        <span className="truncate">{name}</span>
-        <span className="sr-only">: account menu</span>
+        <span className="hidden truncate sm:inline">{name}</span>
+        <span className="sr-only">{name}: account menu</span>
       </button>
       <div
         id="user-menu-panel"
         hidden={!open}
-        className="absolute right-0 mt-2 w-64 rounded-md border border-slate-200 bg-white py-2 shadow-lg"
+        className="absolute right-0 mt-2 w-64 max-w-[calc(100vw-2rem)] rounded-md border border-slate-200 bg-white py-2 shadow-lg"
       >
         <div className="border-b border-slate-200 px-4 pb-2">
           <p className="truncate text-sm font-medium text-slate-900">{name}</p>
           <p className="truncate text-xs text-slate-600">{email}</p>
           {roleLabel ? <p className="mt-1 text-xs text-slate-600">Role in this team: {roleLabel}</p> : null}
         </div>
+        <Link href="/settings/profile" className="block px-4 py-2 text-sm text-slate-800 hover:bg-slate-50" onClick={() => setOpen(false)} data-testid="profile-link">
+          Profile and password
+        </Link>
         <Link href="/settings/tokens" className="block px-4 py-2 text-sm text-slate-800 hover:bg-slate-50" onClick={() => setOpen(false)}>
           API tokens
         </Link>
@@ -268,14 +299,14 @@ export function AppShellSkeleton({ children }: { children?: ReactNode }) {
   return (
     <div className="flex min-h-screen flex-col">
       <header className="sticky top-0 z-20 border-b border-slate-200 bg-white">
-        <div className="mx-auto flex h-14 max-w-6xl items-center gap-4 px-6">
+        <div className="mx-auto flex h-14 max-w-6xl items-center gap-2 px-4 sm:gap-4 sm:px-6">
           <span className="shrink-0 text-base font-semibold tracking-tight text-slate-900">F-EP Studio</span>
-          <Skeleton className="h-9 w-48" />
+          <Skeleton className="h-9 w-32 sm:w-48" />
           <div className="flex-1" />
-          <Skeleton className="h-9 w-32" />
+          <Skeleton className="h-9 w-11 sm:w-32" />
         </div>
       </header>
-      <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-6 py-8">
+      <main id="main" className="mx-auto w-full min-w-0 max-w-6xl flex-1 px-4 py-6 sm:px-6 sm:py-8">
         {children ?? <Skeleton className="h-64 w-full" />}
       </main>
     </div>

@@ -11,6 +11,7 @@ import { Badge } from './Badge.tsx';
 import { Button } from './Button.tsx';
 import { Card } from './Card.tsx';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
+import { PasswordResetDialog } from './PasswordResetDialog.tsx';
 
 type Team = TeamQuery['team'];
 type Member = Team['members']['nodes'][number];
@@ -27,6 +28,7 @@ export function TeamMembers({
   onRemoved: (memberId: string) => void;
 }) {
   const [removing, setRemoving] = useState<Member | null>(null);
+  const [resetting, setResetting] = useState<Member | null>(null);
   const remove = useMutation(REMOVE_MEMBER);
 
   async function confirmRemove() {
@@ -42,14 +44,16 @@ export function TeamMembers({
 
   return (
     <Card id="members" title="Members" description={`${team.members.nodes.length}${team.members.pageInfo.hasNextPage ? '+' : ''} ${team.members.nodes.length === 1 ? 'person' : 'people'} in ${team.name}.`}>
-      <table className="w-full table-fixed text-left text-sm" data-testid="members-table">
+      {/* On a narrow screen the table scrolls inside its own box; the page never scrolls sideways. */}
+      <div className="overflow-x-auto">
+      <table className="w-full min-w-[36rem] table-fixed text-left text-sm" data-testid="members-table">
         <caption className="sr-only">Members of {team.name} and their roles</caption>
         <thead className="text-xs uppercase tracking-wide text-slate-600">
           <tr>
             <th scope="col" className="w-2/5 pb-2 font-medium">Person</th>
             <th scope="col" className="w-1/4 pb-2 font-medium">Role</th>
             <th scope="col" className="pb-2 font-medium">Joined</th>
-            <th scope="col" className="w-28 pb-2 font-medium"><span className="sr-only">Actions</span></th>
+            <th scope="col" className="w-48 pb-2 font-medium"><span className="sr-only">Actions</span></th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -66,10 +70,17 @@ export function TeamMembers({
                 remove.reset();
                 setRemoving(m);
               }}
+              onResetPassword={() => setResetting(m)}
             />
           ))}
         </tbody>
       </table>
+      </div>
+      <PasswordResetDialog
+        teamId={team.id}
+        member={resetting ? { id: resetting.user.id, name: resetting.user.name, email: resetting.user.email } : null}
+        onClose={() => setResetting(null)}
+      />
       <ConfirmDialog
         open={removing !== null}
         title="Remove member?"
@@ -94,6 +105,7 @@ function MemberRow({
   roles,
   onChanged,
   onRemove,
+  onResetPassword,
 }: {
   teamId: string;
   member: Member;
@@ -102,6 +114,7 @@ function MemberRow({
   roles: Role[];
   onChanged: (memberId: string, role: Role) => void;
   onRemove: () => void;
+  onResetPassword: () => void;
 }) {
   const change = useMutation(CHANGE_MEMBER_ROLE);
   const selectId = `role-${m.id}`;
@@ -155,9 +168,14 @@ function MemberRow({
       <td className="py-3 pr-3 align-top text-slate-600">{formatDate(m.createdAt)}</td>
       <td className="py-3 text-right align-top">
         {editable ? (
-          <Button variant="danger" size="sm" onClick={onRemove} aria-label={`Remove ${m.user.name}`}>
-            Remove
-          </Button>
+          <div className="flex justify-end gap-2">
+            <Button variant="secondary" size="sm" onClick={onResetPassword} aria-label={`Password reset link for ${m.user.name}`} data-testid="member-reset-password">
+              Reset link
+            </Button>
+            <Button variant="danger" size="sm" onClick={onRemove} aria-label={`Remove ${m.user.name}`}>
+              Remove
+            </Button>
+          </div>
         ) : null}
       </td>
     </tr>

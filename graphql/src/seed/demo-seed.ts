@@ -11,10 +11,10 @@ export const DEMO_TEAM_SLUG = 'demo';
  * Its content (a clip and three explanations) comes from `seedDemoContent` (demo-content.ts).
  * The password is random and returned so the start script can print it exactly once.
  */
-export async function seedDemo(db: Db): Promise<{ created: boolean; email: string; password?: string }> {
+export async function seedDemo(db: Db, opts: { password?: string } = {}): Promise<{ created: boolean; email: string; password?: string }> {
   const existing = await db.user.findUnique({ where: { email: DEMO_EMAIL } });
   if (existing) return { created: false, email: DEMO_EMAIL };
-  const password = process.env.FEP_DEMO_PASSWORD || randomBytes(9).toString('base64url');
+  const password = opts.password || process.env.FEP_DEMO_PASSWORD || randomBytes(9).toString('base64url');
   const passwordHash = await hashPassword(password);
   await db.$transaction(async (tx) => {
     const user = await tx.user.create({ data: { email: DEMO_EMAIL, name: 'Demo Reviewer', passwordHash } });

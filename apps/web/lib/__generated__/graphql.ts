@@ -5,7 +5,7 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 export type AddCommentInput = {
   body: string;
   explanationId: string;
-  /** User ids of team members to mention. */
+  /** User ids of team members to mention; ids of anyone else are ignored. */
   mentions?: Array<string> | null | undefined;
   /** Reply to this comment (same explanation). */
   parentId?: string | null | undefined;
@@ -16,6 +16,12 @@ export type AddCommentInput = {
 export type AnnotationShape =
   | 'POLYGON'
   | 'RECTANGLE';
+
+export type ChangePasswordInput = {
+  currentPassword: string;
+  /** At least 8 characters. */
+  newPassword: string;
+};
 
 export type ChangeRoleInput = {
   role: Role;
@@ -76,6 +82,28 @@ export type CreateTeamInput = {
   name: string;
 };
 
+export type EditCommentInput = {
+  body: string;
+  /** User ids of team members to mention (replaces the earlier list); ids of anyone else are ignored. */
+  mentions?: Array<string> | null | undefined;
+};
+
+/**
+ * Narrows a list of explanations; fields combine (AND). `search`: a case-insensitive substring of the
+ * video's title, the method or the model's name; `method` a catalogue method name; `authorId` who
+ * requested it; `since`/`until` when it was requested, both inclusive.
+ */
+export type ExplanationFilter = {
+  authorId?: string | null | undefined;
+  method?: string | null | undefined;
+  modelId?: string | null | undefined;
+  search?: string | null | undefined;
+  since?: string | null | undefined;
+  status?: ExplanationStatus | null | undefined;
+  until?: string | null | undefined;
+  videoId?: string | null | undefined;
+};
+
 export type ExplanationStatus =
   | 'CANCELLED'
   | 'DONE'
@@ -88,6 +116,22 @@ export type InviteMemberInput = {
   role: Role;
   teamId: string;
 };
+
+export type IssuePasswordResetInput = {
+  teamId: string;
+  /** A member of the team. */
+  userId: string;
+};
+
+/**
+ * How a team list is ordered: NEWEST (default) and OLDEST by creation time (a review session's start),
+ * NAME A→Z by name or title (an explanation's method); ties broken by id, so every cursor walk sees
+ * each row once. A cursor is valid only under the sort that made it.
+ */
+export type ListSort =
+  | 'NAME'
+  | 'NEWEST'
+  | 'OLDEST';
 
 export type LoginInput = {
   email: string;
@@ -102,6 +146,19 @@ export type ModelCardInput = {
   limitations: string;
   trainingData: string;
 };
+
+/** What a notification is about. */
+export type NotificationKind =
+  /** An explanation you requested finished. */
+  | 'EXPLANATION_DONE'
+  /** An explanation you requested failed. */
+  | 'EXPLANATION_FAILED'
+  /** Someone mentioned you in an explanation comment or a live-review comment. */
+  | 'MENTION'
+  /** Someone replied to your comment. */
+  | 'REPLY'
+  /** You were made a rater of a study. */
+  | 'STUDY_ASSIGNED';
 
 export type RateExplanationInput = {
   comment?: string | null | undefined;
@@ -137,9 +194,17 @@ export type RequestExplanationInput = {
   windowStartSec?: number | null | undefined;
 };
 
+export type ResetPasswordInput = {
+  /** At least 8 characters. */
+  newPassword: string;
+  token: string;
+};
+
 export type ReviewCommentInput = {
   body: string;
   explanationId?: string | null | undefined;
+  /** User ids of team members to mention; ids of anyone else are ignored. */
+  mentions?: Array<string> | null | undefined;
   timeSec?: number | null | undefined;
 };
 
@@ -153,6 +218,18 @@ export type ReviewPlaybackInput = {
   explanationId?: string | null | undefined;
   playing: boolean;
   timeSec: number;
+};
+
+/**
+ * Narrows the team's review sessions; fields combine (AND). `search`: a case-insensitive substring of
+ * the title; `authorId` the host; `since`/`until` the start time, both inclusive.
+ */
+export type ReviewSessionFilter = {
+  authorId?: string | null | undefined;
+  search?: string | null | undefined;
+  since?: string | null | undefined;
+  status?: ReviewStatus | null | undefined;
+  until?: string | null | undefined;
 };
 
 export type ReviewStatus =
@@ -192,6 +269,19 @@ export type StudyDesign =
   /** Order k explanations of the same video from most to least plausible. */
   | 'RANKING';
 
+/**
+ * Narrows the team's studies; fields combine (AND). `search`: a case-insensitive substring of the
+ * name; `authorId` who created it; `since`/`until` the creation time, both inclusive.
+ */
+export type StudyFilter = {
+  authorId?: string | null | undefined;
+  design?: StudyDesign | null | undefined;
+  search?: string | null | undefined;
+  since?: string | null | undefined;
+  status?: StudyStatus | null | undefined;
+  until?: string | null | undefined;
+};
+
 export type StudyJudgementInput = {
   /** PAIRWISE: the alias judged more plausible, or TIE when allowed. */
   choice?: string | null | undefined;
@@ -218,6 +308,10 @@ export type TokenScope =
   /** Queries and mutations, except token management and team administration. */
   | 'WRITE';
 
+export type UpdateProfileInput = {
+  name: string;
+};
+
 export type UpdateStudyInput = {
   anchors?: Array<string> | null | undefined;
   blinded?: boolean | null | undefined;
@@ -226,6 +320,19 @@ export type UpdateStudyInput = {
   overlap?: number | null | undefined;
   raterIds?: Array<string> | null | undefined;
   seed?: number | null | undefined;
+};
+
+/**
+ * Narrows a list of videos; every field is optional and they combine (AND). `search` is a
+ * case-insensitive substring of the title or file name; `authorId` the uploader; `since`/`until` the
+ * upload time, both inclusive.
+ */
+export type VideoFilter = {
+  authorId?: string | null | undefined;
+  search?: string | null | undefined;
+  since?: string | null | undefined;
+  status?: VideoStatus | null | undefined;
+  until?: string | null | undefined;
 };
 
 export type VideoStatus =
@@ -276,6 +383,34 @@ export type RevokeApiTokenMutationVariables = Exact<{
 
 export type RevokeApiTokenMutation = { revokeApiToken: { id: string, revokedAt: string | null } };
 
+export type UpdateProfileMutationVariables = Exact<{
+  input: UpdateProfileInput;
+}>;
+
+
+export type UpdateProfileMutation = { updateProfile: { email: string, id: string, name: string } };
+
+export type ChangePasswordMutationVariables = Exact<{
+  input: ChangePasswordInput;
+}>;
+
+
+export type ChangePasswordMutation = { changePassword: { otherSessionsRevoked: number } };
+
+export type IssuePasswordResetMutationVariables = Exact<{
+  input: IssuePasswordResetInput;
+}>;
+
+
+export type IssuePasswordResetMutation = { issuePasswordReset: { path: string, expiresAt: string, email: string } };
+
+export type ResetPasswordMutationVariables = Exact<{
+  input: ResetPasswordInput;
+}>;
+
+
+export type ResetPasswordMutation = { resetPassword: { user: { email: string, id: string, name: string } } };
+
 export type RequestExplanationMutationVariables = Exact<{
   input: RequestExplanationInput;
 }>;
@@ -295,7 +430,7 @@ export type ExplanationViewQueryVariables = Exact<{
 }>;
 
 
-export type ExplanationViewQuery = { explanation: { teamId: string, target: string, params: unknown, progress: number, error: string | null, prediction: unknown, metrics: unknown, provenance: unknown, timings: unknown, saliencyShape: Array<number> | null, saliencyUrl: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, comparison: unknown, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, overlay: { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } } | null, trust: { warnings: Array<{ code: string, message: string }> } | null, downloads: { saliencyNpy: string, overlayMp4: string, overlayPngZip: string, feedbackJson: string } | null, reproduces: { createdAt: string, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, requestedBy: { id: string, name: string } } | null, reproductions: { nodes: Array<{ createdAt: string, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, requestedBy: { id: string, name: string } }> }, requestedBy: { id: string, name: string }, model: { weightsSha256: string, labels: Array<string>, id: string, name: string, version: string }, video: { url: string, fps: number | null, frameCount: number | null, durationSec: number | null, width: number | null, height: number | null, id: string, title: string } } };
+export type ExplanationViewQuery = { explanation: { teamId: string, target: string, params: unknown, progress: number, error: string | null, prediction: unknown, metrics: unknown, provenance: unknown, timings: unknown, saliencyShape: Array<number> | null, saliencyUrl: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, comparison: unknown, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, overlay: { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } } | null, trust: { warnings: Array<{ code: string, message: string }> } | null, downloads: { saliencyNpy: string, overlayMp4: string, overlayPngZip: string, feedbackJson: string } | null, reproduces: { createdAt: string, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, params: unknown, requestedBy: { id: string, name: string }, model: { id: string, name: string, version: string } } | null, reproductions: { nodes: Array<{ createdAt: string, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, params: unknown, requestedBy: { id: string, name: string }, model: { id: string, name: string, version: string } }> }, requestedBy: { id: string, name: string }, model: { weightsSha256: string, labels: Array<string>, id: string, name: string, version: string }, video: { url: string, fps: number | null, frameCount: number | null, durationSec: number | null, width: number | null, height: number | null, id: string, title: string } } };
 
 export type ExplanationProgressSubscriptionVariables = Exact<{
   id: string;
@@ -309,9 +444,9 @@ export type FeedbackQueryVariables = Exact<{
 }>;
 
 
-export type FeedbackQuery = { explanation: { id: string, annotations: { nodes: Array<{ id: string, shape: AnnotationShape, geometry: unknown, frameStart: number, frameEnd: number, label: string | null, createdAt: string, author: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, comments: { nodes: Array<{ id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, replies: { nodes: Array<{ id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, ratings: { nodes: Array<{ updatedAt: string, id: string, plausibility: number, confidence: number | null, comment: string | null, rater: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, myRating: { id: string, plausibility: number, confidence: number | null, comment: string | null } | null } };
+export type FeedbackQuery = { explanation: { id: string, annotations: { nodes: Array<{ id: string, shape: AnnotationShape, geometry: unknown, frameStart: number, frameEnd: number, label: string | null, createdAt: string, author: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, comments: { nodes: Array<{ id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, edited: boolean, editedAt: string | null, resolved: boolean, resolvedAt: string | null, replies: { nodes: Array<{ id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, edited: boolean, editedAt: string | null, resolved: boolean, resolvedAt: string | null, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }>, resolvedBy: { id: string, name: string } | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }>, resolvedBy: { id: string, name: string } | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, ratings: { nodes: Array<{ updatedAt: string, id: string, plausibility: number, confidence: number | null, comment: string | null, rater: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, myRating: { id: string, plausibility: number, confidence: number | null, comment: string | null } | null } };
 
-export type CommentFieldsFragment = { id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }> };
+export type CommentFieldsFragment = { id: string, parentId: string | null, body: string, timeStartSec: number | null, timeEndSec: number | null, createdAt: string, edited: boolean, editedAt: string | null, resolved: boolean, resolvedAt: string | null, author: { id: string, name: string }, mentions: Array<{ id: string, name: string }>, resolvedBy: { id: string, name: string } | null };
 
 export type TeamMembersForMentionsQueryVariables = Exact<{
   id: string;
@@ -341,6 +476,22 @@ export type AddCommentMutationVariables = Exact<{
 
 export type AddCommentMutation = { addComment: { id: string } };
 
+export type EditCommentMutationVariables = Exact<{
+  id: string;
+  input: EditCommentInput;
+}>;
+
+
+export type EditCommentMutation = { editComment: { id: string } };
+
+export type ResolveCommentMutationVariables = Exact<{
+  id: string;
+  resolved: boolean;
+}>;
+
+
+export type ResolveCommentMutation = { resolveComment: { id: string } };
+
 export type RateExplanationMutationVariables = Exact<{
   input: RateExplanationInput;
 }>;
@@ -366,7 +517,7 @@ export type VideoSummaryFragment = { id: string, title: string };
 
 export type VideoFieldsFragment = { filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, id: string, title: string, uploadedBy: { id: string, name: string } };
 
-export type ExplanationSummaryFragment = { id: string, method: string, status: ExplanationStatus, reproducesId: string | null };
+export type ExplanationSummaryFragment = { id: string, method: string, status: ExplanationStatus, reproducesId: string | null, params: unknown, createdAt: string, model: { id: string, name: string, version: string }, requestedBy: { id: string, name: string } };
 
 export type SaliencyOverlayFieldsFragment = { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } };
 
@@ -386,9 +537,9 @@ export type ReviewParticipantSummaryFragment = { userId: string, name: string };
 
 export type ReviewPlaybackFieldsFragment = { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string };
 
-export type ReviewCommentFieldsFragment = { id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string } };
+export type ReviewCommentFieldsFragment = { id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string }, mentions: Array<{ userId: string, name: string }> };
 
-export type ReviewDecisionFieldsFragment = { explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { userId: string, name: string } };
+export type ReviewDecisionFieldsFragment = { explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { isHost: boolean, userId: string, name: string } };
 
 export type ReproduceExplanationMutationVariables = Exact<{
   id: string;
@@ -416,6 +567,24 @@ export type VerifyAuditChainQueryVariables = Exact<{
 
 
 export type VerifyAuditChainQuery = { verifyAuditChain: { ok: boolean, checked: number, firstBrokenEventId: string | null } };
+
+export type TeamPeopleQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type TeamPeopleQuery = { team: { id: string, members: { nodes: Array<{ id: string, user: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } };
+
+export type ExplanationPickerQueryVariables = Exact<{
+  teamId: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: ExplanationFilter | null | undefined;
+  sort?: ListSort | null | undefined;
+}>;
+
+
+export type ExplanationPickerQuery = { explanations: { nodes: Array<{ id: string, method: string, status: ExplanationStatus, reproducesId: string | null, params: unknown, createdAt: string, video: { id: string, title: string }, model: { id: string, name: string, version: string }, requestedBy: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type ModelsQueryVariables = Exact<{
   teamId: string;
@@ -463,19 +632,45 @@ export type GenerateAuditReportMutationVariables = Exact<{
 
 export type GenerateAuditReportMutation = { generateAuditReport: { id: string } };
 
+export type NotificationFieldsFragment = { id: string, kind: NotificationKind, message: string, excerpt: string | null, href: string, createdAt: string, readAt: string | null };
+
+export type NotificationsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  unreadOnly?: boolean | null | undefined;
+}>;
+
+
+export type NotificationsQuery = { unreadNotificationCount: number, notifications: { nodes: Array<{ id: string, kind: NotificationKind, message: string, excerpt: string | null, href: string, createdAt: string, readAt: string | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type UnreadNotificationCountQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type UnreadNotificationCountQuery = { unreadNotificationCount: number };
+
+export type MarkNotificationsReadMutationVariables = Exact<{
+  ids?: Array<string> | string | null | undefined;
+  all?: boolean | null | undefined;
+}>;
+
+
+export type MarkNotificationsReadMutation = { markNotificationsRead: number };
+
+export type NotificationsChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type NotificationsChangedSubscription = { notificationsChanged: { unreadCount: number, notification: { id: string, kind: NotificationKind, message: string, excerpt: string | null, href: string, createdAt: string, readAt: string | null } | null } };
+
 export type ReviewSessionsQueryVariables = Exact<{
   teamId: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: ReviewSessionFilter | null | undefined;
+  sort?: ListSort | null | undefined;
 }>;
 
 
 export type ReviewSessionsQuery = { reviewSessions: { nodes: Array<{ explanationIds: Array<string>, id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, host: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
-
-export type ReviewSourcesQueryVariables = Exact<{
-  teamId: string;
-}>;
-
-
-export type ReviewSourcesQuery = { explanations: { nodes: Array<{ id: string, method: string, status: ExplanationStatus, reproducesId: string | null, video: { id: string, title: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type StartReviewSessionMutationVariables = Exact<{
   input: StartReviewSessionInput;
@@ -489,7 +684,7 @@ export type JoinReviewSessionMutationVariables = Exact<{
 }>;
 
 
-export type JoinReviewSessionMutation = { joinReviewSession: { teamId: string, isHost: boolean, summary: unknown, id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, explanations: Array<{ saliencyUrl: string | null, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, overlay: { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } } | null, video: { url: string, fps: number | null, width: number | null, height: number | null, id: string, title: string } }>, playback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } | null, present: Array<{ isHost: boolean, userId: string, name: string }>, comments: { nodes: Array<{ id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, decisions: Array<{ explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { userId: string, name: string } }>, host: { id: string, name: string } } };
+export type JoinReviewSessionMutation = { joinReviewSession: { teamId: string, isHost: boolean, summary: unknown, id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, explanations: Array<{ saliencyUrl: string | null, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, params: unknown, createdAt: string, overlay: { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } } | null, video: { url: string, fps: number | null, width: number | null, height: number | null, id: string, title: string }, model: { id: string, name: string, version: string }, requestedBy: { id: string, name: string } }>, playback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } | null, present: Array<{ isHost: boolean, userId: string, name: string }>, comments: { nodes: Array<{ id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string }, mentions: Array<{ userId: string, name: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, decisions: Array<{ explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { isHost: boolean, userId: string, name: string } }>, votes: Array<{ explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { isHost: boolean, userId: string, name: string } }>, host: { id: string, name: string } } };
 
 export type LeaveReviewSessionMutationVariables = Exact<{
   id: string;
@@ -542,8 +737,8 @@ export type ReviewSessionEventsSubscriptionVariables = Exact<{
 
 
 export type ReviewSessionEventsSubscription = { reviewSessionEvents:
-    | { __typename: 'ReviewCommentAdded', comment: { id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string } } }
-    | { __typename: 'ReviewDecisionMade', decision: { explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { userId: string, name: string } } }
+    | { __typename: 'ReviewCommentAdded', comment: { id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string }, mentions: Array<{ userId: string, name: string }> } }
+    | { __typename: 'ReviewDecisionMade', decision: { explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { isHost: boolean, userId: string, name: string } } }
     | { __typename: 'ReviewPlaybackChanged', playback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } }
     | { __typename: 'ReviewPresenceChanged', present: Array<{ isHost: boolean, userId: string, name: string }> }
     | { __typename: 'ReviewSessionEnded', summary: unknown }
@@ -551,6 +746,10 @@ export type ReviewSessionEventsSubscription = { reviewSessionEvents:
 
 export type StudiesQueryVariables = Exact<{
   teamId: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: StudyFilter | null | undefined;
+  sort?: ListSort | null | undefined;
 }>;
 
 
@@ -568,7 +767,7 @@ export type StudyBuilderSourcesQueryVariables = Exact<{
 }>;
 
 
-export type StudyBuilderSourcesQuery = { team: { id: string, members: { nodes: Array<{ id: string, role: Role, user: { email: string, id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }, explanations: { nodes: Array<{ id: string, method: string, status: ExplanationStatus, reproducesId: string | null, video: { id: string, title: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, videos: { nodes: Array<{ status: VideoStatus, id: string, title: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, models: { nodes: Array<{ id: string, name: string, version: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type StudyBuilderSourcesQuery = { team: { id: string, members: { nodes: Array<{ id: string, role: Role, user: { email: string, id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }, videos: { nodes: Array<{ status: VideoStatus, id: string, title: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, models: { nodes: Array<{ id: string, name: string, version: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type CreateStudyMutationVariables = Exact<{
   input: CreateStudyInput;
@@ -691,6 +890,13 @@ export type RevokeInvitationMutationVariables = Exact<{
 
 export type RevokeInvitationMutation = { revokeInvitation: { id: string, revokedAt: string | null } };
 
+export type InvitationPreviewQueryVariables = Exact<{
+  token: string;
+}>;
+
+
+export type InvitationPreviewQuery = { invitationPreview: { teamName: string, role: Role, invitedByName: string, expiresAt: string } | null };
+
 export type AcceptInvitationMutationVariables = Exact<{
   token: string;
 }>;
@@ -715,6 +921,10 @@ export type RemoveMemberMutation = { removeMember: boolean };
 
 export type VideosQueryVariables = Exact<{
   teamId: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: VideoFilter | null | undefined;
+  sort?: ListSort | null | undefined;
 }>;
 
 
@@ -722,10 +932,21 @@ export type VideosQuery = { videos: { nodes: Array<{ filename: string, sizeBytes
 
 export type VideoPageQueryVariables = Exact<{
   id: string;
+  after?: string | null | undefined;
+  filter?: ExplanationFilter | null | undefined;
+  sort?: ListSort | null | undefined;
 }>;
 
 
-export type VideoPageQuery = { video: { teamId: string, codec: string | null, filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, id: string, title: string, explanations: { nodes: Array<{ target: string, params: unknown, progress: number, error: string | null, prediction: unknown, createdAt: string, finishedAt: string | null, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, model: { id: string, name: string, version: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, uploadedBy: { id: string, name: string } } };
+export type VideoPageQuery = { video: { teamId: string, codec: string | null, filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, id: string, title: string, explanations: { nodes: Array<{ target: string, params: unknown, progress: number, error: string | null, prediction: unknown, createdAt: string, finishedAt: string | null, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, model: { id: string, name: string, version: string }, requestedBy: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, uploadedBy: { id: string, name: string } } };
+
+export type RenameVideoMutationVariables = Exact<{
+  id: string;
+  title: string;
+}>;
+
+
+export type RenameVideoMutation = { renameVideo: { id: string, title: string } };
 
 export type DeleteVideoMutationVariables = Exact<{
   id: string;

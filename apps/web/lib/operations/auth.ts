@@ -5,6 +5,14 @@ import type {
   CreateApiTokenMutationVariables,
   ApiTokensQuery,
   ApiTokensQueryVariables,
+  ChangePasswordMutation,
+  ChangePasswordMutationVariables,
+  IssuePasswordResetMutation,
+  IssuePasswordResetMutationVariables,
+  ResetPasswordMutation,
+  ResetPasswordMutationVariables,
+  UpdateProfileMutation,
+  UpdateProfileMutationVariables,
   LoginMutation,
   LoginMutationVariables,
   LogoutMutation,
@@ -97,3 +105,39 @@ export const REVOKE_API_TOKEN = operation<RevokeApiTokenMutation, RevokeApiToken
     }
   }
 `);
+
+export const UPDATE_PROFILE = operation<UpdateProfileMutation, UpdateProfileMutationVariables>(/* GraphQL */ `
+  mutation UpdateProfile($input: UpdateProfileInput!) {
+    updateProfile(input: $input) {
+      ...UserContact
+    }
+  }
+`, [USER_CONTACT]);
+
+export const CHANGE_PASSWORD = operation<ChangePasswordMutation, ChangePasswordMutationVariables>(/* GraphQL */ `
+  mutation ChangePassword($input: ChangePasswordInput!) {
+    changePassword(input: $input) {
+      otherSessionsRevoked
+    }
+  }
+`);
+
+export const ISSUE_PASSWORD_RESET = operation<IssuePasswordResetMutation, IssuePasswordResetMutationVariables>(/* GraphQL */ `
+  mutation IssuePasswordReset($input: IssuePasswordResetInput!) {
+    issuePasswordReset(input: $input) {
+      path
+      expiresAt
+      email
+    }
+  }
+`);
+
+export const RESET_PASSWORD = operation<ResetPasswordMutation, ResetPasswordMutationVariables>(/* GraphQL */ `
+  mutation ResetPassword($input: ResetPasswordInput!) {
+    resetPassword(input: $input) {
+      user {
+        ...UserContact
+      }
+    }
+  }
+`, [USER_CONTACT]);
