@@ -5,6 +5,7 @@ import { createRedDetector, redSquareClip } from '../testing/tiny-classifier.ts'
 import {
   auc,
   causalMetric,
+  type CausalSubstrate,
   insertionBlur,
   maxPoint,
   pointingGame,
@@ -160,6 +161,61 @@ describe('causal insertion / deletion', () => {
     expect(ins.curve[steps]).toBeCloseTo(pClean, 5);
     expect(del.curve[0]).toBeCloseTo(pClean, 5);
     blurred.dispose();
+    synth.clip.dispose();
+    model.dispose();
+  });
+
+  it('removes to the model’s mean colour, or to black, or to the blurred clip (substrate)', async () => {
+    const [t, h, w] = [2, 16, 16];
+    const base = createRedDetector({ frames: t, height: h, width: w });
+    // The same network, declaring a mean colour (its own is 0, which would equal black).
+    const mean = [0.25, 0.5, 0.75];
+    const model = { ...base, input: { ...base.input, mean }, logits: (x: tf.Tensor5D) => base.logits(x) };
+    const synth = redSquareClip(t, h, w, 6);
+    const s = Float32Array.from(synth.gt, (g, i) => g + 1e-3 * ((i * 7919) % 13));
+    const prob = (x: tf.Tensor4D) => tf.tidy(() => tf.softmax(model.logits(x.expandDims(0) as tf.Tensor5D)).dataSync()[0]!);
+    const meanClip = tf.tidy(() => tf.mul(tf.onesLike(synth.clip), tf.tensor1d(mean)) as tf.Tensor4D);
+    const black = tf.zerosLike(synth.clip);
+    const blurred = insertionBlur(synth.clip);
+    const cases: [CausalSubstrate, tf.Tensor4D][] = [['mean', meanClip], ['black', black], ['blur', blurred]];
+    for (const [substrate, end] of cases) {
+      const del = await causalMetric(model, synth.clip, 0, s, { mode: 'deletion', steps: 4, substrate });
+      const ins = await causalMetric(model, synth.clip, 0, s, { mode: 'insertion', steps: 4, substrate });
+      expect(del.curve[4]).toBeCloseTo(prob(end), 5);
+      expect(ins.curve[0]).toBeCloseTo(prob(end), 5);
+    }
+    // The defaults are the engine's documented ones.
+    expect((await causalMetric(model, synth.clip, 0, s, { mode: 'deletion', steps: 4 })).curve[4]).toBeCloseTo(prob(black), 5);
+    expect((await causalMetric(model, synth.clip, 0, s, { mode: 'insertion', steps: 4 })).curve[0]).toBeCloseTo(prob(blurred), 5);
+    expect(prob(meanClip)).not.toBeCloseTo(prob(black), 3);
+    tf.dispose([meanClip, black, blurred, synth.clip]);
+    base.dispose();
+  });
+
+  it('perturbs whole grid cells in the order of their mean saliency (grid)', async () => {
+    const [t, h, w, g] = [2, 16, 16, 4];
+    const model = createRedDetector({ frames: t, height: h, width: w });
+    const synth = redSquareClip(t, h, w, 6);
+    const s = Float32Array.from(synth.gt, (v, i) => v + 1e-3 * ((i * 7919) % 13));
+    const cells = t * g * g;
+    const res = await causalMetric(model, synth.clip, 0, s, { mode: 'deletion', steps: cells, grid: g });
+    // Manual: rank cells by summed saliency, remove the top k cells (4×4 px each) to black.
+    const sums = new Float64Array(cells);
+    s.forEach((v, i) => {
+      const f = Math.floor(i / (h * w)), y = Math.floor(i / w) % h, x = i % w;
+      sums[(f * g + Math.floor(y / 4)) * g + Math.floor(x / 4)]! += v;
+    });
+    const order = saliencyOrder(sums);
+    for (const k of [0, 1, 5, 17, cells]) {
+      const keep = new Float32Array(t * h * w).fill(1);
+      for (let r = 0; r < k; r++) {
+        const cell = order[r]!, f = Math.floor(cell / (g * g)), cy = Math.floor(cell / g) % g, cx = cell % g;
+        for (let y = 4 * cy; y < 4 * cy + 4; y++) for (let x = 4 * cx; x < 4 * cx + 4; x++) keep[(f * h + y) * w + x] = 0;
+      }
+      const p = tf.tidy(() => tf.softmax(model.logits(tf.mul(synth.clip, tf.tensor4d(keep, [t, h, w, 1])).expandDims(0) as tf.Tensor5D)).dataSync()[0]!);
+      expect(res.curve[k]).toBeCloseTo(p, 5);
+    }
+    await expect(causalMetric(model, synth.clip, 0, s, { mode: 'deletion', grid: 5 })).rejects.toThrow(RangeError);
     synth.clip.dispose();
     model.dispose();
   });

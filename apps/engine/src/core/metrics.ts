@@ -2,8 +2,9 @@
  * Evaluation metrics for saliency volumes [T, H, W] (row-major Float32Array).
  *
  * - Causal insertion / deletion (Petsiuk, Das & Saenko, "RISE", BMVC 2018; adapted to video by
- *   Li et al., WACV 2021, `utils/CausalMetric.py`): voxels are revealed (insertion, starting from a
- *   blurred clip) or removed (deletion, replaced by zeros) in decreasing saliency order over
+ *   Li et al., WACV 2021, `utils/CausalMetric.py`): voxels (or grid cells, `grid`) are revealed
+ *   (insertion, by default starting from a blurred clip) or removed (deletion, by default replaced
+ *   by black; Li et al.'s default is the mean colour, `substrate: 'mean'`) in decreasing saliency order over
  *   `steps` (256) equal steps; the curve is the softmax probability of the target after each step
  *   (steps + 1 points incl. the start) and the AUC is the trapezoid rule on x ∈ [0, 1]
  *   (Li et al.'s `auc`). The insertion start is every frame blurred with a Gaussian σ = 5, 11-tap
@@ -236,10 +237,30 @@ export function topAreaIoU(s: ArrayLike<number>, shape: Shape3, gtMasks: ArrayLi
   return union > 0 ? inter / union : 0;
 }
 
+/**
+ * What a removed (deletion) or not yet revealed (insertion) voxel shows:
+ *  - 'blur': the frame blurred with RISE's 11-tap σ = 5 Gaussian (Li et al.'s `remove_method="blur"`);
+ *  - 'mean': the model's mean colour (its manifest's `mean`, mapped to [0, 1]) — zeros of the
+ *    normalised input, which is what Li et al.'s default `remove_method="fade"` feeds the network;
+ *  - 'black': 0 in [0, 1] pixel space.
+ */
+export type CausalSubstrate = 'blur' | 'mean' | 'black';
+
+/** The engine's defaults: insertion from a blurred clip (RISE), deletion to black. */
+export const DEFAULT_SUBSTRATE: Record<'insertion' | 'deletion', CausalSubstrate> = { insertion: 'blur', deletion: 'black' };
+
 export interface CausalMetricOptions {
   mode: 'insertion' | 'deletion';
-  /** Number of reveal/remove steps (Li et al. evaluate with up to 1024; RISE uses HW/224 per step). */
+  /** Number of reveal/remove steps (Li et al.'s CausalMetric defaults to 1024, their evaluation script to 256; RISE uses HW/224 per step). */
   steps?: number;
+  /** See CausalSubstrate; default DEFAULT_SUBSTRATE[mode]. */
+  substrate?: CausalSubstrate;
+  /**
+   * Perturb cells instead of voxels: each frame is cut into grid × grid cells (Li et al.'s
+   * `new_size`, e.g. 16 for their "CM_16"), cells are ranked by their mean saliency and revealed or
+   * removed whole. H and W must be multiples of grid. Default: voxels.
+   */
+  grid?: number;
   /**
    * Perturbed clips per forward pass. Default: measured — the first clip runs alone and the batch
    * is as many clips as fit in CAUSAL_METRIC_BATCH_BYTES of tensors (1 … CAUSAL_METRIC_MAX_BATCH),
@@ -286,6 +307,41 @@ export function insertionBlur(clip: tf.Tensor4D): tf.Tensor4D {
   });
 }
 
+function substrateOf(clip: tf.Tensor4D, substrate: CausalSubstrate, model: VideoClassifier): tf.Tensor4D {
+  if (substrate === 'blur') return insertionBlur(clip);
+  if (substrate === 'black') return tf.zerosLike(clip);
+  const { mean, valueRange } = model.input;
+  const [lo, hi] = valueRange;
+  const c = clip.shape[3];
+  if (mean.length !== c) throw new RangeError(`substrate 'mean' needs the model's mean for ${c} channels (it has ${mean.length})`);
+  const colour = tf.tensor1d(mean.map((m) => (m - lo) / (hi - lo)));
+  return tf.mul(tf.onesLike(clip), colour) as tf.Tensor4D;
+}
+
+/** The units revealed or removed in saliency order: voxels, or grid cells (see CausalMetricOptions.grid). */
+function perturbationUnits(saliency: ArrayLike<number>, [t, h, w]: Shape3, grid?: number): { count: number; voxels: (rank: number) => Iterable<number> } {
+  if (grid === undefined) {
+    const order = saliencyOrder(saliency);
+    return { count: order.length, voxels: (r) => [order[r]!] };
+  }
+  if (!Number.isInteger(grid) || grid < 1 || h % grid !== 0 || w % grid !== 0) throw new RangeError(`grid must be a positive integer dividing ${h} and ${w}`);
+  const kh = h / grid, kw = w / grid;
+  const cells = new Float64Array(t * grid * grid);
+  for (let f = 0; f < t; f++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) cells[(f * grid + Math.floor(y / kh)) * grid + Math.floor(x / kw)]! += saliency[(f * h + y) * w + x]!;
+  const order = saliencyOrder(cells);
+  return {
+    count: order.length,
+    *voxels(r) {
+      const cell = order[r]!;
+      const f = Math.floor(cell / (grid * grid));
+      const cy = Math.floor(cell / grid) % grid, cx = cell % grid;
+      for (let y = cy * kh; y < (cy + 1) * kh; y++) for (let x = cx * kw; x < (cx + 1) * kw; x++) yield (f * h + y) * w + x;
+    },
+  };
+}
+
 /**
  * Insertion or deletion curve and AUC for one clip [T,H,W,C] in [0,1] and saliency [T,H,W].
  */
@@ -299,12 +355,13 @@ export async function causalMetric(
   const [t, h, w] = clip.shape;
   checkSize(saliency, [t, h, w]);
   const steps = opts.steps ?? 256;
+  const substrate = opts.substrate ?? DEFAULT_SUBSTRATE[opts.mode];
   // 0: not known yet — measured on the first forward pass (a single clip).
   let batch = opts.batchSize === undefined ? 0 : Math.max(1, opts.batchSize);
   const n = t * h * w;
-  const order = saliencyOrder(saliency);
-  // np.linspace(0, N, steps + 1).astype(int)
-  const points = Array.from({ length: steps + 1 }, (_, i) => Math.floor((i * n) / steps));
+  const units = perturbationUnits(saliency, [t, h, w], opts.grid);
+  // np.linspace(0, units, steps + 1).astype(int)
+  const points = Array.from({ length: steps + 1 }, (_, i) => Math.floor((i * units.count) / steps));
   const insertion = opts.mode === 'insertion';
   const c = clip.shape[3];
   // A perturbed clip is start + m·(clip − start) with a binary mask m, i.e. per voxel either
@@ -312,7 +369,7 @@ export async function causalMetric(
   // Both are computed once; the current clip is updated only where voxels flip and copied into the
   // input tensor (as broadcasting tensor ops on wasm, upload + mul + add cost ~30 ms per batch of 8).
   const [off, on] = tf.tidy(() => {
-    const start = insertion ? insertionBlur(clip) : tf.zerosLike(clip);
+    const start = substrateOf(clip, substrate, model);
     return [start.dataSync() as Float32Array, tf.add(start, tf.sub(clip, start)).dataSync() as Float32Array];
   });
   // The current perturbed clip, updated voxel by voxel as they flip, copied into each batch slot.
@@ -331,8 +388,10 @@ export async function causalMetric(
     for (let j = 0; j < b; j++) {
       const upto = points[s0 + j]!;
       for (; done < upto; done++) {
-        const o = order[done]! * c;
-        for (let ch = 0; ch < c; ch++) cur[o + ch] = target_[o + ch]!;
+        for (const v of units.voxels(done)) {
+          const o = v * c;
+          for (let ch = 0; ch < c; ch++) cur[o + ch] = target_[o + ch]!;
+        }
       }
       xv.set(cur, j * n * c);
     }
