@@ -7,7 +7,7 @@ import type { VideoPageQuery } from '../lib/__generated__/graphql.ts';
 import { userMessage } from '../lib/graphql-client.ts';
 import { formatDateTime, formatDuration } from '../lib/format.ts';
 import { FORM_LIMITS, METHOD_DEFAULTS, METHODS, methodHasField, methodLabel } from '../lib/methods.ts';
-import { CANCEL_EXPLANATION, REQUEST_EXPLANATION } from '../lib/operations/explanations.ts';
+import { REQUEST_EXPLANATION } from '../lib/operations/explanations.ts';
 import { MODELS } from '../lib/operations/models.ts';
 import { VIDEO_PAGE } from '../lib/operations/videos.ts';
 import { can } from '../lib/roles.ts';
@@ -18,6 +18,7 @@ import { Alert } from './Alert.tsx';
 import { AppShell } from './AppShell.tsx';
 import { Badge } from './Badge.tsx';
 import { Button, ButtonLink } from './Button.tsx';
+import { CancelExplanationButton } from './CancelExplanationButton.tsx';
 import { Card, PageHeader } from './Card.tsx';
 import { EmptyState } from './EmptyState.tsx';
 import { SelectField, TextField } from './Field.tsx';
@@ -342,7 +343,6 @@ function ExplanationItem({
 }) {
   const activeRow = e.status === 'QUEUED' || e.status === 'RUNNING';
   const { event } = useExplanationProgress(e.id, activeRow);
-  const cancel = useMutation(CANCEL_EXPLANATION);
   const status = event?.status ?? e.status;
   const fraction = event?.fraction ?? e.progress;
   const pct = Math.round(fraction * 100);
@@ -388,17 +388,7 @@ function ExplanationItem({
             </ButtonLink>
           ) : null}
           {activeRow && !finished && mayCancel ? (
-            <Button
-              size="sm"
-              variant="danger"
-              loading={cancel.pending}
-              onClick={async () => {
-                if (await cancel.run({ id: e.id })) onChanged();
-              }}
-              data-testid="cancel-explanation"
-            >
-              Cancel
-            </Button>
+            <CancelExplanationButton explanationId={e.id} label={`The ${methodLabel(e.method)} explanation`} onCancelled={onChanged} />
           ) : null}
         </div>
       </div>
@@ -415,7 +405,6 @@ function ExplanationItem({
         </div>
       ) : null}
       {e.status === 'FAILED' && e.error ? <p className="mt-1 text-xs text-red-700">{e.error}</p> : null}
-      {cancel.error ? <p className="mt-1 text-xs text-red-700">{userMessage(cancel.error)}</p> : null}
     </li>
   );
 }

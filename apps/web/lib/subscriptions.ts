@@ -11,7 +11,7 @@ import { EXPLANATION_PROGRESS } from './operations/explanations.ts';
 
 let client: Client | null = null;
 
-function wsClient(): Client {
+export function wsClient(): Client {
   if (!client) {
     const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
     client = createClient({ url: `${proto}//${window.location.host}/api/graphql`, lazy: true, retryAttempts: 5 });

@@ -1,7 +1,8 @@
 'use client';
 
 import { createClient, type Client } from 'graphql-ws';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { explanationLabels } from '@fep/shared/methods';
 import type { JoinReviewSessionMutation, ReviewSessionEventsSubscription, ReviewVerdict } from '../../lib/__generated__/graphql.ts';
 import { gqlRequest, userMessage } from '../../lib/graphql-client.ts';
 import {
@@ -14,13 +15,17 @@ import {
   REVIEW_SESSION_EVENTS,
   SET_REVIEW_PLAYBACK,
 } from '../../lib/operations/reviews.ts';
+import { mentionedIds } from '../../lib/mentions.ts';
+import { TEAM_MEMBERS_FOR_MENTIONS } from '../../lib/operations/feedback.ts';
 import { can } from '../../lib/roles.ts';
-import { useMutation } from '../../lib/use-api.ts';
+import { useMutation, useQuery } from '../../lib/use-api.ts';
 import { Alert } from '../Alert.tsx';
 import { AppShell } from '../AppShell.tsx';
 import { Badge } from '../Badge.tsx';
 import { Button } from '../Button.tsx';
 import { Card } from '../Card.tsx';
+import { ConfirmDialog } from '../ConfirmDialog.tsx';
+import { MentionInput } from '../MentionInput.tsx';
 import { Skeleton } from '../Skeleton.tsx';
 import { useViewer } from '../ViewerContext.tsx';
 import { useSaliency } from '../viewer/saliency.ts';
@@ -32,6 +37,23 @@ type Joined = JoinReviewSessionMutation['joinReviewSession'];
 /** The joined session with its comments as one list (the first page on join, then the event stream's). */
 type Session = Omit<Joined, 'comments'> & { comments: Joined['comments']['nodes'] };
 type Playback = NonNullable<Session['playback']>;
+type Decision = Session['decisions'][number];
+
+/**
+ * Merges a decision from the event stream the way the API counts them: per explanation the host's
+ * latest decision counts; another participant's vote counts only while the host has not decided,
+ * and is kept in `votes` (one per participant and explanation) either way.
+ */
+export function mergeDecision(s: Pick<Session, 'decisions' | 'votes'>, d: Decision): Pick<Session, 'decisions' | 'votes'> {
+  const current = s.decisions.find((x) => x.explanationId === d.explanationId);
+  const counts = d.decidedBy.isHost || !current?.decidedBy.isHost;
+  return {
+    decisions: counts ? [...s.decisions.filter((x) => x.explanationId !== d.explanationId), d] : s.decisions,
+    votes: d.decidedBy.isHost
+      ? s.votes
+      : [...s.votes.filter((x) => !(x.explanationId === d.explanationId && x.decidedBy.userId === d.decidedBy.userId)), d],
+  };
+}
 type Event = ReviewSessionEventsSubscription['reviewSessionEvents'] & { __typename: string };
 
 let ws: Client | null = null;
@@ -87,7 +109,7 @@ function SessionBody({ sessionId }: { sessionId: string }) {
               case 'ReviewCommentAdded':
                 return 'comment' in e ? { ...s, comments: [...s.comments.filter((c) => c.id !== e.comment.id), e.comment] } : s;
               case 'ReviewDecisionMade':
-                return 'decision' in e ? { ...s, decisions: [...s.decisions.filter((d) => d.explanationId !== e.decision.explanationId), e.decision] } : s;
+                return 'decision' in e ? { ...s, ...mergeDecision(s, e.decision) } : s;
               case 'ReviewSessionEnded':
                 return 'summary' in e ? { ...s, status: 'ENDED', summary: e.summary, present: [] } : s;
               default:
@@ -179,6 +201,11 @@ function SessionBody({ sessionId }: { sessionId: string }) {
     [isHost, setPb, sessionId, current],
   );
 
+  const labels = useMemo(() => {
+    const names = explanationLabels(session?.explanations ?? []);
+    return new Map((session?.explanations ?? []).map((e, i) => [e.id, `${i + 1}. ${e.video.title} · ${names.get(e.id) ?? e.method}`]));
+  }, [session?.explanations]);
+
   if (error && !session) return <Alert tone="error" title="This review session is not available">{error}</Alert>;
   if (!session) return <Skeleton className="h-96 w-full" />;
   const explanation = session.explanations.find((e) => e.id === current) ?? session.explanations[0] ?? null;
@@ -195,7 +222,7 @@ function SessionBody({ sessionId }: { sessionId: string }) {
             {live ? <span className="text-xs text-green-700">live</span> : <span className="text-xs text-slate-500">connecting…</span>}
           </p>
         </div>
-        {isHost && !ended ? <EndButton sessionId={sessionId} /> : null}
+        {isHost && !ended ? <EndButton sessionId={sessionId} title={session.title} /> : null}
       </header>
       {error ? <Alert tone="error">{error}</Alert> : null}
       {ended ? <SummaryView session={session} /> : null}
@@ -239,7 +266,7 @@ function SessionBody({ sessionId }: { sessionId: string }) {
             ))}
           </nav>
           {explanation && !ended && mayWrite ? <DecisionBar sessionId={sessionId} explanationId={explanation.id} /> : null}
-          <DecisionList session={session} />
+          <DecisionList session={session} labels={labels} />
         </div>
         <aside className="space-y-4">
           <Card title={`Present (${session.present.length})`}>
@@ -335,15 +362,32 @@ function Player({
   );
 }
 
-function EndButton({ sessionId }: { sessionId: string }) {
+function EndButton({ sessionId, title }: { sessionId: string; title: string }) {
   const end = useMutation(END_REVIEW_SESSION);
+  const [asking, setAsking] = useState(false);
   return (
-    <span className="flex items-center gap-2">
-      {end.error ? <span className="text-sm text-red-700">{userMessage(end.error)}</span> : null}
-      <Button variant="secondary" loading={end.pending} onClick={() => void end.run({ id: sessionId })} data-testid="review-end">
+    <>
+      <Button variant="secondary" onClick={() => setAsking(true)} data-testid="review-end">
         End session
       </Button>
-    </span>
+      <ConfirmDialog
+        open={asking}
+        title={`End “${title}” for everyone?`}
+        confirmLabel="End session"
+        pending={end.pending}
+        error={end.error}
+        testId="review-end-dialog"
+        onClose={() => {
+          setAsking(false);
+          end.reset();
+        }}
+        onConfirm={async () => {
+          if (await end.run({ id: sessionId })) setAsking(false);
+        }}
+      >
+        Playback stops for every participant, no more comments or decisions can be added, and the summary is saved to the audit log. This cannot be undone.
+      </ConfirmDialog>
+    </>
   );
 }
 
@@ -382,23 +426,41 @@ function DecisionBar({ sessionId, explanationId }: { sessionId: string; explanat
   );
 }
 
-function DecisionList({ session }: { session: Session }) {
-  if (!session.decisions.length) return null;
-  const label = (id: string) => {
-    const i = session.explanations.findIndex((e) => e.id === id);
-    const e = session.explanations[i];
-    return e ? `${i + 1}. ${e.video.title} · ${e.method}` : id;
-  };
+const VERDICT_WORDS: Record<ReviewVerdict, string> = { ACCEPT: 'Accepted', REJECT: 'Rejected', NEEDS_WORK: 'Marked needs work' };
+
+/** "Accepted by Olga Owner for 2. clip · F-EP · …" */
+export function decisionSentence(d: Pick<Decision, 'verdict' | 'decidedBy'>, label: string): string {
+  return `${VERDICT_WORDS[d.verdict]} by ${d.decidedBy.name} for ${label}`;
+}
+
+function DecisionList({ session, labels }: { session: Session; labels: Map<string, string> }) {
+  const votes = session.votes ?? [];
+  if (!session.decisions.length && !votes.length) return null;
+  const label = (id: string) => labels.get(id) ?? 'an explanation no longer in this session';
   return (
-    <Card title="Decisions">
+    <Card title="Decisions" description="The host’s decision counts; other participants’ votes are listed apart and never replace it.">
       <ul className="space-y-1 text-sm" data-testid="decisions">
         {session.decisions.map((d) => (
-          <li key={d.explanationId}>
-            <span className="font-medium">{label(d.explanationId)}</span>: {d.verdict.replace('_', ' ').toLowerCase()}
-            {d.note ? ` — ${d.note}` : ''} <span className="text-slate-500">({d.decidedBy.name})</span>
+          <li key={d.explanationId} data-testid="decision" data-explanation-id={d.explanationId} data-host={d.decidedBy.isHost ? 'true' : 'false'}>
+            <span className="font-medium">{decisionSentence(d, label(d.explanationId))}</span>
+            {d.decidedBy.isHost ? ' (host)' : ' (a participant’s vote; the host has not decided)'}
+            {d.note ? ` — ${d.note}` : ''}
           </li>
         ))}
       </ul>
+      {votes.length ? (
+        <>
+          <h3 className="mt-3 text-xs font-semibold tracking-wide text-slate-600 uppercase">Votes</h3>
+          <ul className="space-y-1 text-sm text-slate-700" data-testid="decision-votes">
+            {votes.map((d) => (
+              <li key={`${d.explanationId}:${d.decidedBy.userId}`}>
+                {decisionSentence(d, label(d.explanationId))}
+                {d.note ? ` — ${d.note}` : ''}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
     </Card>
   );
 }
@@ -418,10 +480,13 @@ function CommentsCard({
 }) {
   const add = useMutation(ADD_REVIEW_COMMENT);
   const [body, setBody] = useState('');
+  const members = useQuery(TEAM_MEMBERS_FOR_MENTIONS, mayWrite ? { id: session.teamId } : null);
+  const people = members.data?.team.members.nodes.map((m) => m.user) ?? [];
   const send = async (e: React.FormEvent) => {
     e.preventDefault();
     if (!body.trim()) return;
-    const r = await add.run({ id: sessionId, input: { explanationId, body, timeSec: video.current?.currentTime ?? null } });
+    const mentions = mentionedIds(body, people);
+    const r = await add.run({ id: sessionId, input: { explanationId, body, timeSec: video.current?.currentTime ?? null, ...(mentions.length ? { mentions } : {}) } });
     if (r) setBody('');
   };
   return (
@@ -431,18 +496,23 @@ function CommentsCard({
           <li key={c.id}>
             <span className="font-medium">{c.author.name}</span>
             {c.timeSec != null ? <span className="text-slate-500"> @ {c.timeSec.toFixed(1)} s</span> : null}: {c.body}
+            {c.mentions?.length ? <span className="block text-xs text-slate-600">Mentions: {c.mentions.map((m) => m.name).join(', ')}</span> : null}
           </li>
         ))}
       </ul>
       {mayWrite ? (
         <form onSubmit={(e) => void send(e)} className="mt-3 flex gap-2">
-          <input
-            aria-label="Comment"
-            className="h-9 flex-1 rounded-md border border-slate-300 px-2 text-sm"
-            value={body}
-            onChange={(e) => setBody(e.target.value)}
-            data-testid="review-comment-input"
-          />
+          <div className="min-w-0 flex-1">
+            <MentionInput
+              value={body}
+              onChange={setBody}
+              people={people}
+              label="Comment"
+              placeholder="Type @ to mention someone"
+              className="h-9 w-full rounded-md border border-slate-300 px-2 text-sm"
+              testId="review-comment-input"
+            />
+          </div>
           <Button type="submit" size="sm" loading={add.pending}>
             Send
           </Button>

@@ -5,11 +5,15 @@ import type { FormEvent } from 'react';
 import type { FeedbackQuery } from '../../lib/__generated__/graphql.ts';
 import { userMessage } from '../../lib/graphql-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
-import { ADD_COMMENT, CREATE_ANNOTATION, DELETE_ANNOTATION, RATE_EXPLANATION, TEAM_MEMBERS_FOR_MENTIONS } from '../../lib/operations/feedback.ts';
+import { mentionedIds, type Person } from '../../lib/mentions.ts';
+import { ADD_COMMENT, CREATE_ANNOTATION, DELETE_ANNOTATION, EDIT_COMMENT, RATE_EXPLANATION, RESOLVE_COMMENT, TEAM_MEMBERS_FOR_MENTIONS } from '../../lib/operations/feedback.ts';
+import { can } from '../../lib/roles.ts';
 import { useMutation, useQuery } from '../../lib/use-api.ts';
 import { Alert } from '../Alert.tsx';
 import { Button } from '../Button.tsx';
 import { Card } from '../Card.tsx';
+import { MentionInput } from '../MentionInput.tsx';
+import { useViewer } from '../ViewerContext.tsx';
 import type { Draft, Tool } from './AnnotationLayer.tsx';
 
 type Feedback = NonNullable<FeedbackQuery['explanation']>;
@@ -270,10 +274,13 @@ export function CommentsPanel({
   onSeekTime: (t: number) => void;
   onSaved: () => void;
 }) {
+  const { user, memberships } = useViewer();
+  const role = memberships.find((m) => m.team.id === teamId)?.role ?? null;
   const members = useQuery(TEAM_MEMBERS_FOR_MENTIONS, { id: teamId });
   const people = members.data?.team.members.nodes.map((m) => m.user) ?? [];
+  const me = { userId: user.id, mayWrite, mayResolveAny: can(role, 'comment.resolve') };
   return (
-    <Card title="Discussion" id="comments" description="Comments can point at a moment of the video and mention team members with @name.">
+    <Card title="Discussion" id="comments" description="Comments can point at a moment of the video and mention team members: type @ and pick a name.">
       {mayWrite ? <CommentForm explanationId={explanationId} people={people} mediaTime={mediaTime} onSaved={onSaved} /> : null}
       <ul className="mt-4 space-y-4" data-testid="comment-list">
         {!feedback ? (
@@ -282,17 +289,21 @@ export function CommentsPanel({
           <li className="text-sm text-slate-600">No comments yet.</li>
         ) : (
           feedback.comments.nodes.map((c) => (
-            <li key={c.id}>
-              <CommentView c={c} onSeekTime={onSeekTime} />
-              <ul className="mt-2 space-y-2 border-l-2 border-slate-200 pl-3">
-                {c.replies.nodes.map((r) => (
-                  <li key={r.id}>
-                    <CommentView c={r} onSeekTime={onSeekTime} />
-                  </li>
-                ))}
-                {c.replies.pageInfo.hasNextPage ? <li className="text-sm text-slate-600">Showing the first {c.replies.nodes.length} replies; there are more.</li> : null}
-              </ul>
-              {mayWrite ? <CommentForm explanationId={explanationId} people={people} mediaTime={mediaTime} onSaved={onSaved} parentId={c.id} /> : null}
+            <li key={c.id} id={`comment-${c.id}`} data-testid="comment-thread" data-resolved={c.resolved ? 'true' : 'false'}>
+              <CommentView c={c} onSeekTime={onSeekTime} people={people} me={me} thread onSaved={onSaved} />
+              {c.resolved ? null : (
+                <>
+                  <ul className="mt-2 space-y-2 border-l-2 border-slate-200 pl-3">
+                    {c.replies.nodes.map((r) => (
+                      <li key={r.id} id={`comment-${r.id}`}>
+                        <CommentView c={r} onSeekTime={onSeekTime} people={people} me={me} onSaved={onSaved} />
+                      </li>
+                    ))}
+                    {c.replies.pageInfo.hasNextPage ? <li className="text-sm text-slate-600">Showing the first {c.replies.nodes.length} replies; there are more.</li> : null}
+                  </ul>
+                  {mayWrite ? <CommentForm explanationId={explanationId} people={people} mediaTime={mediaTime} onSaved={onSaved} parentId={c.id} /> : null}
+                </>
+              )}
             </li>
           ))
         )}
@@ -301,11 +312,35 @@ export function CommentsPanel({
   );
 }
 
-function CommentView({ c, onSeekTime }: { c: Pick<CommentT, 'body' | 'author' | 'createdAt' | 'timeStartSec' | 'timeEndSec' | 'mentions'>; onSeekTime: (t: number) => void }) {
+function CommentView({
+  c,
+  onSeekTime,
+  people,
+  me,
+  thread = false,
+  onSaved,
+}: {
+  c: Pick<CommentT, 'id' | 'body' | 'author' | 'createdAt' | 'timeStartSec' | 'timeEndSec' | 'mentions' | 'edited' | 'editedAt' | 'resolved' | 'resolvedBy'> & { replies?: CommentT['replies'] };
+  onSeekTime: (t: number) => void;
+  people: Person[];
+  me: { userId: string; mayWrite: boolean; mayResolveAny: boolean };
+  /** The first comment of a thread: it carries the thread's resolved state. */
+  thread?: boolean;
+  onSaved: () => void;
+}) {
+  const [editing, setEditing] = useState(false);
+  const resolve = useMutation(RESOLVE_COMMENT);
+  const mine = c.author.id === me.userId;
+  const mayResolve = thread && me.mayWrite && (mine || me.mayResolveAny);
   return (
-    <div className="text-sm" data-testid="comment">
+    <div className="text-sm" data-testid="comment" data-comment-id={c.id}>
       <p className="text-xs text-slate-600">
         <span className="font-medium text-slate-800">{c.author.name}</span> · {formatDateTime(c.createdAt)}
+        {c.edited && c.editedAt ? (
+          <span data-testid="comment-edited" title={`Edited ${formatDateTime(c.editedAt)}`}>
+            {' · '}edited {formatDateTime(c.editedAt)}
+          </span>
+        ) : null}
         {c.timeStartSec != null ? (
           <>
             {' · '}
@@ -316,19 +351,77 @@ function CommentView({ c, onSeekTime }: { c: Pick<CommentT, 'body' | 'author' | 
           </>
         ) : null}
       </p>
-      <p className="whitespace-pre-wrap text-slate-900">{c.body}</p>
+      {editing ? (
+        <EditCommentForm
+          c={c}
+          people={people}
+          onDone={(saved) => {
+            setEditing(false);
+            if (saved) onSaved();
+          }}
+        />
+      ) : (
+        <p className="whitespace-pre-wrap text-slate-900">{c.body}</p>
+      )}
       {c.mentions.length ? <p className="text-xs text-slate-600">Mentions: {c.mentions.map((m) => m.name).join(', ')}</p> : null}
+      {thread && c.resolved ? (
+        <p className="text-xs text-green-800" data-testid="comment-resolved">
+          Resolved{c.resolvedBy ? ` by ${c.resolvedBy.name}` : ''}
+          {c.replies?.nodes.length ? ` · ${c.replies.nodes.length} repl${c.replies.nodes.length === 1 ? 'y' : 'ies'} hidden` : ''}
+        </p>
+      ) : null}
+      {!editing && ((mine && me.mayWrite) || mayResolve) ? (
+        <div className="mt-1 flex gap-1">
+          {mine && me.mayWrite ? (
+            <Button size="sm" variant="ghost" onClick={() => setEditing(true)} data-testid="comment-edit">
+              Edit
+            </Button>
+          ) : null}
+          {mayResolve ? (
+            <Button
+              size="sm"
+              variant="ghost"
+              loading={resolve.pending}
+              onClick={async () => {
+                if (await resolve.run({ id: c.id, resolved: !c.resolved })) onSaved();
+              }}
+              data-testid={c.resolved ? 'comment-reopen' : 'comment-resolve'}
+            >
+              {c.resolved ? 'Reopen' : 'Resolve'}
+            </Button>
+          ) : null}
+        </div>
+      ) : null}
+      {resolve.error ? <p className="text-xs text-red-700">{userMessage(resolve.error)}</p> : null}
     </div>
   );
 }
 
-/** Mentions are the members whose `@name` (first word of their name) appears in the body. */
-export function mentionedIds(body: string, people: { id: string; name: string }[]): string[] {
-  const tags = new Set([...body.matchAll(/@([\p{L}\p{N}_.-]+)/gu)].map((m) => m[1]!.toLowerCase()));
-  return people.filter((p) => tags.has(p.name.split(/\s+/)[0]!.toLowerCase()) || tags.has(p.name.replace(/\s+/g, '').toLowerCase())).map((p) => p.id);
+function EditCommentForm({ c, people, onDone }: { c: Pick<CommentT, 'id' | 'body'>; people: Person[]; onDone: (saved: boolean) => void }) {
+  const edit = useMutation(EDIT_COMMENT);
+  const [body, setBody] = useState(c.body);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const mentions = mentionedIds(body, people);
+    if (await edit.run({ id: c.id, input: { body, mentions } })) onDone(true);
+  }
+  return (
+    <form onSubmit={(e) => void submit(e)} className="mt-1 space-y-2" data-testid="comment-edit-form">
+      <MentionInput value={body} onChange={setBody} people={people} label="Edit comment" multiline testId="comment-edit-input" />
+      {edit.error ? <Alert tone="error">{userMessage(edit.error)} {Object.values(edit.error.fields).join(' ')}</Alert> : null}
+      <div className="flex gap-2">
+        <Button type="submit" size="sm" disabled={!body.trim()} loading={edit.pending} data-testid="comment-edit-save">
+          Save
+        </Button>
+        <Button size="sm" variant="secondary" onClick={() => onDone(false)}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
 }
 
-function CommentForm({ explanationId, people, mediaTime, onSaved, parentId }: { explanationId: string; people: { id: string; name: string }[]; mediaTime: number; onSaved: () => void; parentId?: string }) {
+function CommentForm({ explanationId, people, mediaTime, onSaved, parentId }: { explanationId: string; people: Person[]; mediaTime: number; onSaved: () => void; parentId?: string }) {
   const add = useMutation(ADD_COMMENT);
   const [body, setBody] = useState('');
   const [pin, setPin] = useState(!parentId);
@@ -360,10 +453,20 @@ function CommentForm({ explanationId, people, mediaTime, onSaved, parentId }: { 
   }
   return (
     <form onSubmit={(e) => void submit(e)} className="mt-2 space-y-2" data-testid={parentId ? 'reply-form' : 'comment-form'}>
-      <label className="block text-xs font-medium text-slate-800">
-        {parentId ? 'Reply' : 'New comment'}
-        <textarea value={body} onChange={(e) => setBody(e.target.value)} rows={2} maxLength={5000} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm" placeholder={people.length ? `Type @${people[0]!.name.split(/\s+/)[0]} to mention someone` : ''} />
-      </label>
+      <div className="block text-xs font-medium text-slate-800">
+        <span aria-hidden="true">{parentId ? 'Reply' : 'New comment'}</span>
+        <div className="mt-1">
+          <MentionInput
+            value={body}
+            onChange={setBody}
+            people={people}
+            label={parentId ? 'Reply' : 'New comment'}
+            multiline
+            placeholder={people.length ? 'Type @ to mention someone' : ''}
+            testId={parentId ? 'reply-input' : 'comment-input'}
+          />
+        </div>
+      </div>
       {!parentId ? (
         <div className="flex flex-wrap items-center gap-3 text-xs text-slate-700">
           <label className="inline-flex items-center gap-1.5">

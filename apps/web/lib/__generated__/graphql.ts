@@ -147,6 +147,19 @@ export type ModelCardInput = {
   trainingData: string;
 };
 
+/**
+ * Narrows the model list; fields combine (AND). `search`: a case-insensitive substring of the name or
+ * version; `authorId` who uploaded it (built-in models have none); `since`/`until` the registration
+ * time, both inclusive.
+ */
+export type ModelFilter = {
+  authorId?: string | null | undefined;
+  format?: string | null | undefined;
+  search?: string | null | undefined;
+  since?: string | null | undefined;
+  until?: string | null | undefined;
+};
+
 /** What a notification is about. */
 export type NotificationKind =
   /** An explanation you requested finished. */
@@ -430,7 +443,7 @@ export type ExplanationViewQueryVariables = Exact<{
 }>;
 
 
-export type ExplanationViewQuery = { explanation: { teamId: string, target: string, params: unknown, progress: number, error: string | null, prediction: unknown, metrics: unknown, provenance: unknown, timings: unknown, saliencyShape: Array<number> | null, saliencyUrl: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, comparison: unknown, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, overlay: { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } } | null, trust: { warnings: Array<{ code: string, message: string }> } | null, downloads: { saliencyNpy: string, overlayMp4: string, overlayPngZip: string, feedbackJson: string } | null, reproduces: { createdAt: string, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, params: unknown, requestedBy: { id: string, name: string }, model: { id: string, name: string, version: string } } | null, reproductions: { nodes: Array<{ createdAt: string, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, params: unknown, requestedBy: { id: string, name: string }, model: { id: string, name: string, version: string } }> }, requestedBy: { id: string, name: string }, model: { weightsSha256: string, labels: Array<string>, id: string, name: string, version: string }, video: { url: string, fps: number | null, frameCount: number | null, durationSec: number | null, width: number | null, height: number | null, id: string, title: string } } };
+export type ExplanationViewQuery = { explanation: { teamId: string, target: string, params: unknown, progress: number, error: string | null, prediction: unknown, metrics: unknown, provenance: unknown, timings: unknown, saliencyShape: Array<number> | null, saliencyUrl: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, comparison: unknown, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, overlay: { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } } | null, trust: { warnings: Array<{ code: string, message: string }> } | null, downloads: { saliencyNpy: string, overlayMp4: string, overlayPngZip: string, feedbackJson: string } | null, reproduces: { createdAt: string, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, requestedBy: { id: string, name: string } } | null, reproductions: { nodes: Array<{ createdAt: string, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, requestedBy: { id: string, name: string } }> }, requestedBy: { id: string, name: string }, model: { weightsSha256: string, labels: Array<string>, id: string, name: string, version: string }, video: { url: string, fps: number | null, frameCount: number | null, durationSec: number | null, width: number | null, height: number | null, id: string, title: string } } };
 
 export type ExplanationProgressSubscriptionVariables = Exact<{
   id: string;
@@ -517,7 +530,9 @@ export type VideoSummaryFragment = { id: string, title: string };
 
 export type VideoFieldsFragment = { filename: string, sizeBytes: number, status: VideoStatus, error: string | null, durationSec: number | null, fps: number | null, frameCount: number | null, width: number | null, height: number | null, url: string, createdAt: string, id: string, title: string, uploadedBy: { id: string, name: string } };
 
-export type ExplanationSummaryFragment = { id: string, method: string, status: ExplanationStatus, reproducesId: string | null, params: unknown, createdAt: string, model: { id: string, name: string, version: string }, requestedBy: { id: string, name: string } };
+export type ExplanationSummaryFragment = { id: string, method: string, status: ExplanationStatus, reproducesId: string | null };
+
+export type ExplanationLabelFieldsFragment = { id: string, method: string, reproducesId: string | null, params: unknown, createdAt: string, model: { id: string, name: string, version: string }, requestedBy: { id: string, name: string } };
 
 export type SaliencyOverlayFieldsFragment = { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } };
 
@@ -595,6 +610,10 @@ export type ModelsQuery = { models: { nodes: Array<{ labels: Array<string>, buil
 
 export type ModelRegistryQueryVariables = Exact<{
   teamId: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: ModelFilter | null | undefined;
+  sort?: ListSort | null | undefined;
 }>;
 
 
@@ -684,7 +703,7 @@ export type JoinReviewSessionMutationVariables = Exact<{
 }>;
 
 
-export type JoinReviewSessionMutation = { joinReviewSession: { teamId: string, isHost: boolean, summary: unknown, id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, explanations: Array<{ saliencyUrl: string | null, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, params: unknown, createdAt: string, overlay: { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } } | null, video: { url: string, fps: number | null, width: number | null, height: number | null, id: string, title: string }, model: { id: string, name: string, version: string }, requestedBy: { id: string, name: string } }>, playback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } | null, present: Array<{ isHost: boolean, userId: string, name: string }>, comments: { nodes: Array<{ id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string }, mentions: Array<{ userId: string, name: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, decisions: Array<{ explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { isHost: boolean, userId: string, name: string } }>, votes: Array<{ explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { isHost: boolean, userId: string, name: string } }>, host: { id: string, name: string } } };
+export type JoinReviewSessionMutation = { joinReviewSession: { teamId: string, isHost: boolean, summary: unknown, id: string, title: string, status: ReviewStatus, startedAt: string, endedAt: string | null, explanations: Array<{ saliencyUrl: string | null, id: string, method: string, status: ExplanationStatus, reproducesId: string | null, overlay: { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } } | null, video: { url: string, fps: number | null, width: number | null, height: number | null, id: string, title: string } }>, playback: { explanationId: string | null, playing: boolean, timeSec: number, updatedAt: string } | null, present: Array<{ isHost: boolean, userId: string, name: string }>, comments: { nodes: Array<{ id: string, explanationId: string | null, body: string, timeSec: number | null, createdAt: string, author: { userId: string, name: string }, mentions: Array<{ userId: string, name: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, decisions: Array<{ explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { isHost: boolean, userId: string, name: string } }>, votes: Array<{ explanationId: string, verdict: ReviewVerdict, note: string | null, decidedAt: string, decidedBy: { isHost: boolean, userId: string, name: string } }>, host: { id: string, name: string } } };
 
 export type LeaveReviewSessionMutationVariables = Exact<{
   id: string;

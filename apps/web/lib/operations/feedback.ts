@@ -7,10 +7,14 @@ import type {
   CreateAnnotationMutationVariables,
   DeleteAnnotationMutation,
   DeleteAnnotationMutationVariables,
+  EditCommentMutation,
+  EditCommentMutationVariables,
   FeedbackQuery,
   FeedbackQueryVariables,
   RateExplanationMutation,
   RateExplanationMutationVariables,
+  ResolveCommentMutation,
+  ResolveCommentMutationVariables,
   TeamMembersForMentionsQuery,
   TeamMembersForMentionsQueryVariables,
 } from '../__generated__/graphql.ts';
@@ -82,6 +86,13 @@ export const FEEDBACK = operation<FeedbackQuery, FeedbackQueryVariables>(/* Grap
     mentions {
       ...UserSummary
     }
+    edited
+    editedAt
+    resolved
+    resolvedAt
+    resolvedBy {
+      ...UserSummary
+    }
   }
 `, [PAGE_INFO_FIELDS, USER_SUMMARY, RATING_FIELDS]);
 
@@ -123,6 +134,22 @@ export const DELETE_ANNOTATION = operation<DeleteAnnotationMutation, DeleteAnnot
 export const ADD_COMMENT = operation<AddCommentMutation, AddCommentMutationVariables>(/* GraphQL */ `
   mutation AddComment($input: AddCommentInput!) {
     addComment(input: $input) {
+      id
+    }
+  }
+`);
+
+export const EDIT_COMMENT = operation<EditCommentMutation, EditCommentMutationVariables>(/* GraphQL */ `
+  mutation EditComment($id: ID!, $input: EditCommentInput!) {
+    editComment(id: $id, input: $input) {
+      id
+    }
+  }
+`);
+
+export const RESOLVE_COMMENT = operation<ResolveCommentMutation, ResolveCommentMutationVariables>(/* GraphQL */ `
+  mutation ResolveComment($id: ID!, $resolved: Boolean!) {
+    resolveComment(id: $id, resolved: $resolved) {
       id
     }
   }

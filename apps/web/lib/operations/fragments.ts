@@ -234,6 +234,9 @@ export const REVIEW_COMMENT_FIELDS = withFragments(/* GraphQL */ `
     author {
       ...ReviewParticipantSummary
     }
+    mentions {
+      ...ReviewParticipantSummary
+    }
   }
 `, [REVIEW_PARTICIPANT_SUMMARY]);
 
@@ -246,6 +249,7 @@ export const REVIEW_DECISION_FIELDS = withFragments(/* GraphQL */ `
     decidedAt
     decidedBy {
       ...ReviewParticipantSummary
+      isHost
     }
   }
 `, [REVIEW_PARTICIPANT_SUMMARY]);

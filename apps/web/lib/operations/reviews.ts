@@ -112,6 +112,9 @@ export const JOIN_REVIEW_SESSION = operation<JoinReviewSessionMutation, JoinRevi
       decisions {
         ...ReviewDecisionFields
       }
+      votes {
+        ...ReviewDecisionFields
+      }
     }
   }
 `, [

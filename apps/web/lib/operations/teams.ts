@@ -7,6 +7,8 @@ import type {
   ChangeMemberRoleMutationVariables,
   CreateTeamMutation,
   CreateTeamMutationVariables,
+  InvitationPreviewQuery,
+  InvitationPreviewQueryVariables,
   InviteMemberMutation,
   InviteMemberMutationVariables,
   RemoveMemberMutation,
@@ -94,6 +96,18 @@ export const REVOKE_INVITATION = operation<RevokeInvitationMutation, RevokeInvit
     revokeInvitation(id: $id) {
       id
       revokedAt
+    }
+  }
+`);
+
+/** Public: what an invitation link says before sign-in (null when the link cannot be used). */
+export const INVITATION_PREVIEW = operation<InvitationPreviewQuery, InvitationPreviewQueryVariables>(/* GraphQL */ `
+  query InvitationPreview($token: String!) {
+    invitationPreview(token: $token) {
+      teamName
+      role
+      invitedByName
+      expiresAt
     }
   }
 `);
