@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { AuditEventsQuery, AuditEventsQueryVariables, VerifyAuditChainQuery } from '../lib/__generated__/graphql.ts';
 import { gqlRequest, isApiError, userMessage, type ApiError } from '../lib/graphql-client.ts';
@@ -10,6 +10,7 @@ import { AUDIT_EVENTS, VERIFY_AUDIT_CHAIN } from '../lib/operations/governance.t
 import { TEAM } from '../lib/operations/teams.ts';
 import { can } from '../lib/roles.ts';
 import { useQuery } from '../lib/use-api.ts';
+import { dayBound, useListParams } from '../lib/list-params.ts';
 import { Alert } from './Alert.tsx';
 import { AppShell } from './AppShell.tsx';
 import { Button, ButtonLink } from './Button.tsx';
@@ -48,17 +49,22 @@ export function AuditLogPage({ teamId }: { teamId: string }) {
   );
 }
 
-/** A calendar day (yyyy-mm-dd, the viewer's time zone) as the first or last instant of that day. */
-export function dayBound(day: string, end: boolean): string | null {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const at = end ? new Date(y, m - 1, d, 23, 59, 59, 999) : new Date(y, m - 1, d, 0, 0, 0, 0);
-  return Number.isNaN(at.getTime()) ? null : at.toISOString();
-}
-
 function AuditLog({ teamId }: { teamId: string }) {
   const team = useQuery(TEAM, { id: teamId });
-  const [filters, setFilters] = useState<Filters>({});
+  // The filter lives in the URL (?action=&author=&from=&to=), so a filtered log can be shared.
+  const [params, setParams] = useListParams();
+  const filters = useMemo<Filters>(() => {
+    const f: Filters = {};
+    if (params.action.trim()) f.action = params.action.trim();
+    if (params.author) f.actorId = params.author;
+    const since = dayBound(params.from, false);
+    const until = dayBound(params.to, true);
+    if (since) f.since = since;
+    if (until) f.until = until;
+    return f;
+  }, [params.action, params.author, params.from, params.to]);
+  const setFilters = (next: { action?: string; author?: string; from?: string; to?: string }) =>
+    setParams({ action: next.action ?? '', author: next.author ?? '', from: next.from ?? '', to: next.to ?? '' });
   const events = useQuery(AUDIT_EVENTS, { teamId, first: PAGE, ...filters });
   // Pages after the first, fetched with "Load more"; cleared when the filters change.
   const [more, setMore] = useState<{ key: string; nodes: AuditEvent[]; endCursor: string | null; hasNextPage: boolean } | null>(null);
@@ -111,14 +117,7 @@ function AuditLog({ teamId }: { teamId: string }) {
     ev.preventDefault();
     const form = new FormData(ev.currentTarget);
     const text = (name: string) => String(form.get(name) ?? '').trim();
-    const next: Filters = {};
-    if (text('action')) next.action = text('action');
-    if (text('actorId')) next.actorId = text('actorId');
-    const since = dayBound(text('since'), false);
-    const until = dayBound(text('until'), true);
-    if (since) next.since = since;
-    if (until) next.until = until;
-    setFilters(next);
+    setFilters({ action: text('action'), author: text('actorId'), from: text('since'), to: text('until') });
   }
 
   const filtered = Object.keys(filters).length > 0;
@@ -132,14 +131,14 @@ function AuditLog({ teamId }: { teamId: string }) {
       <div className="space-y-6">
         <VerifyChain teamId={teamId} />
         <Card title="Filter" id="audit-filter">
-          <form onSubmit={onFilter} className="grid gap-x-4 sm:grid-cols-2 lg:grid-cols-[repeat(4,minmax(0,1fr))_auto]" data-testid="audit-filters">
-            <TextField label="Action" name="action" placeholder="e.g. explanation." hint="Exact, or a prefix ending in a dot." list="audit-actions" data-testid="audit-filter-action" />
+          <form key={`${params.action}|${params.author}|${params.from}|${params.to}`} onSubmit={onFilter} className="grid gap-x-4 sm:grid-cols-2 lg:grid-cols-[repeat(4,minmax(0,1fr))_auto]" data-testid="audit-filters">
+            <TextField label="Action" name="action" defaultValue={params.action} placeholder="e.g. explanation." hint="Exact, or a prefix ending in a dot." list="audit-actions" data-testid="audit-filter-action" />
             <datalist id="audit-actions">
               {[...new Set(nodes.map((n) => n.action))].sort().map((a) => (
                 <option key={a} value={a} />
               ))}
             </datalist>
-            <SelectField label="Person" name="actorId" defaultValue="" data-testid="audit-filter-actor">
+            <SelectField label="Person" name="actorId" defaultValue={params.author} data-testid="audit-filter-actor">
               <option value="">Anyone</option>
               {members.map((m) => (
                 <option key={m.user.id} value={m.user.id}>
@@ -147,8 +146,8 @@ function AuditLog({ teamId }: { teamId: string }) {
                 </option>
               ))}
             </SelectField>
-            <TextField label="From" name="since" type="date" data-testid="audit-filter-since" />
-            <TextField label="To" name="until" type="date" data-testid="audit-filter-until" />
+            <TextField label="From" name="since" type="date" defaultValue={params.from} data-testid="audit-filter-since" />
+            <TextField label="To" name="until" type="date" defaultValue={params.to} data-testid="audit-filter-until" />
             <div className="flex items-start gap-2 pt-6.5">
               <Button type="submit" data-testid="audit-filter-apply">
                 Apply

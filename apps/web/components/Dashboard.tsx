@@ -3,8 +3,13 @@
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { userMessage } from '../lib/graphql-client.ts';
-import { DELETE_VIDEO, VIDEOS } from '../lib/operations/videos.ts';
-import type { VideosQuery } from '../lib/__generated__/graphql.ts';
+import { DELETE_VIDEO, RENAME_VIDEO, VIDEOS } from '../lib/operations/videos.ts';
+import type { VideoFilter, VideosQuery } from '../lib/__generated__/graphql.ts';
+import { listVariables, useListParams } from '../lib/list-params.ts';
+import { usePagedList } from '../lib/use-paged-list.ts';
+import { ListControls, LoadMore, useAuthorOptions } from './ListControls.tsx';
+import { Dialog } from './Dialog.tsx';
+import { TextField } from './Field.tsx';
 import { ROLE_LABELS, can } from '../lib/roles.ts';
 import { useMutation, useQuery } from '../lib/use-api.ts';
 import { Alert } from './Alert.tsx';
@@ -17,7 +22,6 @@ import { EmptyState } from './EmptyState.tsx';
 import { LoadingRegion, Skeleton } from './Skeleton.tsx';
 import { VideoGrid, VideoGridSkeleton } from './VideoGrid.tsx';
 import { VideoUpload } from './VideoUpload.tsx';
-import { MoreNote } from './MoreNote.tsx';
 import { useViewer } from './ViewerContext.tsx';
 
 export function DashboardSkeleton() {
@@ -32,6 +36,53 @@ export function DashboardSkeleton() {
       </div>
       <VideoGridSkeleton />
     </LoadingRegion>
+  );
+}
+
+type Video = VideosQuery['videos']['nodes'][number];
+const pickVideos = (d: VideosQuery) => d.videos;
+
+/** Renames a video (1–200 characters); the API audits the old and new title. */
+function RenameVideoDialog({ video, onClose, onRenamed }: { video: Video | null; onClose: () => void; onRenamed: (id: string, title: string) => void }) {
+  const rename = useMutation(RENAME_VIDEO);
+  const [title, setTitle] = useState('');
+  useEffect(() => {
+    if (video) {
+      setTitle(video.title);
+      rename.reset();
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [video]);
+  return (
+    <Dialog open={video !== null} onClose={onClose} title={`Rename “${video?.title ?? ''}”`} testId="rename-video-dialog">
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (!video) return;
+          const res = await rename.run({ id: video.id, title });
+          if (res) onRenamed(video.id, res.renameVideo.title);
+        }}
+      >
+        <TextField
+          label="Title"
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          maxLength={200}
+          required
+          autoFocus
+          error={rename.error?.fields?.title ?? (rename.error ? userMessage(rename.error) : undefined)}
+          data-testid="rename-video-title"
+        />
+        <div className="flex justify-end gap-2 pt-2">
+          <Button variant="secondary" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={rename.pending} data-testid="rename-video-save">
+            Save title
+          </Button>
+        </div>
+      </form>
+    </Dialog>
   );
 }
 
@@ -51,14 +102,26 @@ function TeamVideos({ urlTeam }: { urlTeam: string | null }) {
   const [creating, setCreating] = useState(false);
   const team = memberships.find((m) => m.team.id === teamId)?.team ?? null;
   const mayReadVideos = can(role, 'video.read');
-  const videos = useQuery(VIDEOS, teamId && mayReadVideos ? { teamId } : null);
+  const [listParams, setListParams] = useListParams();
+  const { filter, sort } = listVariables<VideoFilter>(listParams, {
+    status: { param: 'status', allowed: ['READY', 'PROCESSING', 'FAILED'] },
+    authorId: { param: 'author' },
+  });
+  const videos = usePagedList(VIDEOS, teamId && mayReadVideos ? { teamId, filter, sort } : null, pickVideos);
+  const authors = useAuthorOptions(teamId && mayReadVideos ? teamId : null);
   const mayUpload = can(role, 'video.write');
-  const [deleting, setDeleting] = useState<VideosQuery['videos']['nodes'][number] | null>(null);
+  const [deleting, setDeleting] = useState<Video | null>(null);
+  const [renaming, setRenaming] = useState<Video | null>(null);
   const deleteVideo = useMutation(DELETE_VIDEO);
+  const filtered = Boolean(filter.search || filter.status || filter.authorId || filter.since || filter.until);
 
-  // Keep the resolved team in the URL so the page can be shared and reloaded as is.
+  // Keep the resolved team in the URL so the page can be shared and reloaded as is (filters stay).
   useEffect(() => {
-    if (teamId && urlTeam !== teamId) router.replace(`/?team=${encodeURIComponent(teamId)}`, { scroll: false });
+    if (teamId && urlTeam !== teamId) {
+      const rest = new URLSearchParams(window.location.search);
+      rest.set('team', teamId);
+      router.replace(`/?${rest.toString()}`, { scroll: false });
+    }
   }, [teamId, urlTeam, router]);
 
   const createButton = (
@@ -129,23 +192,54 @@ function TeamVideos({ urlTeam }: { urlTeam: string | null }) {
           >
             {userMessage(videos.error)}
           </Alert>
-        ) : !videos.data ? (
-          <LoadingRegion label="Loading videos">
-            <VideoGridSkeleton />
-          </LoadingRegion>
-        ) : videos.data.videos.nodes.length === 0 ? (
-          <EmptyState title="No videos yet" testId="videos-empty-state">
-            Videos uploaded to {team.name} appear here, with their status and length, as soon as the upload
-            finishes.{mayUpload ? ' Drop a file above to start.' : ''}
-          </EmptyState>
         ) : (
-          <VideoGrid
-            videos={videos.data.videos.nodes}
-            hrefFor={(v) => `/videos/${encodeURIComponent(v.id)}`}
-            {...(mayUpload ? { onDelete: (v: VideosQuery['videos']['nodes'][number]) => { deleteVideo.reset(); setDeleting(v); } } : {})}
-          />
+          <>
+            <ListControls
+              label="videos"
+              params={listParams}
+              onChange={setListParams}
+              searchPlaceholder="Title or file name contains…"
+              selects={[
+                { param: 'status', label: 'Status', any: 'Any status', options: [{ value: 'READY', label: 'Ready' }, { value: 'PROCESSING', label: 'Processing' }, { value: 'FAILED', label: 'Failed' }] },
+                { param: 'author', label: 'Uploaded by', any: 'Anyone', options: authors },
+              ]}
+              dateLabel="Uploaded"
+              sortLabels={{ NAME: 'Title (A–Z)' }}
+              testId="video-filters"
+            />
+            {!videos.data ? (
+              <LoadingRegion label="Loading videos">
+                <VideoGridSkeleton />
+              </LoadingRegion>
+            ) : videos.nodes.length === 0 ? (
+              filtered ? (
+                <EmptyState title="No videos match these filters" testId="videos-no-match">
+                  Change the search or clear the filters to see every video of {team.name}.
+                </EmptyState>
+              ) : (
+                <EmptyState title="No videos yet" testId="videos-empty-state">
+                  Videos uploaded to {team.name} appear here, with their status and length, as soon as the upload
+                  finishes.{mayUpload ? ' Drop a file above to start.' : ''}
+                </EmptyState>
+              )
+            ) : (
+              <VideoGrid
+                videos={videos.nodes}
+                hrefFor={(v) => `/videos/${encodeURIComponent(v.id)}`}
+                {...(mayUpload
+                  ? {
+                      onDelete: (v: Video) => {
+                        deleteVideo.reset();
+                        setDeleting(v);
+                      },
+                      onRename: (v: Video) => setRenaming(v),
+                    }
+                  : {})}
+              />
+            )}
+            <LoadMore list={videos} what="videos" testId="videos-load-more" />
+          </>
         )}
-        <MoreNote pageInfo={videos.data?.videos.pageInfo} shown={videos.data?.videos.nodes.length ?? 0} what="videos (newest first)" />
       </section>
       <ConfirmDialog
         open={deleting !== null}
@@ -159,13 +253,24 @@ function TeamVideos({ urlTeam }: { urlTeam: string | null }) {
           if (!deleting) return;
           const ok = await deleteVideo.run({ id: deleting.id });
           if (ok) {
-            videos.setData((prev) => (prev ? { videos: { ...prev.videos, nodes: prev.videos.nodes.filter((v) => v.id !== deleting.id) } } : prev));
+            const gone = deleting.id;
+            videos.removeNode((v) => v.id !== gone);
             setDeleting(null);
           }
         }}
       >
-        The video disappears from the library. Its file, hashes, explanations and audit trail are kept for audits.
+        The video and its explanations disappear from the team&apos;s lists; running explanations are cancelled. Its
+        hashes and audit trail are kept, and the file goes by the retention rules. A video whose explanations are used
+        by a study, a review session or an audit report cannot be deleted.
       </ConfirmDialog>
+      <RenameVideoDialog
+        video={renaming}
+        onClose={() => setRenaming(null)}
+        onRenamed={(id, title) => {
+          videos.updateNodes((v) => (v.id === id ? { ...v, title } : v));
+          setRenaming(null);
+        }}
+      />
       {dialog}
     </>
   );

@@ -17,26 +17,43 @@ export function VideoGrid({
   videos,
   hrefFor,
   onDelete,
+  onRename,
 }: {
   videos: Video[];
   hrefFor?: (v: Video) => string;
   /** Shows a delete button on each card (the caller confirms). */
   onDelete?: (v: Video) => void;
+  /** Shows a rename button on each card (the caller asks for the title). */
+  onRename?: (v: Video) => void;
 }) {
   return (
     <ul className={GRID} data-testid="video-grid" aria-label="Videos">
       {videos.map((v) => (
         <li key={v.id} data-testid="video-card" className="relative">
           <VideoCard video={v} href={hrefFor?.(v)} />
-          {onDelete ? (
-            <button
-              type="button"
-              onClick={() => onDelete(v)}
-              data-testid="video-delete"
-              className="absolute top-2 left-2 rounded bg-white/90 px-2 py-1 text-xs font-medium text-red-700 shadow hover:bg-white"
-            >
-              Delete<span className="sr-only"> {v.title}</span>
-            </button>
+          {onDelete || onRename ? (
+            <div className="absolute top-2 left-2 flex gap-1.5">
+              {onRename ? (
+                <button
+                  type="button"
+                  onClick={() => onRename(v)}
+                  data-testid="video-rename"
+                  className="rounded bg-white/90 px-2 py-1 text-xs font-medium text-slate-800 shadow hover:bg-white"
+                >
+                  Rename<span className="sr-only"> {v.title}</span>
+                </button>
+              ) : null}
+              {onDelete ? (
+                <button
+                  type="button"
+                  onClick={() => onDelete(v)}
+                  data-testid="video-delete"
+                  className="rounded bg-white/90 px-2 py-1 text-xs font-medium text-red-700 shadow hover:bg-white"
+                >
+                  Delete<span className="sr-only"> {v.title}</span>
+                </button>
+              ) : null}
+            </div>
           ) : null}
         </li>
       ))}

@@ -3,9 +3,9 @@
 import Link from 'next/link';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import type { VideoPageQuery } from '../lib/__generated__/graphql.ts';
+import type { ExplanationFilter, VideoPageQuery } from '../lib/__generated__/graphql.ts';
 import { userMessage } from '../lib/graphql-client.ts';
-import { formatDateTime, formatDuration } from '../lib/format.ts';
+import { formatDuration } from '../lib/format.ts';
 import { FORM_LIMITS, METHOD_DEFAULTS, METHODS, methodHasField, methodLabel } from '../lib/methods.ts';
 import { REQUEST_EXPLANATION } from '../lib/operations/explanations.ts';
 import { MODELS } from '../lib/operations/models.ts';
@@ -14,6 +14,10 @@ import { can } from '../lib/roles.ts';
 import { explainStageLabel } from '@fep/shared/progress';
 import { useExplanationProgress } from '../lib/subscriptions.ts';
 import { useMutation, useQuery } from '../lib/use-api.ts';
+import { listVariables, useListParams, type ListParams } from '../lib/list-params.ts';
+import { usePagedList, type PagedList } from '../lib/use-paged-list.ts';
+import { explanationLabel, explanationLabels } from '@fep/shared/methods';
+import { ListControls, LoadMore, useAuthorOptions } from './ListControls.tsx';
 import { Alert } from './Alert.tsx';
 import { AppShell } from './AppShell.tsx';
 import { Badge } from './Badge.tsx';
@@ -57,7 +61,14 @@ export function VideoPage({ videoId }: { videoId: string }) {
 
 function VideoPageBody({ videoId }: { videoId: string }) {
   const { memberships, rememberTeam } = useViewer();
-  const query = useQuery(VIDEO_PAGE, { id: videoId });
+  const [listParams, setListParams] = useListParams();
+  const { filter, sort } = listVariables<ExplanationFilter>(listParams, {
+    status: { param: 'status', allowed: ['QUEUED', 'RUNNING', 'DONE', 'FAILED', 'CANCELLED'] },
+    method: { param: 'method', allowed: METHODS.map((m) => m.name) },
+    modelId: { param: 'model' },
+    authorId: { param: 'author' },
+  });
+  const query = usePagedList(VIDEO_PAGE, { id: videoId, filter, sort }, pickExplanations);
   const video = query.data?.video;
   const role = memberships.find((m) => m.team.id === video?.teamId)?.role ?? null;
 
@@ -108,7 +119,14 @@ function VideoPageBody({ videoId }: { videoId: string }) {
               </div>
             )}
           </div>
-          <ExplanationList video={video} mayCancel={can(role, 'explanation.request')} onChanged={() => void query.reload()} />
+          <ExplanationList
+            video={video}
+            list={query}
+            params={listParams}
+            onParams={setListParams}
+            mayCancel={can(role, 'explanation.request')}
+            onChanged={() => void query.reload()}
+          />
         </div>
         {can(role, 'explanation.request') && video.status === 'READY' ? (
           <RequestForm video={video} top5={readTop5(latestDone?.prediction)} onRequested={() => void query.reload()} />
@@ -276,9 +294,33 @@ function RequestForm({ video, top5, onRequested }: { video: Video; top5: ClassSc
 
 const STATUS_TONE = { QUEUED: 'neutral', RUNNING: 'indigo', DONE: 'green', FAILED: 'red', CANCELLED: 'amber' } as const;
 
-function ExplanationList({ video, mayCancel, onChanged }: { video: Video; mayCancel: boolean; onChanged: () => void }) {
+const pickExplanations = (d: VideoPageQuery) => d.video.explanations;
+
+function ExplanationList({
+  video,
+  list,
+  params,
+  onParams,
+  mayCancel,
+  onChanged,
+}: {
+  video: Video;
+  list: PagedList<VideoPageQuery, ExplanationRow>;
+  params: ListParams;
+  onParams: (next: Partial<ListParams>) => void;
+  mayCancel: boolean;
+  onChanged: () => void;
+}) {
   const [selected, setSelected] = useState<string[]>([]);
-  const done = video.explanations.nodes.filter((e) => e.status === 'DONE');
+  const nodes = list.nodes;
+  const done = nodes.filter((e) => e.status === 'DONE');
+  const labels = useMemo(() => explanationLabels(nodes), [nodes]);
+  const authors = useAuthorOptions(video.teamId);
+  const models = useMemo(
+    () => [...new Map(nodes.map((e) => [e.model.id, { value: e.model.id, label: `${e.model.name} ${e.model.version}` }])).values()],
+    [nodes],
+  );
+  const filtered = Boolean(params.q || params.status || params.method || params.model || params.author || params.from || params.to);
   const compareHref = useMemo(() => `/compare?ids=${selected.map(encodeURIComponent).join(',')}`, [selected]);
   return (
     <Card
@@ -296,17 +338,37 @@ function ExplanationList({ video, mayCancel, onChanged }: { video: Video; mayCan
         ) : undefined
       }
     >
-      {video.explanations.nodes.length === 0 ? (
+      <ListControls
+        label="explanations"
+        params={params}
+        onChange={onParams}
+        searchPlaceholder="Method or model contains…"
+        selects={[
+          { param: 'method', label: 'Method', any: 'Any method', options: METHODS.map((m) => ({ value: m.name, label: methodLabel(m.name) })) },
+          { param: 'status', label: 'Status', any: 'Any status', options: ['DONE', 'RUNNING', 'QUEUED', 'FAILED', 'CANCELLED'].map((v) => ({ value: v, label: v.toLowerCase() })) },
+          ...(models.length > 1 || params.model ? [{ param: 'model' as const, label: 'Model', any: 'Any model', options: models }] : []),
+          { param: 'author', label: 'Requested by', any: 'Anyone', options: authors },
+        ]}
+        dates={false}
+        sortLabels={{ NAME: 'Method (A–Z)' }}
+        testId="explanation-filters"
+      />
+      {nodes.length === 0 && filtered ? (
+        <p className="text-sm text-slate-600" data-testid="no-explanations-match">
+          No explanations match these filters.
+        </p>
+      ) : nodes.length === 0 ? (
         <p className="text-sm text-slate-600" data-testid="no-explanations">
           No explanations yet. Pick a model and a method, then press Explain.
         </p>
       ) : (
         <ul className="divide-y divide-slate-200" data-testid="explanation-list">
-          {video.explanations.nodes.map((e) => (
+          {nodes.map((e) => (
             <ExplanationItem
               key={e.id}
               e={e}
-              original={e.reproducesId ? (video.explanations.nodes.find((o) => o.id === e.reproducesId) ?? null) : null}
+              label={labels.get(e.id) ?? explanationLabel(e)}
+              original={e.reproducesId ? (nodes.find((o) => o.id === e.reproducesId) ?? null) : null}
               mayCancel={mayCancel}
               onChanged={onChanged}
               checked={selected.includes(e.id)}
@@ -315,6 +377,7 @@ function ExplanationList({ video, mayCancel, onChanged }: { video: Video; mayCan
           ))}
         </ul>
       )}
+      <LoadMore list={list} what="explanations" testId="explanations-load-more" />
     </Card>
   );
 }
@@ -327,6 +390,7 @@ function formatEta(ms: number | null | undefined): string {
 
 function ExplanationItem({
   e,
+  label,
   original,
   mayCancel,
   onChanged,
@@ -334,6 +398,8 @@ function ExplanationItem({
   onCheck,
 }: {
   e: ExplanationRow;
+  /** explanationLabels() of the list: method, parameters, model, date, author. */
+  label: string;
   /** The explanation this row reproduces, when it is in the same list. */
   original: ExplanationRow | null;
   mayCancel: boolean;
@@ -352,7 +418,6 @@ function ExplanationItem({
     if (activeRow && finished) onChanged();
   }, [activeRow, finished, onChanged]);
 
-  const params = (e.params ?? {}) as Record<string, unknown>;
   const prediction = e.prediction as { label?: string; probability?: number } | null;
   return (
     <li className="py-3" data-testid="explanation-item" data-status={status}>
@@ -363,19 +428,18 @@ function ExplanationItem({
               type="checkbox"
               checked={checked}
               onChange={(ev) => onCheck(ev.target.checked)}
-              aria-label={`Select ${methodLabel(e.method)} explanation for comparison`}
+              aria-label={`Select for comparison: ${label}`}
               className="h-4 w-4 accent-indigo-600"
               data-testid="compare-checkbox"
             />
           ) : null}
           <div className="min-w-0">
-            <p className="text-sm font-medium text-slate-900">
-              {methodLabel(e.method)} · {e.model.name} · target {e.target}
-              {params.area != null ? ` · area ${String(params.area)}` : ''}
+            <p className="text-sm font-medium text-slate-900" data-testid="explanation-label">
+              {label}
             </p>
             {e.reproducesId ? <ReproductionOf originalId={e.reproducesId} original={original} className="block" /> : null}
             <p className="text-xs text-slate-600">
-              {formatDateTime(e.createdAt)}
+              target {e.target}
               {prediction?.label ? ` · explains “${prediction.label}” (${((prediction.probability ?? 0) * 100).toFixed(0)} %)` : ''}
             </p>
           </div>
@@ -388,7 +452,7 @@ function ExplanationItem({
             </ButtonLink>
           ) : null}
           {activeRow && !finished && mayCancel ? (
-            <CancelExplanationButton explanationId={e.id} label={`The ${methodLabel(e.method)} explanation`} onCancelled={onChanged} />
+            <CancelExplanationButton explanationId={e.id} label={label} onCancelled={onChanged} />
           ) : null}
         </div>
       </div>
@@ -397,6 +461,7 @@ function ExplanationItem({
           <progress className="h-2 w-full accent-indigo-600" max={100} value={pct} aria-label={`Progress of the ${methodLabel(e.method)} explanation`} />
           <p className="font-mono text-xs text-slate-600" aria-live="polite">
             <span data-testid="progress-percent">{pct} %</span>
+            {status === 'RUNNING' && explainStageLabel(event?.stage) ? <span data-testid="progress-stage"> · {explainStageLabel(event?.stage)}</span> : null}
             {status === 'DONE' ? ' · done' : status === 'CANCELLED' ? ' · cancelled' : status === 'FAILED' ? ' · failed' : ''}
             {!finished && event?.iteration != null && event.totalIterations ? ` · iteration ${event.iteration}/${event.totalIterations}` : status === 'QUEUED' ? ' · waiting for the engine' : ''}
             {!finished && event?.energy != null ? ` · energy ${event.energy.toFixed(3)}` : ''}
@@ -408,4 +473,3 @@ function ExplanationItem({
     </li>
   );
 }
-            {status === 'RUNNING' && explainStageLabel(event?.stage) ? <span data-testid="progress-stage"> · {explainStageLabel(event?.stage)}</span> : null}

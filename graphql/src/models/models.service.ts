@@ -13,7 +13,7 @@ export interface ModelFilter extends CommonFilter {
 export function modelWhere(filter: ModelFilter | null | undefined): Prisma.ModelWhereInput {
   const common = checkCommonFilter(filter);
   const format = typeof filter?.format === 'string' && filter.format.trim() ? filter.format.trim() : null;
-  if (format && format.length > 40) throw badInput('Unknown model format.', { fields: { 'filter.format': 'Use a format such as tfjs-layers or onnx.' } });
+  if (format && format.length > 40) throw badInput('Unknown model format.', { fields: { 'filter.format': 'Use layers-model, graph-model or onnx.' } });
   return compact({
     format: format ?? undefined,
     createdById: common.authorId ?? undefined,

@@ -8,6 +8,10 @@ import { userMessage } from '../../lib/graphql-client.ts';
 import { AUDIT_REPORTS, GENERATE_AUDIT_REPORT, MODEL_CARD_HISTORY, MODEL_REGISTRY, UPDATE_MODEL_CARD } from '../../lib/operations/models.ts';
 import { can } from '../../lib/roles.ts';
 import { useMutation, useQuery } from '../../lib/use-api.ts';
+import type { ModelFilter } from '../../lib/__generated__/graphql.ts';
+import { listVariables, useListParams } from '../../lib/list-params.ts';
+import { usePagedList } from '../../lib/use-paged-list.ts';
+import { ListControls, LoadMore, useAuthorOptions } from '../ListControls.tsx';
 import { Alert } from '../Alert.tsx';
 import { AppShell } from '../AppShell.tsx';
 import { Badge } from '../Badge.tsx';
@@ -40,9 +44,15 @@ export function ModelRegistry({ teamHint }: { teamHint: string | null }) {
   );
 }
 
+const pickModels = (d: ModelRegistryQuery) => d.models;
+
 function RegistryBody() {
   const { teamId, role } = useViewer();
-  const models = useQuery(MODEL_REGISTRY, teamId && can(role, 'model.read') ? { teamId } : null);
+  const [listParams, setListParams] = useListParams();
+  const { filter, sort } = listVariables<ModelFilter>(listParams, { format: { param: 'format' }, authorId: { param: 'author' } });
+  const models = usePagedList(MODEL_REGISTRY, teamId && can(role, 'model.read') ? { teamId, filter, sort } : null, pickModels);
+  const authors = useAuthorOptions(teamId && can(role, 'model.read') ? teamId : null);
+  const filtered = Boolean(filter.search || filter.format || filter.authorId || filter.since || filter.until);
   if (!teamId) return <EmptyState title="No team yet">Create or join a team first.</EmptyState>;
   if (!can(role, 'model.read')) return <EmptyState title="Models are not shared with your role">Ask an owner or admin of the team.</EmptyState>;
   return (
@@ -52,14 +62,40 @@ function RegistryBody() {
         description="Registered classifier versions. A version is immutable once an explanation used it; its model card keeps every revision."
       />
       {can(role, 'model.upload') ? <ModelUpload teamId={teamId} onUploaded={() => void models.reload()} /> : null}
-      {models.error ? <Alert tone="error">{userMessage(models.error)}</Alert> : null}
-      {!models.data ? (
-        <Skeleton className="h-48 w-full" />
-      ) : models.data.models.nodes.length === 0 ? (
-        <EmptyState title="No models registered">The built-in model appears here once the engine has registered it (npm start does).</EmptyState>
-      ) : (
-        models.data.models.nodes.map((m) => <ModelCardPanel key={m.id} model={m} teamId={teamId} role={role} />)
-      )}
+      <section aria-labelledby="models-heading">
+        <h2 id="models-heading" className="sr-only">
+          Registered models
+        </h2>
+        <ListControls
+          label="models"
+          params={listParams}
+          onChange={setListParams}
+          searchPlaceholder="Name or version contains…"
+          selects={[
+            { param: 'format', label: 'Format', any: 'Any format', options: [{ value: 'layers-model', label: 'TF.js layers model' }, { value: 'graph-model', label: 'TF.js graph model' }, { value: 'onnx', label: 'ONNX' }] },
+            { param: 'author', label: 'Uploaded by', any: 'Anyone', options: authors },
+          ]}
+          dateLabel="Registered"
+          testId="model-filters"
+        />
+        {models.error ? <Alert tone="error">{userMessage(models.error)}</Alert> : null}
+        {!models.data ? (
+          <Skeleton className="h-48 w-full" />
+        ) : models.nodes.length === 0 ? (
+          filtered ? (
+            <EmptyState title="No models match these filters">Change the search or clear the filters.</EmptyState>
+          ) : (
+            <EmptyState title="No models registered">The built-in model appears here once the engine has registered it (npm start does).</EmptyState>
+          )
+        ) : (
+          <div className="space-y-6">
+            {models.nodes.map((m) => (
+              <ModelCardPanel key={m.id} model={m} teamId={teamId} role={role} />
+            ))}
+          </div>
+        )}
+        <LoadMore list={models} what="models" testId="models-load-more" />
+      </section>
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { CreateStudyInput, StudyDesign } from '../../lib/__generated__/graphql.ts';
 import { userMessage } from '../../lib/graphql-client.ts';
 import { METHODS as ENGINE_METHODS } from '../../lib/methods.ts';
+import { ExplanationPicker } from '../ExplanationPicker.tsx';
 import { CREATE_STUDY, STUDY_BUILDER_SOURCES } from '../../lib/operations/studies.ts';
 import { useMutation, useQuery } from '../../lib/use-api.ts';
 import { Alert } from '../Alert.tsx';
@@ -148,19 +149,13 @@ function BuilderBody() {
         {!data ? (
           <Skeleton className="h-16 w-full" />
         ) : mode === 'explanations' ? (
-          <>
-          <MoreNote pageInfo={data.explanations.pageInfo} shown={data.explanations.nodes.length} what="explanations (newest first)" />
-          <ul className="grid gap-1 md:grid-cols-2" data-testid="builder-explanations">
-            {data.explanations.nodes.filter((x) => x.status !== 'FAILED').map((x) => (
-              <li key={x.id}>
-                <label className="flex items-center gap-2 text-sm">
-                  <input type="checkbox" checked={explanationIds.includes(x.id)} onChange={() => setExplanationIds((r) => toggle(r, x.id))} />
-                  {x.video.title} · {x.method}{x.reproducesId ? ' · reproduction' : ''} <span className="text-slate-500">({x.status.toLowerCase()})</span>
-                </label>
-              </li>
-            ))}
-          </ul>
-          </>
+          <ExplanationPicker
+            teamId={teamId}
+            selected={explanationIds}
+            onToggle={(id) => setExplanationIds((r) => toggle(r, id))}
+            statuses={['DONE', 'RUNNING', 'QUEUED', 'CANCELLED']}
+            testId="builder-explanations"
+          />
         ) : (
           <div className="grid gap-4 md:grid-cols-3">
             <fieldset className="space-y-1 text-sm">

@@ -6,6 +6,10 @@ import { userMessage } from '../../lib/graphql-client.ts';
 import { MY_STUDIES, STUDIES } from '../../lib/operations/studies.ts';
 import { can } from '../../lib/roles.ts';
 import { useQuery } from '../../lib/use-api.ts';
+import type { StudiesQuery, StudyFilter } from '../../lib/__generated__/graphql.ts';
+import { listVariables, useListParams } from '../../lib/list-params.ts';
+import { usePagedList } from '../../lib/use-paged-list.ts';
+import { ListControls, LoadMore, useAuthorOptions } from '../ListControls.tsx';
 import { Alert } from '../Alert.tsx';
 import { AppShell } from '../AppShell.tsx';
 import { Badge } from '../Badge.tsx';
@@ -26,11 +30,20 @@ export function StudyList({ teamHint }: { teamHint: string | null }) {
   );
 }
 
+const pickStudies = (d: StudiesQuery) => d.studies;
+
 function StudyListBody() {
   const { teamId, role } = useViewer();
   const manages = can(role, 'study.manage');
   const rates = can(role, 'study.participate');
-  const all = useQuery(STUDIES, teamId && manages ? { teamId } : null);
+  const [listParams, setListParams] = useListParams();
+  const { filter, sort } = listVariables<StudyFilter>(listParams, {
+    status: { param: 'status', allowed: ['DRAFT', 'OPEN', 'CLOSED'] },
+    design: { param: 'design', allowed: ['LIKERT', 'PAIRWISE', 'RANKING'] },
+    authorId: { param: 'author' },
+  });
+  const all = usePagedList(STUDIES, teamId && manages ? { teamId, filter, sort } : null, pickStudies);
+  const authors = useAuthorOptions(teamId && manages ? teamId : null);
   const mine = useQuery(MY_STUDIES, teamId && rates ? { teamId } : null);
   if (!teamId) return <EmptyState title="No team yet">Create or join a team first.</EmptyState>;
   return (
@@ -67,11 +80,23 @@ function StudyListBody() {
       ) : null}
       {manages ? (
         <Card title="All studies of the team">
+          <ListControls
+            label="studies"
+            params={listParams}
+            onChange={setListParams}
+            searchPlaceholder="Name contains…"
+            selects={[
+              { param: 'status', label: 'Status', any: 'Any status', options: [{ value: 'DRAFT', label: 'Draft' }, { value: 'OPEN', label: 'Open' }, { value: 'CLOSED', label: 'Closed' }] },
+              { param: 'design', label: 'Design', any: 'Any design', options: [{ value: 'LIKERT', label: 'Likert' }, { value: 'PAIRWISE', label: 'Pairwise' }, { value: 'RANKING', label: 'Ranking' }] },
+              { param: 'author', label: 'Created by', any: 'Anyone', options: authors },
+            ]}
+            testId="study-filters"
+          />
           {all.error ? <Alert tone="error">{userMessage(all.error)}</Alert> : null}
           {!all.data ? (
             <Skeleton className="h-24 w-full" />
-          ) : all.data.studies.nodes.length === 0 ? (
-            <p className="text-sm text-slate-600">No studies yet.</p>
+          ) : all.nodes.length === 0 ? (
+            <p className="text-sm text-slate-600">{filter.search || filter.status || filter.design || filter.authorId || filter.since || filter.until ? 'No studies match these filters.' : 'No studies yet.'}</p>
           ) : (
             <table className="w-full text-left text-sm" data-testid="studies-table">
               <thead className="text-xs uppercase text-slate-500">
@@ -84,7 +109,7 @@ function StudyListBody() {
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-200">
-                {all.data.studies.nodes.map((s) => (
+                {all.nodes.map((s) => (
                   <tr key={s.id}>
                     <td className="py-2">
                       <Link className="font-medium text-indigo-700 hover:underline" href={`/studies/${s.id}`}>
@@ -104,6 +129,7 @@ function StudyListBody() {
               </tbody>
             </table>
           )}
+          <LoadMore list={all} what="studies" testId="studies-load-more" />
         </Card>
       ) : null}
     </div>

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
 import { userMessage } from '../../lib/graphql-client.ts';
 import { METHOD_DEFAULTS, methodLabel } from '../../lib/methods.ts';
+import { explanationLabels } from '@fep/shared/methods';
 
 /** Methods whose result is a mask of a requested area (an unset area means the engine default). */
 const AREA_METHODS = new Set(['fep', 'ep']);
@@ -111,6 +112,7 @@ function Compare({ list }: { list: ExplanationData[] }) {
 
   const started = useRef(false);
   const aspect = video.width && video.height ? `${video.width} / ${video.height}` : '1 / 1';
+  const labels = explanationLabels(list);
   return (
     <>
       <PageHeader
@@ -126,7 +128,7 @@ function Compare({ list }: { list: ExplanationData[] }) {
       />
       <div className={`grid gap-4 sm:grid-cols-2 ${list.length === 3 ? 'xl:grid-cols-3' : list.length === 4 ? 'xl:grid-cols-4' : ''}`} data-testid="compare-grid">
         {list.map((e, i) => (
-          <Pane key={e.id} e={e} aspect={aspect} settings={settings} video={clock.videoRef} mirror={i !== 0}>
+          <Pane key={e.id} e={e} label={labels.get(e.id) ?? e.method} aspect={aspect} settings={settings} video={clock.videoRef} mirror={i !== 0}>
             {i === 0 ? (
               <video
                 ref={clock.videoRef}
@@ -170,6 +172,7 @@ function Compare({ list }: { list: ExplanationData[] }) {
 
 function Pane({
   e,
+  label,
   aspect,
   settings,
   video,
@@ -177,6 +180,8 @@ function Pane({
   children,
 }: {
   e: ExplanationData;
+  /** explanationLabels() of the compared list: method, parameters, model, date, author. */
+  label: string;
   aspect: string;
   settings: OverlaySettings;
   /** The shared clock (the first pane's <video>). */
@@ -206,11 +211,11 @@ function Pane({
         </div>
       </div>
       <figcaption className="text-sm">
-        <Link href={`/explanations/${encodeURIComponent(e.id)}`} className="font-medium text-indigo-700 underline underline-offset-2">
-          {methodLabel(e.method)}
+        <Link href={`/explanations/${encodeURIComponent(e.id)}`} className="font-medium text-indigo-700 underline underline-offset-2" data-testid="compare-pane-label">
+          {label}
         </Link>{' '}
-        <span className="text-slate-600">
-          {AREA_METHODS.has(e.method) ? `· area ${String(params.area ?? METHOD_DEFAULTS.area)} ` : ''}<MetricSummary metrics={metrics} keys={COMPARE_METRICS} />
+        <span className="block text-slate-600">
+          {AREA_METHODS.has(e.method) && params.area == null ? `area ${String(METHOD_DEFAULTS.area)} (default) · ` : ''}<MetricSummary metrics={metrics} keys={COMPARE_METRICS} />
         </span>
         {e.reproducesId ? <ReproductionOf originalId={e.reproducesId} original={e.reproduces} className="block" /> : null}
         {error ? <span className="block text-red-700">{error}</span> : null}

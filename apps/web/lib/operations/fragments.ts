@@ -122,6 +122,27 @@ export const EXPLANATION_SUMMARY = /* GraphQL */ `
 `;
 
 /**
+ * What `explanationLabel` (@fep/shared/methods) names an explanation by: parameters, model, date and
+ * author. Spread next to ExplanationSummary wherever explanations are listed or picked (video page,
+ * pickers, compare), so two runs of one method on one clip read differently.
+ */
+export const EXPLANATION_LABEL_FIELDS = withFragments(/* GraphQL */ `
+  fragment ExplanationLabelFields on Explanation {
+    id
+    method
+    reproducesId
+    params
+    createdAt
+    model {
+      ...ModelSummary
+    }
+    requestedBy {
+      ...UserSummary
+    }
+  }
+`, [MODEL_SUMMARY, USER_SUMMARY]);
+
+/**
  * Where and when a heat map belongs on its video (timestamps and model crop, computed by the API
  * from provenance): what components/viewer/SaliencyOverlay.tsx needs, on every page that draws one.
  */

@@ -32,8 +32,8 @@ export const MODELS = operation<ModelsQuery, ModelsQueryVariables>(/* GraphQL */
 `, [PAGE_INFO_FIELDS, MODEL_SUMMARY]);
 
 export const MODEL_REGISTRY = operation<ModelRegistryQuery, ModelRegistryQueryVariables>(/* GraphQL */ `
-  query ModelRegistry($teamId: ID!) {
-    models(teamId: $teamId, first: 100) {
+  query ModelRegistry($teamId: ID!, $first: Int = 20, $after: String, $filter: ModelFilter, $sort: ListSort) {
+    models(teamId: $teamId, first: $first, after: $after, filter: $filter, sort: $sort) {
       nodes {
         ...ModelSummary
         format

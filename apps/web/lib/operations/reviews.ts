@@ -25,8 +25,6 @@ import type {
   ReviewHeartbeatMutation,
   ReviewHeartbeatMutationVariables,
   ReviewSessionsQuery,
-  ReviewSourcesQuery,
-  ReviewSourcesQueryVariables,
   ReviewSessionsQueryVariables,
   SetReviewPlaybackMutation,
   SetReviewPlaybackMutationVariables,
@@ -35,8 +33,8 @@ import type {
 } from '../__generated__/graphql.ts';
 
 export const REVIEW_SESSIONS = operation<ReviewSessionsQuery, ReviewSessionsQueryVariables>(/* GraphQL */ `
-  query ReviewSessions($teamId: ID!) {
-    reviewSessions(teamId: $teamId, first: 50) {
+  query ReviewSessions($teamId: ID!, $first: Int = 25, $after: String, $filter: ReviewSessionFilter, $sort: ListSort) {
+    reviewSessions(teamId: $teamId, first: $first, after: $after, filter: $filter, sort: $sort) {
       nodes {
         ...ReviewSessionSummary
         explanationIds
@@ -47,22 +45,6 @@ export const REVIEW_SESSIONS = operation<ReviewSessionsQuery, ReviewSessionsQuer
     }
   }
 `, [PAGE_INFO_FIELDS, REVIEW_SESSION_SUMMARY]);
-
-export const REVIEW_SOURCES = operation<ReviewSourcesQuery, ReviewSourcesQueryVariables>(/* GraphQL */ `
-  query ReviewSources($teamId: ID!) {
-    explanations(teamId: $teamId, first: 100) {
-      nodes {
-        ...ExplanationSummary
-        video {
-          ...VideoSummary
-        }
-      }
-      pageInfo {
-        ...PageInfoFields
-      }
-    }
-  }
-`, [PAGE_INFO_FIELDS, EXPLANATION_SUMMARY, VIDEO_SUMMARY]);
 
 export const START_REVIEW_SESSION = operation<StartReviewSessionMutation, StartReviewSessionMutationVariables>(/* GraphQL */ `
   mutation StartReviewSession($input: StartReviewSessionInput!) {

@@ -44,8 +44,8 @@ import type {
 } from '../__generated__/graphql.ts';
 
 export const STUDIES = operation<StudiesQuery, StudiesQueryVariables>(/* GraphQL */ `
-  query Studies($teamId: ID!) {
-    studies(teamId: $teamId, first: 50) {
+  query Studies($teamId: ID!, $first: Int = 25, $after: String, $filter: StudyFilter, $sort: ListSort) {
+    studies(teamId: $teamId, first: $first, after: $after, filter: $filter, sort: $sort) {
       nodes {
         ...StudySummary
         blinded
@@ -91,17 +91,6 @@ export const STUDY_BUILDER_SOURCES = operation<StudyBuilderSourcesQuery, StudyBu
         pageInfo {
           ...PageInfoFields
         }
-      }
-    }
-    explanations(teamId: $teamId, first: 100) {
-      nodes {
-        ...ExplanationSummary
-        video {
-          ...VideoSummary
-        }
-      }
-      pageInfo {
-        ...PageInfoFields
       }
     }
     videos(teamId: $teamId, first: 100) {
