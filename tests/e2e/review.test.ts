@@ -4,6 +4,7 @@
  * a member's comment reaches the host, and ending the session shows the saved summary to both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { methodLabel } from '@fep/shared/methods';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { createStudyWorld, signInBrowser, type StudyWorld } from '../support/studies-server.ts';
@@ -45,7 +46,8 @@ describe('live review session in two browsers', () => {
     await host.goto(`/?team=${world.teamId}`);
     await host.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reviews' }).click();
     await host.getByLabel('Title').fill('Pre-release review');
-    for (const [i, e] of world.explanations.entries()) await host.getByLabel(`clip ${Math.floor(i / 2) + 1} · ${e.method}`).check();
+    // Picker options read "clip 1 · F-EP · toy-r2plus1d 1 · <date> · by Olga Owner (done)" (explanationLabel).
+    for (const [i, e] of world.explanations.entries()) await host.getByLabel(new RegExp(`^clip ${Math.floor(i / 2) + 1} · ${methodLabel(e.method)} ·`)).check();
     await host.getByRole('button', { name: 'Start session' }).click();
     await host.getByTestId('review-session').waitFor();
     const id = host.url().split('/review/')[1]!;

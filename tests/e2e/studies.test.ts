@@ -3,6 +3,7 @@
  * resumes after a reload, never sees a method name; the stored judgements match the keys pressed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { methodLabel } from '@fep/shared/methods';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { createStudyWorld, signInBrowser, type StudyWorld } from '../support/studies-server.ts';
@@ -199,7 +200,8 @@ describe('rater flow in the browser, keyboard only', () => {
       await p.getByLabel('Rita Rater').check();
       for (const e of world.explanations) {
         const video = world.explanations.findIndex((x) => x.videoId === e.videoId) / 2 + 1;
-        await p.getByLabel(`clip ${video} · ${e.method}`).check();
+        // Picker options read "clip 1 · F-EP · toy-r2plus1d 1 · <date> · by Olga Owner (done)" (explanationLabel).
+        await p.getByLabel(new RegExp(`^clip ${video} · ${methodLabel(e.method)} ·`)).check();
       }
       await p.getByTestId('builder-create').click();
       await p.getByTestId('study-admin').waitFor();
