@@ -133,6 +133,8 @@ describe('live review session in two browsers', () => {
 
     // The host ends the session: both see the summary; it is stored and audited.
     await host.getByTestId('review-end').click();
+    // Ending is for everyone and cannot be undone: the host confirms it.
+    await host.getByTestId('review-end-dialog-confirm').click();
     await member.getByTestId('review-summary').waitFor();
     await host.getByTestId('review-summary').waitFor();
     expect(await member.getByTestId('review-summary').innerText()).toContain('Max Member');

@@ -8,7 +8,7 @@ import { activeMention, insertMention, mentionOptions, type Person } from '../li
  * A comment box (textarea, or a one-line input) that offers team members when `@` is typed: an
  * ARIA 1.2 combobox with a listbox popup (aria-expanded, aria-controls, aria-activedescendant).
  * ArrowDown/ArrowUp move through the people, Enter or Tab inserts the highlighted one, Escape
- * closes the list (typing on reopens it). The field keeps focus throughout; the chosen person is
+ * closes the list (the next @ opens it again). The field keeps focus throughout; the chosen person is
  * written as an `@token` that lib/mentions.ts reads back into user ids.
  */
 export function MentionInput({

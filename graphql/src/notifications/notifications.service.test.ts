@@ -81,7 +81,7 @@ describe('who is notified', () => {
     expect(r.notifications.nodes[0]).toMatchObject({
       teamId,
       kind: 'MENTION',
-      message: 'Olga Owner mentioned you in a comment on the FEP explanation of “kick.mp4”',
+      message: 'Olga Owner mentioned you in a comment on the F-EP explanation of “kick.mp4”',
       excerpt: '@Rita the mask sits on the ball, @Oscar?',
       href: `/explanations/${explanationId}#comment-${addComment.id}`,
       subjectType: 'Comment',
@@ -103,7 +103,7 @@ describe('who is notified', () => {
       ['MENTION', '@Rita see the start too'],
       ['REPLY', 'Yes.'],
     ]);
-    expect(about[1].message).toBe('Olga Owner replied to your comment on the FEP explanation of “kick.mp4”');
+    expect(about[1].message).toBe('Olga Owner replied to your comment on the F-EP explanation of “kick.mp4”');
     // Replying to one's own comment notifies nobody.
     const count = (await mine(reviewer)).unreadNotificationCount;
     await reviewer.client.ok(ADD_COMMENT, { i: { explanationId, body: 'Noted.', parentId: root.id } });
@@ -137,8 +137,8 @@ describe('who is notified', () => {
       [failed.id, 'EXPLANATION_FAILED', reviewer.userId, null],
     ]);
     const listed = (await mine(reviewer)).notifications.nodes;
-    expect(listed.find((n) => n.subjectId === done.id)).toMatchObject({ message: 'Your FEP explanation of “kick.mp4” is done', href: `/explanations/${done.id}`, actor: null });
-    expect(listed.find((n) => n.subjectId === failed.id)).toMatchObject({ message: 'Your FEP explanation of “kick.mp4” failed', href: `/videos/${videoId}?team=${teamId}` });
+    expect(listed.find((n) => n.subjectId === done.id)).toMatchObject({ message: 'Your F-EP explanation of “kick.mp4” is done', href: `/explanations/${done.id}`, actor: null });
+    expect(listed.find((n) => n.subjectId === failed.id)).toMatchObject({ message: 'Your F-EP explanation of “kick.mp4” failed', href: `/videos/${videoId}?team=${teamId}` });
   });
 });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Notification, NotificationKind, Prisma } from '@fep/db';
 import { notificationChannel, type NotificationPing } from '@fep/shared';
+import { methodLabel } from '@fep/shared/methods';
 import type { ApiContext, Caller } from '../context.ts';
 import { byCreatedAt, page, type PageArgs } from '../common/pagination.ts';
 
@@ -175,7 +176,7 @@ export function dataOf(n: Notification): NotificationData {
 async function explanationWords(ctx: ApiContext, explanationId: string | null | undefined): Promise<string> {
   if (!explanationId) return 'an explanation';
   const e = await ctx.db.explanation.findUnique({ where: { id: explanationId }, select: { method: true, video: { select: { title: true } } } });
-  return e ? `${e.method.toUpperCase()} explanation of “${e.video.title}”` : 'an explanation';
+  return e ? `${methodLabel(e.method)} explanation of “${e.video.title}”` : 'an explanation';
 }
 
 export async function messageOf(ctx: ApiContext, n: Notification): Promise<string> {

@@ -484,3 +484,78 @@ describe('comments and decisions are durable (PostgreSQL first, Redis only for d
     expect(ended.summary.decisions).toHaveLength(1);
   });
 });
+
+describe('decisions: the host decides, participants vote', () => {
+  const DECIDE = `mutation($id: ID!, $i: ReviewDecisionInput!) { decideReviewExplanation(id: $id, input: $i) { explanationId verdict decidedBy { userId isHost } explanation { id method } } }`;
+  const STATE = `query($id: ID!) { reviewSession(id: $id) {
+    decisions { explanationId verdict decidedBy { userId isHost } explanation { id } }
+    votes { explanationId verdict decidedBy { userId isHost } } } }`;
+
+  it('a participant’s vote counts only until the host decides, and never replaces the host’s decision', async () => {
+    const { startReviewSession: s } = await start(host.client, 'Host first');
+    const [e0, e1] = explanationIds as [string, string];
+    // Each decision names its explanation and who made it.
+    const vote = await member.client.ok<any>(DECIDE, { id: s.id, i: { explanationId: e0, verdict: 'REJECT' } });
+    expect(vote.decideReviewExplanation).toEqual({
+      explanationId: e0,
+      verdict: 'REJECT',
+      decidedBy: { userId: member.userId, isHost: false },
+      explanation: { id: e0, method: 'fep' },
+    });
+    let q = (await host.client.ok<any>(STATE, { id: s.id })).reviewSession;
+    expect(q.decisions).toEqual([{ explanationId: e0, verdict: 'REJECT', decidedBy: { userId: member.userId, isHost: false }, explanation: { id: e0 } }]);
+
+    await host.client.ok(DECIDE, { id: s.id, i: { explanationId: e0, verdict: 'ACCEPT' } });
+    // The participant votes again, later: the host's decision still counts.
+    await member.client.ok(DECIDE, { id: s.id, i: { explanationId: e0, verdict: 'NEEDS_WORK' } });
+    await member.client.ok(DECIDE, { id: s.id, i: { explanationId: e1, verdict: 'ACCEPT' } });
+    q = (await member.client.ok<any>(STATE, { id: s.id })).reviewSession;
+    expect(q.decisions.map((d: any) => [d.explanationId, d.verdict, d.decidedBy.userId])).toEqual([
+      [e0, 'ACCEPT', host.userId],
+      [e1, 'ACCEPT', member.userId],
+    ]);
+    // The participant's latest vote per explanation is kept beside it.
+    expect(q.votes.map((d: any) => [d.explanationId, d.verdict, d.decidedBy.userId])).toEqual([
+      [e0, 'NEEDS_WORK', member.userId],
+      [e1, 'ACCEPT', member.userId],
+    ]);
+
+    const ended = (await host.client.ok<any>(`mutation($id: ID!) { endReviewSession(id: $id) { summary } }`, { id: s.id })).endReviewSession;
+    expect(ended.summary.decisions.map((d: any) => [d.explanationId, d.verdict, d.decidedBy.userId])).toEqual([
+      [e0, 'ACCEPT', host.userId],
+      [e1, 'ACCEPT', member.userId],
+    ]);
+    expect(ended.summary.votes.map((d: any) => [d.explanationId, d.verdict])).toEqual([
+      [e0, 'NEEDS_WORK'],
+      [e1, 'ACCEPT'],
+    ]);
+    const audit = await api.runtime.db.auditEvent.findFirstOrThrow({ where: { subjectId: s.id, action: 'review.ended' } });
+    expect((audit.payload as any).decisions).toEqual([
+      { explanationId: e0, verdict: 'ACCEPT', by: host.userId },
+      { explanationId: e1, verdict: 'ACCEPT', by: member.userId },
+    ]);
+    // After the end the queries read the summary: the same answer.
+    const after = (await member.client.ok<any>(STATE, { id: s.id })).reviewSession;
+    expect(after.decisions.map((d: any) => d.verdict)).toEqual(['ACCEPT', 'ACCEPT']);
+    expect(after.votes.map((d: any) => d.verdict)).toEqual(['NEEDS_WORK', 'ACCEPT']);
+  });
+
+  it('a live-review comment mentions team members only, and notifies them', async () => {
+    const { startReviewSession: s } = await start(host.client, 'Mentions');
+    const c = await host.client.ok<any>(
+      `mutation($id: ID!, $i: ReviewCommentInput!) { addReviewComment(id: $id, input: $i) { id mentions { userId name } } }`,
+      { id: s.id, i: { body: '@Member look at 2 s', mentions: [member.userId, outsider.userId] } },
+    );
+    expect(c.addReviewComment.mentions).toEqual([{ userId: member.userId, name: 'Member' }]);
+    const n = await api.runtime.db.notification.findMany({ where: { subjectId: c.addReviewComment.id } });
+    expect(n.map((x) => [x.userId, x.kind, (x.data as any).sessionId])).toEqual([[member.userId, 'MENTION', s.id]]);
+    const listed = await member.client.ok<any>(`{ notifications(first: 5) { nodes { subjectId message href } } }`);
+    expect(listed.notifications.nodes.find((x: any) => x.subjectId === c.addReviewComment.id)).toEqual({
+      subjectId: c.addReviewComment.id,
+      message: 'Host mentioned you in a live review',
+      href: `/review/${s.id}`,
+    });
+    const ended = (await host.client.ok<any>(`mutation($id: ID!) { endReviewSession(id: $id) { summary } }`, { id: s.id })).endReviewSession;
+    expect(ended.summary.comments[0].mentions).toEqual([{ userId: member.userId, name: 'Member', isHost: false }]);
+  });
+});
