@@ -31,29 +31,14 @@ import { useViewer } from '../ViewerContext.tsx';
 import { useSaliency } from '../viewer/saliency.ts';
 import { SaliencyOverlay } from '../viewer/SaliencyOverlay.tsx';
 import { stageMaxWidth } from '../viewer/stage-size.ts';
+import { decisionSentence, mergeDecision } from './decisions.ts';
 import { HEARTBEAT_MS, RESYNC_MS, RESYNC_TOLERANCE_SEC, expectedTime } from './playback.ts';
 
 type Joined = JoinReviewSessionMutation['joinReviewSession'];
 /** The joined session with its comments as one list (the first page on join, then the event stream's). */
 type Session = Omit<Joined, 'comments'> & { comments: Joined['comments']['nodes'] };
 type Playback = NonNullable<Session['playback']>;
-type Decision = Session['decisions'][number];
 
-/**
- * Merges a decision from the event stream the way the API counts them: per explanation the host's
- * latest decision counts; another participant's vote counts only while the host has not decided,
- * and is kept in `votes` (one per participant and explanation) either way.
- */
-export function mergeDecision(s: Pick<Session, 'decisions' | 'votes'>, d: Decision): Pick<Session, 'decisions' | 'votes'> {
-  const current = s.decisions.find((x) => x.explanationId === d.explanationId);
-  const counts = d.decidedBy.isHost || !current?.decidedBy.isHost;
-  return {
-    decisions: counts ? [...s.decisions.filter((x) => x.explanationId !== d.explanationId), d] : s.decisions,
-    votes: d.decidedBy.isHost
-      ? s.votes
-      : [...s.votes.filter((x) => !(x.explanationId === d.explanationId && x.decidedBy.userId === d.decidedBy.userId)), d],
-  };
-}
 type Event = ReviewSessionEventsSubscription['reviewSessionEvents'] & { __typename: string };
 
 let ws: Client | null = null;
@@ -426,21 +411,17 @@ function DecisionBar({ sessionId, explanationId }: { sessionId: string; explanat
   );
 }
 
-const VERDICT_WORDS: Record<ReviewVerdict, string> = { ACCEPT: 'Accepted', REJECT: 'Rejected', NEEDS_WORK: 'Marked needs work' };
-
-/** "Accepted by Olga Owner for 2. clip · F-EP · …" */
-export function decisionSentence(d: Pick<Decision, 'verdict' | 'decidedBy'>, label: string): string {
-  return `${VERDICT_WORDS[d.verdict]} by ${d.decidedBy.name} for ${label}`;
-}
-
 function DecisionList({ session, labels }: { session: Session; labels: Map<string, string> }) {
   const votes = session.votes ?? [];
   if (!session.decisions.length && !votes.length) return null;
   const label = (id: string) => labels.get(id) ?? 'an explanation no longer in this session';
+  // In the session's explanation order, as the API lists them (events append).
+  const order = new Map(session.explanations.map((e, i) => [e.id, i]));
+  const byOrder = <D extends { explanationId: string }>(list: readonly D[]) => [...list].sort((a, b) => (order.get(a.explanationId) ?? 0) - (order.get(b.explanationId) ?? 0));
   return (
     <Card title="Decisions" description="The host’s decision counts; other participants’ votes are listed apart and never replace it.">
       <ul className="space-y-1 text-sm" data-testid="decisions">
-        {session.decisions.map((d) => (
+        {byOrder(session.decisions).map((d) => (
           <li key={d.explanationId} data-testid="decision" data-explanation-id={d.explanationId} data-host={d.decidedBy.isHost ? 'true' : 'false'}>
             <span className="font-medium">{decisionSentence(d, label(d.explanationId))}</span>
             {d.decidedBy.isHost ? ' (host)' : ' (a participant’s vote; the host has not decided)'}
@@ -452,7 +433,7 @@ function DecisionList({ session, labels }: { session: Session; labels: Map<strin
         <>
           <h3 className="mt-3 text-xs font-semibold tracking-wide text-slate-600 uppercase">Votes</h3>
           <ul className="space-y-1 text-sm text-slate-700" data-testid="decision-votes">
-            {votes.map((d) => (
+            {byOrder(votes).map((d) => (
               <li key={`${d.explanationId}:${d.decidedBy.userId}`}>
                 {decisionSentence(d, label(d.explanationId))}
                 {d.note ? ` — ${d.note}` : ''}
