@@ -1443,6 +1443,13 @@ export type ReviewDecision = {
   verdict: ReviewVerdict;
 };
 
+/** A page of ReviewDecision rows (cursor pagination: pass pageInfo.endCursor as `after`). */
+export type ReviewDecisionConnection = {
+  __typename?: 'ReviewDecisionConnection';
+  nodes: Array<ReviewDecision>;
+  pageInfo: PageInfo;
+};
+
 export type ReviewDecisionInput = {
   explanationId: Scalars['ID']['input'];
   note?: InputMaybe<Scalars['String']['input']>;
@@ -1513,12 +1520,18 @@ export type ReviewSession = {
   summary?: Maybe<Scalars['JSON']['output']>;
   teamId: Scalars['ID']['output'];
   title: Scalars['String']['output'];
-  /** Every other participant's latest vote per explanation (kept beside the host's decision, never replacing it). */
-  votes: Array<ReviewDecision>;
+  /** Every other participant's latest vote per explanation (kept beside the host's decision, never replacing it), in the session's explanation order. */
+  votes: ReviewDecisionConnection;
 };
 
 
 export type ReviewSessionCommentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type ReviewSessionVotesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -2108,6 +2121,7 @@ export type ResolversTypes = {
   ReviewCommentConnection: ResolverTypeWrapper<Omit<ReviewCommentConnection, 'nodes'> & { nodes: Array<ResolversTypes['ReviewComment']> }>;
   ReviewCommentInput: ReviewCommentInput;
   ReviewDecision: ResolverTypeWrapper<DecisionEntry>;
+  ReviewDecisionConnection: ResolverTypeWrapper<Omit<ReviewDecisionConnection, 'nodes'> & { nodes: Array<ResolversTypes['ReviewDecision']> }>;
   ReviewDecisionInput: ReviewDecisionInput;
   ReviewDecisionMade: ResolverTypeWrapper<Omit<ReviewDecisionMade, 'decision'> & { decision: ResolversTypes['ReviewDecision'] }>;
   ReviewParticipant: ResolverTypeWrapper<Participant>;
@@ -2241,6 +2255,7 @@ export type ResolversParentTypes = {
   ReviewCommentConnection: Omit<ReviewCommentConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['ReviewComment']> };
   ReviewCommentInput: ReviewCommentInput;
   ReviewDecision: DecisionEntry;
+  ReviewDecisionConnection: Omit<ReviewDecisionConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['ReviewDecision']> };
   ReviewDecisionInput: ReviewDecisionInput;
   ReviewDecisionMade: Omit<ReviewDecisionMade, 'decision'> & { decision: ResolversParentTypes['ReviewDecision'] };
   ReviewParticipant: Participant;
@@ -2825,6 +2840,11 @@ export type ReviewDecisionResolvers<ContextType = ApiContext, ParentType extends
   verdict?: Resolver<ResolversTypes['ReviewVerdict'], ParentType, ContextType>;
 };
 
+export type ReviewDecisionConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ReviewDecisionConnection'] = ResolversParentTypes['ReviewDecisionConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['ReviewDecision']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
 export type ReviewDecisionMadeResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ReviewDecisionMade'] = ResolversParentTypes['ReviewDecisionMade']> = {
   decision?: Resolver<ResolversTypes['ReviewDecision'], ParentType, ContextType>;
   sessionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -2872,7 +2892,7 @@ export type ReviewSessionResolvers<ContextType = ApiContext, ParentType extends 
   summary?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   teamId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  votes?: Resolver<Array<ResolversTypes['ReviewDecision']>, ParentType, ContextType>;
+  votes?: Resolver<ResolversTypes['ReviewDecisionConnection'], ParentType, ContextType, Partial<ReviewSessionVotesArgs>>;
 };
 
 export type ReviewSessionConnectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ReviewSessionConnection'] = ResolversParentTypes['ReviewSessionConnection']> = {
@@ -3121,6 +3141,7 @@ export type Resolvers<ContextType = ApiContext> = {
   ReviewCommentAdded?: ReviewCommentAddedResolvers<ContextType>;
   ReviewCommentConnection?: ReviewCommentConnectionResolvers<ContextType>;
   ReviewDecision?: ReviewDecisionResolvers<ContextType>;
+  ReviewDecisionConnection?: ReviewDecisionConnectionResolvers<ContextType>;
   ReviewDecisionMade?: ReviewDecisionMadeResolvers<ContextType>;
   ReviewParticipant?: ReviewParticipantResolvers<ContextType>;
   ReviewPlayback?: ReviewPlaybackResolvers<ContextType>;

@@ -93,7 +93,7 @@ export const reviewResolvers: Resolvers = {
     // In the order they were made; a live session's comments come from the table, an ended one's from its summary.
     comments: async (s, args, ctx) => pageArray(await reviews.sessionComments(ctx, s), args),
     decisions: (s, _a, ctx) => reviews.sessionDecisions(ctx, s),
-    votes: (s, _a, ctx) => reviews.sessionVotes(ctx, s),
+    votes: async (s, args, ctx) => pageArray(await reviews.sessionVotes(ctx, s), args),
     summary: (s) => s.summary ?? null,
   },
 };

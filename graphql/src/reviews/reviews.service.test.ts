@@ -489,7 +489,7 @@ describe('decisions: the host decides, participants vote', () => {
   const DECIDE = `mutation($id: ID!, $i: ReviewDecisionInput!) { decideReviewExplanation(id: $id, input: $i) { explanationId verdict decidedBy { userId isHost } explanation { id method } } }`;
   const STATE = `query($id: ID!) { reviewSession(id: $id) {
     decisions { explanationId verdict decidedBy { userId isHost } explanation { id } }
-    votes { explanationId verdict decidedBy { userId isHost } } } }`;
+    votes(first: 100) { nodes { explanationId verdict decidedBy { userId isHost } } } } }`;
 
   it('a participant’s vote counts only until the host decides, and never replaces the host’s decision', async () => {
     const { startReviewSession: s } = await start(host.client, 'Host first');
@@ -515,7 +515,7 @@ describe('decisions: the host decides, participants vote', () => {
       [e1, 'ACCEPT', member.userId],
     ]);
     // The participant's latest vote per explanation is kept beside it.
-    expect(q.votes.map((d: any) => [d.explanationId, d.verdict, d.decidedBy.userId])).toEqual([
+    expect(q.votes.nodes.map((d: any) => [d.explanationId, d.verdict, d.decidedBy.userId])).toEqual([
       [e0, 'NEEDS_WORK', member.userId],
       [e1, 'ACCEPT', member.userId],
     ]);
@@ -537,7 +537,7 @@ describe('decisions: the host decides, participants vote', () => {
     // After the end the queries read the summary: the same answer.
     const after = (await member.client.ok<any>(STATE, { id: s.id })).reviewSession;
     expect(after.decisions.map((d: any) => d.verdict)).toEqual(['ACCEPT', 'ACCEPT']);
-    expect(after.votes.map((d: any) => d.verdict)).toEqual(['NEEDS_WORK', 'ACCEPT']);
+    expect(after.votes.nodes.map((d: any) => d.verdict)).toEqual(['NEEDS_WORK', 'ACCEPT']);
   });
 
   it('a live-review comment mentions team members only, and notifies them', async () => {

@@ -70,6 +70,8 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
 export const VALUE_LISTS: ReadonlySet<string> = new Set([
   /** ≤ 50 (addComment's limit), read in one query by the comment's resolver; User has scalar fields only. */
   'Comment.mentions',
+  /** ≤ 50 (addReviewComment's limit), resolved with the comment (names read once per page of comments); participants are scalar-only. */
+  'ReviewComment.mentions',
   'StudyResults.methods',
   'StudyResults.alpha',
   'StudyResults.bradleyTerry',

@@ -36,7 +36,7 @@ import { HEARTBEAT_MS, RESYNC_MS, RESYNC_TOLERANCE_SEC, expectedTime } from './p
 
 type Joined = JoinReviewSessionMutation['joinReviewSession'];
 /** The joined session with its comments as one list (the first page on join, then the event stream's). */
-type Session = Omit<Joined, 'comments'> & { comments: Joined['comments']['nodes'] };
+type Session = Omit<Joined, 'comments' | 'votes'> & { comments: Joined['comments']['nodes']; votes: Joined['votes']['nodes'] };
 type Playback = NonNullable<Session['playback']>;
 
 type Event = ReviewSessionEventsSubscription['reviewSessionEvents'] & { __typename: string };
@@ -111,7 +111,7 @@ function SessionBody({ sessionId }: { sessionId: string }) {
       try {
         const r = await gqlRequest(JOIN_REVIEW_SESSION, { id: sessionId });
         if (stopped) return;
-        const joined = { ...r.joinReviewSession, comments: r.joinReviewSession.comments.nodes };
+        const joined = { ...r.joinReviewSession, comments: r.joinReviewSession.comments.nodes, votes: r.joinReviewSession.votes.nodes };
         setSession((s) => (s ? { ...joined, comments: s.comments.length > joined.comments.length ? s.comments : joined.comments } : joined));
         if (r.joinReviewSession.playback) apply(r.joinReviewSession.playback);
         else setCurrent(r.joinReviewSession.explanations[0]?.id ?? null);
@@ -412,7 +412,7 @@ function DecisionBar({ sessionId, explanationId }: { sessionId: string; explanat
 }
 
 function DecisionList({ session, labels }: { session: Session; labels: Map<string, string> }) {
-  const votes = session.votes ?? [];
+  const votes = session.votes;
   if (!session.decisions.length && !votes.length) return null;
   const label = (id: string) => labels.get(id) ?? 'an explanation no longer in this session';
   // In the session's explanation order, as the API lists them (events append).

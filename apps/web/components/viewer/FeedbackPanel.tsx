@@ -289,9 +289,9 @@ export function CommentsPanel({
           <li className="text-sm text-slate-600">No comments yet.</li>
         ) : (
           feedback.comments.nodes.map((c) => (
-            <li key={c.id} id={`comment-${c.id}`} data-testid="comment-thread" data-resolved={c.resolved ? 'true' : 'false'}>
+            <li key={c.id} id={`comment-${c.id}`} data-testid="comment-thread" data-resolved={c.resolvedBy ? 'true' : 'false'}>
               <CommentView c={c} onSeekTime={onSeekTime} people={people} me={me} thread onSaved={onSaved} />
-              {c.resolved ? null : (
+              {c.resolvedBy ? null : (
                 <>
                   <ul className="mt-2 space-y-2 border-l-2 border-slate-200 pl-3">
                     {c.replies.nodes.map((r) => (
@@ -320,7 +320,7 @@ function CommentView({
   thread = false,
   onSaved,
 }: {
-  c: Pick<CommentT, 'id' | 'body' | 'author' | 'createdAt' | 'timeStartSec' | 'timeEndSec' | 'mentions' | 'edited' | 'editedAt' | 'resolved' | 'resolvedBy'> & { replies?: CommentT['replies'] };
+  c: Pick<CommentT, 'id' | 'body' | 'author' | 'createdAt' | 'timeStartSec' | 'timeEndSec' | 'mentions' | 'editedAt' | 'resolvedBy'> & { replies?: CommentT['replies'] };
   onSeekTime: (t: number) => void;
   people: Person[];
   me: { userId: string; mayWrite: boolean; mayResolveAny: boolean };
@@ -336,7 +336,7 @@ function CommentView({
     <div className="text-sm" data-testid="comment" data-comment-id={c.id}>
       <p className="text-xs text-slate-600">
         <span className="font-medium text-slate-800">{c.author.name}</span> · {formatDateTime(c.createdAt)}
-        {c.edited && c.editedAt ? (
+        {c.editedAt ? (
           <span data-testid="comment-edited" title={`Edited ${formatDateTime(c.editedAt)}`}>
             {' · '}edited {formatDateTime(c.editedAt)}
           </span>
@@ -364,7 +364,7 @@ function CommentView({
         <p className="whitespace-pre-wrap text-slate-900">{c.body}</p>
       )}
       {c.mentions.length ? <p className="text-xs text-slate-600">Mentions: {c.mentions.map((m) => m.name).join(', ')}</p> : null}
-      {thread && c.resolved ? (
+      {thread && c.resolvedBy ? (
         <p className="text-xs text-green-800" data-testid="comment-resolved">
           Resolved{c.resolvedBy ? ` by ${c.resolvedBy.name}` : ''}
           {c.replies?.nodes.length ? ` · ${c.replies.nodes.length} repl${c.replies.nodes.length === 1 ? 'y' : 'ies'} hidden` : ''}
@@ -383,11 +383,11 @@ function CommentView({
               variant="ghost"
               loading={resolve.pending}
               onClick={async () => {
-                if (await resolve.run({ id: c.id, resolved: !c.resolved })) onSaved();
+                if (await resolve.run({ id: c.id, resolved: !c.resolvedBy })) onSaved();
               }}
-              data-testid={c.resolved ? 'comment-reopen' : 'comment-resolve'}
+              data-testid={c.resolvedBy ? 'comment-reopen' : 'comment-resolve'}
             >
-              {c.resolved ? 'Reopen' : 'Resolve'}
+              {c.resolvedBy ? 'Reopen' : 'Resolve'}
             </Button>
           ) : null}
         </div>

@@ -86,10 +86,7 @@ export const FEEDBACK = operation<FeedbackQuery, FeedbackQueryVariables>(/* Grap
     mentions {
       ...UserSummary
     }
-    edited
     editedAt
-    resolved
-    resolvedAt
     resolvedBy {
       ...UserSummary
     }

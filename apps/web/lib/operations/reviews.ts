@@ -94,8 +94,13 @@ export const JOIN_REVIEW_SESSION = operation<JoinReviewSessionMutation, JoinRevi
       decisions {
         ...ReviewDecisionFields
       }
-      votes {
-        ...ReviewDecisionFields
+      votes(first: 100) {
+        nodes {
+          ...ReviewDecisionFields
+        }
+        pageInfo {
+          ...PageInfoFields
+        }
       }
     }
   }
