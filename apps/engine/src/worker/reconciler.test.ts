@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { claim, createExplanation, openDatabase, type DatabaseHandle } from '@fep/db';
-import { EXPLAIN_QUEUE, createExplainQueue, heartbeatKey, redisConnection, type ExplainJobData } from '@fep/shared';
+import { EXPLAIN_QUEUE, createExplainQueue, heartbeatKey, notificationChannel, redisConnection, type ExplainJobData } from '@fep/shared';
 import { UnrecoverableError, Worker, type Queue } from 'bullmq';
 import { reconcileOnce, startReconciler, type ReconcilerDeps } from './reconciler.ts';
 
@@ -95,6 +95,22 @@ describe('reconcileOnce', () => {
     expect(after.status).toBe('FAILED');
     expect(after.error).toMatch(/each of its 3 attempts/);
     expect(await queue.getJob(id)).toBeFalsy();
+  });
+
+  it('the failure notifies its requester: a Notification row (lifecycle) and a ping on their channel', async () => {
+    const id = await running(60_000, 3);
+    const sub = new Redis(REDIS_URL);
+    try {
+      const channel = notificationChannel(base.requestedById);
+      const ping = new Promise<string>((resolve) => sub.on('message', (c, m) => c === channel && resolve(m)));
+      await sub.subscribe(channel);
+      expect((await reconcileOnce(deps)).failed).toEqual([id]);
+      expect(JSON.parse(await ping)).toEqual({ userId: base.requestedById });
+      const n = await h.prisma.notification.findMany({ where: { subjectId: id } });
+      expect(n.map((x) => [x.userId, x.kind, x.teamId])).toEqual([[base.requestedById, 'EXPLANATION_FAILED', base.teamId]]);
+    } finally {
+      sub.disconnect();
+    }
   });
 
   it('leaves alone an attempt within its grace, one with a live heartbeat, and one with a live job', async () => {
