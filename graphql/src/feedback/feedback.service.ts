@@ -185,7 +185,7 @@ export async function addComment(ctx: ApiContext, caller: Caller, raw: unknown) 
       throw badInput('The comment you are replying to is not on this explanation.', { fields: { parentId: 'Unknown comment.' } });
     }
   }
-  const mentions = await teamMentions(ctx, e.teamId, input.mentions);
+  const mentions = await teamMentions(ctx, e.teamId, input.mentions, 'explanation.read');
   const parentAuthor = input.parentId
     ? (await ctx.db.comment.findUniqueOrThrow({ where: { id: input.parentId }, select: { authorId: true } })).authorId
     : null;
@@ -236,7 +236,7 @@ export async function editComment(ctx: ApiContext, caller: Caller, raw: unknown)
   const c = await ctx.db.comment.findUnique({ where: { id: input.id } });
   if (!c || c.deletedAt) throw notFound('Comment');
   if (c.authorId !== caller.userId) throw forbidden('Only the author can edit this comment.');
-  const mentions = await teamMentions(ctx, c.teamId, input.mentions);
+  const mentions = await teamMentions(ctx, c.teamId, input.mentions, 'explanation.read');
   const added = mentions.filter((m) => !c.mentions.includes(m));
   const { updated, notified } = await ctx.db.$transaction(async (tx) => {
     const updated = await tx.comment.update({ where: { id: c.id }, data: { body: input.body, mentions, editedAt: new Date() } });

@@ -66,11 +66,14 @@ afterAll(async () => {
 });
 
 describe('who is notified', () => {
-  it('a mention notifies the mentioned member; a mention of a non-member is dropped and notifies nobody', async () => {
+  it('a mention notifies the mentioned member; a non-member, or a member who cannot open the explanation, is dropped', async () => {
     const before = await mine(outsider);
+    const raterBefore = await api.runtime.db.notification.count({ where: { userId: rater.userId } });
     const { addComment } = await owner.client.ok<any>(ADD_COMMENT, {
-      i: { explanationId, body: '@Rita the mask sits on the ball, @Oscar?', mentions: [reviewer.userId, outsider.userId, 'no-such-user'] },
+      i: { explanationId, body: '@Rita the mask sits on the ball, @Oscar?', mentions: [reviewer.userId, outsider.userId, 'no-such-user', rater.userId] },
     });
+    // A RATER has no explanation.read: the link would lead nowhere, so the mention is dropped.
+    expect(await api.runtime.db.notification.count({ where: { userId: rater.userId } })).toBe(raterBefore);
     // Only the team member is kept; the author learns nothing about the other ids.
     expect(addComment.mentions).toEqual([{ id: reviewer.userId }]);
     const row = await api.runtime.db.comment.findUniqueOrThrow({ where: { id: addComment.id } });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Notification, NotificationKind, Prisma } from '@fep/db';
 import { notificationChannel, type NotificationPing } from '@fep/shared';
 import { methodLabel } from '@fep/shared/methods';
+import { can, type Permission } from '@fep/shared/permissions';
 import type { ApiContext, Caller } from '../context.ts';
 import { byCreatedAt, page, type PageArgs } from '../common/pagination.ts';
 
@@ -47,17 +48,17 @@ export async function notify(tx: Tx, recipients: Iterable<string>, n: NewNotific
 }
 
 /**
- * The mentioned ids that are members of the team, in the order given, without duplicates. Any
- * other id (a user of another team, an unknown id) is dropped without a word, so a mention can
+ * The mentioned ids that are members of the team whose role may read what the comment is on
+ * (`permission`), in the order given, without duplicates. Any other id (a user of another team, an
+ * unknown id, a member who could not open the link) is dropped without a word, so a mention can
  * never tell the author whether some user exists.
  */
-export async function teamMentions(ctx: ApiContext, teamId: string, ids: readonly string[] | null | undefined): Promise<string[]> {
+export async function teamMentions(ctx: ApiContext, teamId: string, ids: readonly string[] | null | undefined, permission: Permission): Promise<string[]> {
   const wanted = [...new Set(ids ?? [])];
   if (!wanted.length) return [];
-  const members = new Set(
-    (await ctx.db.membership.findMany({ where: { teamId, userId: { in: wanted } }, select: { userId: true } })).map((m) => m.userId),
-  );
-  return wanted.filter((u) => members.has(u));
+  const members = await ctx.db.membership.findMany({ where: { teamId, userId: { in: wanted } }, select: { userId: true, role: true } });
+  const allowed = new Set(members.filter((m) => can(m.role, permission)).map((m) => m.userId));
+  return wanted.filter((u) => allowed.has(u));
 }
 
 /** Live delivery after the commit; a Redis outage delays the bell, never the change itself. */

@@ -299,7 +299,7 @@ export async function addReviewComment(ctx: ApiContext, caller: Caller, sessionI
   const s = await load(ctx, sessionId);
   assertLive(s);
   if (input.explanationId && !s.explanationIds.includes(input.explanationId)) throw badInput('That explanation is not part of this session.');
-  const mentions = await teamMentions(ctx, s.teamId, input.mentions);
+  const mentions = await teamMentions(ctx, s.teamId, input.mentions, 'review.join');
   const names = await mentionNames(ctx, mentions);
   // Stored (and audited) first; only a committed comment is published.
   const { comment, notified } = await ctx.db.$transaction(async (tx) => {

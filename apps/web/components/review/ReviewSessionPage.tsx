@@ -462,7 +462,8 @@ function CommentsCard({
   const add = useMutation(ADD_REVIEW_COMMENT);
   const [body, setBody] = useState('');
   const members = useQuery(TEAM_MEMBERS_FOR_MENTIONS, mayWrite ? { id: session.teamId } : null);
-  const people = members.data?.team.members.nodes.map((m) => m.user) ?? [];
+  // Only people who can join the session are offered (the API drops anyone else).
+  const people = members.data?.team.members.nodes.filter((m) => can(m.role, 'review.join')).map((m) => m.user) ?? [];
   const send = async (e: React.FormEvent) => {
     e.preventDefault();
     if (!body.trim()) return;

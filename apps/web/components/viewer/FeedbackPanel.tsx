@@ -277,7 +277,8 @@ export function CommentsPanel({
   const { user, memberships } = useViewer();
   const role = memberships.find((m) => m.team.id === teamId)?.role ?? null;
   const members = useQuery(TEAM_MEMBERS_FOR_MENTIONS, { id: teamId });
-  const people = members.data?.team.members.nodes.map((m) => m.user) ?? [];
+  // Only people who can open the explanation are offered (the API drops anyone else).
+  const people = members.data?.team.members.nodes.filter((m) => can(m.role, 'explanation.read')).map((m) => m.user) ?? [];
   const me = { userId: user.id, mayWrite, mayResolveAny: can(role, 'comment.resolve') };
   return (
     <Card title="Discussion" id="comments" description="Comments can point at a moment of the video and mention team members: type @ and pick a name.">

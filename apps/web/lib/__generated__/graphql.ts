@@ -466,7 +466,7 @@ export type TeamMembersForMentionsQueryVariables = Exact<{
 }>;
 
 
-export type TeamMembersForMentionsQuery = { team: { id: string, members: { nodes: Array<{ id: string, user: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } };
+export type TeamMembersForMentionsQuery = { team: { id: string, members: { nodes: Array<{ id: string, role: Role, user: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } };
 
 export type CreateAnnotationMutationVariables = Exact<{
   input: CreateAnnotationInput;

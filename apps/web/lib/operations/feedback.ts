@@ -100,6 +100,7 @@ export const TEAM_MEMBERS_FOR_MENTIONS = operation<TeamMembersForMentionsQuery, 
       members(first: 100) {
         nodes {
           id
+          role
           user {
             ...UserSummary
           }
