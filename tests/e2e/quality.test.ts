@@ -135,9 +135,14 @@ async function audit(spec: PageSpec) {
   await page.setViewportSize(LAPTOPS[0]!);
   await page.emulateMedia({ colorScheme: 'dark' });
   try {
+    // Controls with transition-colors fade to the new scheme: measure contrast once they have arrived.
+    await page.evaluate(() =>
+      Promise.all(document.getAnimations().filter((a) => a instanceof CSSTransition).map((a) => a.finished.catch(() => undefined))).then(() => undefined),
+    );
     await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
     const dark = await runAxe(page);
-    expect.soft(seriousViolations(dark.violations), `${spec.name} (dark): axe serious/critical violations`).toEqual([]);
+    const darkSerious = seriousViolations(dark.violations);
+    expect.soft(darkSerious, `${spec.name} (dark): axe serious/critical violations:\n${darkSerious.join('\n')}`).toEqual([]);
     const undecided = dark.contrastUndecided.map((c) => `contrast undecided (dark): ${c}`);
     if (undecided.length) console.log(`${spec.name} (dark):\n${undecided.map((n) => `  ${n.slice(0, 220)}`).join('\n')}`);
     await page.screenshot({ path: path.join(ARTIFACTS, `${spec.name}-dark.png`), fullPage: true });

@@ -117,9 +117,16 @@ export async function horizontalOverflow(page: Page): Promise<{ overflow: number
     const width = el.clientWidth;
     const culprits: string[] = [];
     if (el.scrollWidth > width) {
+      // An element clipped by a scroll container that itself fits (a table scrolling in its own box) is not a culprit.
+      const clippedInside = (n: Element) => {
+        for (let a = n.parentElement; a && a !== document.body; a = a.parentElement) {
+          if (getComputedStyle(a).overflowX !== 'visible' && a.getBoundingClientRect().right <= width + 0.5) return true;
+        }
+        return false;
+      };
       for (const n of Array.from(document.body.querySelectorAll('*'))) {
         const r = n.getBoundingClientRect();
-        if (r.right > width + 0.5 && r.width > 0) {
+        if (r.right > width + 0.5 && r.width > 0 && !clippedInside(n)) {
           const id = n.getAttribute('data-testid');
           culprits.push(`${n.tagName.toLowerCase()}${id ? `[data-testid=${id}]` : ''}.${String(n.getAttribute('class') ?? '').split(/\s+/).slice(0, 5).join('.')} right=${Math.round(r.right)}`);
           if (culprits.length >= 8) break;

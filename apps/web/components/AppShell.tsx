@@ -121,7 +121,7 @@ export function AppShell({
           {ctx ? (
             <TeamSwitcher memberships={memberships} teamId={teamId} onChange={switchTeam} />
           ) : (
-            <Skeleton className="h-9 w-32 sm:w-48" />
+            <Skeleton className="h-9 w-28 sm:w-48" />
           )}
           {nav.length ? (
           <button
@@ -129,7 +129,7 @@ export function AppShell({
             aria-expanded={menuOpen}
             aria-controls="main-nav"
             onClick={() => setMenuOpen((o) => !o)}
-            className="ml-auto flex h-9 shrink-0 items-center gap-1.5 rounded-md px-2 text-sm font-medium text-slate-800 hover:bg-slate-100 lg:hidden"
+            className="ml-auto flex h-9 shrink-0 items-center gap-1.5 rounded-md px-2 text-sm font-medium text-slate-800 hover:bg-slate-100 xl:hidden"
             data-testid="nav-menu-button"
           >
             <svg aria-hidden="true" viewBox="0 0 20 20" className="h-5 w-5" fill="currentColor">
@@ -138,13 +138,13 @@ export function AppShell({
             <span className="sr-only sm:not-sr-only">Menu</span>
           </button>
           ) : null}
-          {/* One nav: a row from lg up; below that a panel under the header, opened by the Menu button. */}
+          {/* One nav: a row from xl (1280 px) up; below that a panel under the header, opened by the Menu button. */}
           <nav
             id="main-nav"
             aria-label="Main"
             className={`${
               menuOpen ? 'flex' : 'hidden'
-            } absolute inset-x-0 top-14 flex-col gap-1 border-b border-slate-200 bg-white px-4 py-2 shadow-md lg:static lg:flex lg:min-w-0 lg:flex-1 lg:flex-row lg:items-center lg:border-0 lg:p-0 lg:shadow-none`}
+            } absolute inset-x-0 top-14 flex-col gap-1 border-b border-slate-200 bg-white px-4 py-2 shadow-md xl:static xl:flex xl:min-w-0 xl:flex-1 xl:flex-row xl:items-center xl:border-0 xl:p-0 xl:shadow-none`}
           >
             {nav.map((item) => {
               const path = item.href.split('?')[0];
@@ -165,7 +165,7 @@ export function AppShell({
             })}
           </nav>
           {ctx ? <NotificationBell /> : null}
-          {ctx ? <UserMenu name={ctx.user.name} email={ctx.user.email} roleLabel={role ? ROLE_LABELS[role] : null} /> : <Skeleton className="ml-auto h-9 w-11 sm:w-32" />}
+          {ctx ? <UserMenu name={ctx.user.name} email={ctx.user.email} roleLabel={role ? ROLE_LABELS[role] : null} /> : <Skeleton className="ml-auto h-9 w-11" />}
         </div>
       </header>
       <main id="main" className="mx-auto w-full min-w-0 max-w-6xl flex-1 px-4 py-6 sm:px-6 sm:py-8">
@@ -188,7 +188,7 @@ function TeamSwitcher({
     return <span className="w-28 shrink-0 text-sm text-slate-600 sm:w-48">No team yet</span>;
   }
   return (
-    <div className="w-32 shrink-0 sm:w-48">
+    <div className="w-28 shrink-0 sm:w-48">
       <label htmlFor="team-switcher" className="sr-only">
         Current team
       </label>
@@ -243,7 +243,7 @@ function UserMenu({ name, email, roleLabel }: { name: string; email: string; rol
   const initial = (name.trim()[0] ?? email[0] ?? '?').toUpperCase();
 
   return (
-    <div ref={wrapper} className="relative ml-auto shrink-0 lg:ml-0">
+    <div ref={wrapper} className="relative ml-auto shrink-0 xl:ml-0">
       <button
         ref={button}
         type="button"
@@ -251,12 +251,12 @@ function UserMenu({ name, email, roleLabel }: { name: string; email: string; rol
         aria-controls="user-menu-panel"
         data-testid="user-menu-button"
         onClick={() => setOpen((o) => !o)}
-        className="flex h-9 max-w-56 items-center gap-2 rounded-md px-2 text-sm font-medium text-slate-800 hover:bg-slate-100"
+        className="flex h-9 items-center rounded-md px-2 text-sm font-medium text-slate-800 hover:bg-slate-100"
       >
         <span aria-hidden="true" className="flex h-7 w-7 shrink-0 items-center justify-center rounded-full bg-indigo-600 text-xs font-semibold text-white">
           {initial}
         </span>
-        <span className="hidden truncate sm:inline">{name}</span>
+        {/* The name is in the panel; the header keeps its room for the nav. */}
         <span className="sr-only">{name}: account menu</span>
       </button>
       <div
@@ -301,9 +301,9 @@ export function AppShellSkeleton({ children }: { children?: ReactNode }) {
       <header className="sticky top-0 z-20 border-b border-slate-200 bg-white">
         <div className="mx-auto flex h-14 max-w-6xl items-center gap-2 px-4 sm:gap-4 sm:px-6">
           <span className="shrink-0 text-base font-semibold tracking-tight text-slate-900">F-EP Studio</span>
-          <Skeleton className="h-9 w-32 sm:w-48" />
+          <Skeleton className="h-9 w-28 sm:w-48" />
           <div className="flex-1" />
-          <Skeleton className="h-9 w-11 sm:w-32" />
+          <Skeleton className="h-9 w-11" />
         </div>
       </header>
       <main id="main" className="mx-auto w-full min-w-0 max-w-6xl flex-1 px-4 py-6 sm:px-6 sm:py-8">

@@ -1,6 +1,7 @@
 /** Grey placeholder blocks with the same size as what they stand in for (no layout shift). */
 export function Skeleton({ className = '' }: { className?: string }) {
-  return <div className={`animate-pulse rounded-md bg-slate-200 ${className}`} aria-hidden="true" />;
+  // max-w-full: a fixed-width placeholder (w-96) never widens a narrow screen.
+  return <div className={`max-w-full animate-pulse rounded-md bg-slate-200 ${className}`} aria-hidden="true" />;
 }
 
 export function LoadingRegion({ label, children }: { label: string; children: React.ReactNode }) {

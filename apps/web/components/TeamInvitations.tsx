@@ -79,7 +79,7 @@ export function TeamInvitations({ teamId, teamName, viewerRole }: { teamId: stri
 
   return (
     <Card id="invitations" title="Invitations" description={`Invite people to ${teamName} by email. They join with the role you pick.`}>
-      <form onSubmit={onInvite} className="grid grid-cols-[1fr_12rem_auto] items-start gap-3" data-testid="invite-form">
+      <form onSubmit={onInvite} className="grid grid-cols-1 items-start gap-3 sm:grid-cols-[1fr_12rem_auto]" data-testid="invite-form">
         <TextField label="Email address" name="email" type="email" required autoComplete="off" error={fieldError(err, 'email')} data-testid="invite-email-input" />
         <SelectField label="Role" name="role" defaultValue={roles.includes('REVIEWER') ? 'REVIEWER' : roles[0]} error={fieldError(err, 'role')} data-testid="invite-role-select">
           {roles.map((r) => (
@@ -88,7 +88,7 @@ export function TeamInvitations({ teamId, teamName, viewerRole }: { teamId: stri
             </option>
           ))}
         </SelectField>
-        <Button type="submit" loading={invite.pending} className="mt-6.5" data-testid="invite-submit">
+        <Button type="submit" loading={invite.pending} className="sm:mt-6.5" data-testid="invite-submit">
           Send invite
         </Button>
       </form>

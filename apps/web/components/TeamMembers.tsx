@@ -44,8 +44,9 @@ export function TeamMembers({
 
   return (
     <Card id="members" title="Members" description={`${team.members.nodes.length}${team.members.pageInfo.hasNextPage ? '+' : ''} ${team.members.nodes.length === 1 ? 'person' : 'people'} in ${team.name}.`}>
-      {/* On a narrow screen the table scrolls inside its own box; the page never scrolls sideways. */}
-      <div className="overflow-x-auto">
+      {/* On a narrow screen the table scrolls inside its own box; the page never scrolls sideways (relative: the
+          sr-only caption and headers, absolutely positioned, are clipped with it instead of widening the page). */}
+      <div className="relative overflow-x-auto">
       <table className="w-full min-w-[36rem] table-fixed text-left text-sm" data-testid="members-table">
         <caption className="sr-only">Members of {team.name} and their roles</caption>
         <thead className="text-xs uppercase tracking-wide text-slate-600">

@@ -129,7 +129,7 @@ function Tokens() {
       />
       <div className="space-y-6">
         <Card id="create-token" title="Create a token">
-          <form onSubmit={onCreate} className="grid grid-cols-[1fr_12rem_13rem_9rem_auto] items-start gap-3" data-testid="create-token-form">
+          <form onSubmit={onCreate} className="grid grid-cols-1 items-start gap-3 sm:grid-cols-2 lg:grid-cols-[1fr_12rem_13rem_9rem_auto]" data-testid="create-token-form">
             <TextField label="Name" name="name" required maxLength={80} placeholder="e.g. nightly evaluation" error={fieldError(err, 'name')} data-testid="token-name-input" />
             <SelectField label="Team access" name="teamId" defaultValue="" error={fieldError(err, 'teamId')}>
               <option value="">All your teams</option>
@@ -153,7 +153,7 @@ function Tokens() {
                 </option>
               ))}
             </SelectField>
-            <Button type="submit" loading={create.pending} className="mt-6.5" data-testid="create-token-submit">
+            <Button type="submit" loading={create.pending} className="lg:mt-6.5" data-testid="create-token-submit">
               Create token
             </Button>
           </form>
@@ -194,7 +194,9 @@ function Tokens() {
               You have no API tokens. Create one above when a script needs to reach the API.
             </p>
           ) : (
-            <table className="w-full table-fixed text-left text-sm" data-testid="tokens-table">
+            // On a narrow screen the table scrolls in its own box, not the page.
+            <div className="relative overflow-x-auto">
+            <table className="w-full min-w-[40rem] table-fixed text-left text-sm" data-testid="tokens-table">
               <caption className="sr-only">Your API tokens</caption>
               <thead className="text-xs uppercase tracking-wide text-slate-600">
                 <tr>
@@ -236,6 +238,7 @@ function Tokens() {
                 })}
               </tbody>
             </table>
+            </div>
           )}
         </Card>
       </div>

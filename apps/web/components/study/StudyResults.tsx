@@ -58,7 +58,7 @@ function ResultsBody({ studyId }: { studyId: string }) {
         title={`Results · ${s.name}`}
         description={`${r.judgements} judgements · ${s.status.toLowerCase()}`}
         actions={
-          <span className="flex gap-2">
+          <span className="flex flex-wrap gap-2">
             <a className="inline-flex h-10 items-center rounded-md border border-slate-300 bg-white px-4 text-sm font-medium" href={s.export.csvUrl} download data-testid="export-csv">
               Download CSV
             </a>
@@ -102,6 +102,7 @@ function ResultsBody({ studyId }: { studyId: string }) {
             title={r.design === 'LIKERT' ? 'Mean rating per method' : r.design === 'PAIRWISE' ? 'Win share per method' : 'Mean rank per method (1 = best)'}
             description={`95 % bootstrap intervals (B = ${boot.B ?? '?'}, seed ${boot.seed ?? '?'}).`}
           >
+            <div className="relative overflow-x-auto">
             <table className="w-full text-left text-sm" data-testid="results-methods">
               <thead className="text-xs uppercase text-slate-500">
                 <tr>
@@ -137,8 +138,10 @@ function ResultsBody({ studyId }: { studyId: string }) {
                 })}
               </tbody>
             </table>
+</div>
           </Card>
           <Card title="Agreement">
+            <div className="relative overflow-x-auto">
             <table className="text-left text-sm" data-testid="results-alpha">
               <thead className="text-xs uppercase text-slate-500">
                 <tr>
@@ -157,6 +160,7 @@ function ResultsBody({ studyId }: { studyId: string }) {
                 ))}
               </tbody>
             </table>
+</div>
             <p className="mt-3 text-sm" data-testid="results-fleiss">
               Fleiss&apos; κ:{' '}
               {r.fleissKappa != null ? <span className="tabular-nums">{fmt(r.fleissKappa)}</span> : r.fleissKappaReason ? <NotComputed reason={r.fleissKappaReason} /> : '—'}
@@ -176,6 +180,7 @@ function ResultsBody({ studyId }: { studyId: string }) {
                   <span data-testid="bt-caution">{r.bradleyTerryFit.caution}</span>
                 </Alert>
               ) : null}
+              <div className="relative overflow-x-auto">
               <table className="w-full text-left text-sm" data-testid="results-bt">
                 <thead className="text-xs uppercase text-slate-500">
                   <tr>
@@ -208,7 +213,9 @@ function ResultsBody({ studyId }: { studyId: string }) {
                   ))}
                 </tbody>
               </table>
+</div>
               {winRates ? (
+                <div className="relative overflow-x-auto">
                 <table className="mt-4 text-sm">
                   <caption className="text-left text-xs text-slate-500">Win rate of the row method against the column method</caption>
                   <thead>
@@ -234,11 +241,13 @@ function ResultsBody({ studyId }: { studyId: string }) {
                     ))}
                   </tbody>
                 </table>
+</div>
               ) : null}
             </Card>
           ) : null}
           {r.pairedTests.length ? (
             <Card title="Paired tests" description={`p-values adjusted with ${r.correction}.`}>
+              <div className="relative overflow-x-auto">
               <table className="w-full text-left text-sm">
                 <thead className="text-xs uppercase text-slate-500">
                   <tr>
@@ -275,11 +284,13 @@ function ResultsBody({ studyId }: { studyId: string }) {
                   ))}
                 </tbody>
               </table>
+</div>
             </Card>
           ) : null}
         </>
       )}
       <Card title="Raters">
+        <div className="relative overflow-x-auto">
         <table className="w-full text-left text-sm">
           <thead className="text-xs uppercase text-slate-500">
             <tr>
@@ -304,6 +315,7 @@ function ResultsBody({ studyId }: { studyId: string }) {
             ))}
           </tbody>
         </table>
+</div>
       </Card>
     </div>
   );
