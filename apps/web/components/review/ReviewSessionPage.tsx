@@ -490,7 +490,7 @@ function CommentsCard({
               onChange={setBody}
               people={people}
               label="Comment"
-              placeholder="Type @ to mention someone"
+              placeholder="@ mentions someone"
               className="h-9 w-full rounded-md border border-slate-300 px-2 text-sm"
               testId="review-comment-input"
             />
