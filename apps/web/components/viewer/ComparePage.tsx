@@ -19,7 +19,7 @@ import { NotFoundState } from '../NotFoundState.tsx';
 import { LoadingRegion, Skeleton } from '../Skeleton.tsx';
 import { useViewer } from '../ViewerContext.tsx';
 import { useVideoClock } from './clock.ts';
-import { frameTimestamps, type ExplanationData } from './ExplanationViewer.tsx';
+import { frameTime, frameTimestamps, type ExplanationData } from './ExplanationViewer.tsx';
 import { MetricSummary } from './MetricsPanel.tsx';
 import { OverlayControls } from './OverlayControls.tsx';
 import { ReproductionOf } from './ReproductionOf.tsx';
@@ -160,7 +160,7 @@ function Compare({ list }: { list: ExplanationData[] }) {
           →
         </Button>
         <span className="font-mono text-xs text-slate-700" aria-live="polite" data-testid="compare-frame">
-          {clock.frame === null ? 'outside the explained window' : `frame ${clock.frame + 1}/${timestamps.length}`} · {clock.mediaTime.toFixed(3)} s
+          {clock.frame === null ? 'outside the explained window' : `frame ${clock.frame + 1}/${timestamps.length}`} · {frameTime(timestamps, clock.frame, clock.mediaTime).toFixed(3)} s
         </span>
       </div>
       <div className="mt-4">

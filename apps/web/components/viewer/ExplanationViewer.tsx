@@ -272,16 +272,7 @@ function Viewer({ e, mayWrite, mayReproduce, viewerId }: { e: ExplanationData; m
   return (
     <>
       <Header e={e} />
-      {warnings.length ? (
-        <TrustNotice warnings={warnings} />
-      ) : e.trust ? (
-        <details className="mb-4 text-xs text-slate-700" data-testid="trust-clear">
-          <summary className="cursor-pointer">No warnings about this prediction — how it is checked</summary>
-          <div className="mt-1 max-w-3xl">
-            <TrustRulesHelp />
-          </div>
-        </details>
-      ) : null}
+      {warnings.length ? <TrustNotice warnings={warnings} /> : null}
       <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <div className="min-w-0 space-y-4">
           <div className="mx-auto w-full" style={{ maxWidth: stageMaxWidth(e.video.width, e.video.height, PLAYER_RESERVE_REM) }}>
@@ -348,8 +339,16 @@ function Viewer({ e, mayWrite, mayReproduce, viewerId }: { e: ExplanationData; m
           />
         </div>
         <div className="min-w-0 space-y-6">
-          <DownloadsPanel downloads={e.downloads} shape={e.saliencyShape} />
+          {e.trust && !warnings.length ? (
+            <details className="text-xs text-slate-700" data-testid="trust-clear">
+              <summary className="cursor-pointer">No warnings about this prediction — how it is checked</summary>
+              <div className="mt-1">
+                <TrustRulesHelp />
+              </div>
+            </details>
+          ) : null}
           <MetricsPanel metrics={(e.metrics ?? null) as Record<string, unknown> | null} />
+          <DownloadsPanel downloads={e.downloads} shape={e.saliencyShape} />
           <RatingPanel explanationId={e.id} feedback={feedback.data?.explanation} mayWrite={mayWrite} onSaved={() => void feedback.reload()} />
           <CommentsPanel
             explanationId={e.id}

@@ -54,7 +54,7 @@ export function OverlayControls({ settings, onChange }: { settings: OverlaySetti
           Threshold <span className="font-mono text-slate-600">{Math.round(settings.threshold * 100)} %</span>
         </label>
         <input id={`${id}-threshold`} type="range" min={0} max={0.95} step={0.05} value={settings.threshold} onChange={(e) => onChange({ ...settings, threshold: Number(e.target.value) })} className="w-full accent-indigo-600" data-testid="threshold-slider" />
-        <p className="text-[10px] text-slate-600">Hides values below this share of the range, lowest to highest (the lowest 15 % is never drawn).</p>
+        <p className="text-[10px] text-slate-600">Hides values under this share of the range; 15 % at least.</p>
       </div>
     </div>
   );
