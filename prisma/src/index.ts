@@ -5,3 +5,4 @@ export * from './audit-chain.ts';
 export { canonicalJson } from './canonical-json.ts';
 export * from './instance-identity.ts';
 export * from './explanation-lifecycle.ts';
+export * from './explanation-queue.ts';

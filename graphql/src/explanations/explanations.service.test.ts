@@ -209,7 +209,7 @@ describe('cancelExplanation: cancel works in every unfinished state, including a
 
   it('a QUEUED row is CANCELLED at once, its waiting job removed, the person recorded as actor', async () => {
     const id = await request();
-    expect(await (await api.runtime.queue.getJob(id))?.getState()).toBe('waiting');
+    expect(await (await api.runtime.queue.getJob(id))?.getState()).toBe('prioritized');
     const res = await owner.client.ok<any>(CANCEL, { id });
     expect(res.cancelExplanation).toMatchObject({ id, status: 'CANCELLED' });
     expect(res.cancelExplanation.finishedAt).toBeTruthy();

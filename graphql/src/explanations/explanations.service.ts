@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cancel as cancelInLifecycle, createExplanation, EXPLANATION_STATES, type Prisma } from '@fep/db';
+import { cancel as cancelInLifecycle, createExplanation, enqueueExplanationJob, EXPLANATION_STATES, type Prisma } from '@fep/db';
 import { AppError, badInput, cancelKey, conflict, notFound, progressChannel, rateLimited, statusEvent, unavailable } from '@fep/shared';
 import { METHOD_NAMES, validateExplanationRequest, type ExplanationRequestFields } from '@fep/shared/methods';
 import type { ApiContext, Caller } from '../context.ts';
@@ -169,7 +169,8 @@ export async function requestExplanation(ctx: ApiContext, caller: Caller, raw: u
  */
 export async function enqueueExplanation(ctx: ApiContext, explanationId: string): Promise<void> {
   try {
-    await ctx.queue.add('explain', { explanationId }, { jobId: explanationId });
+    // Fair priority between teams, quick methods first (@fep/db explanation-queue.ts).
+    await enqueueExplanationJob(ctx.db, ctx.queue, explanationId);
   } catch (err) {
     console.error(`[api] explanation ${explanationId} is QUEUED but its job could not be added; it will be enqueued again`, err);
   }

@@ -103,7 +103,7 @@ describe('Likert study end to end', () => {
     expect(study.items.nodes).toHaveLength(7);
     expect(study.items.nodes.filter((i: any) => i.isAttentionCheck)).toHaveLength(1);
     expect(study.readiness).toMatchObject({ ready: false, explanations: 6, done: 0, pending: 6 });
-    expect(await api.runtime.queue.getJobCounts('waiting', 'prioritized')).toMatchObject({ waiting: 6 });
+    expect(await api.runtime.queue.getJobCounts('waiting', 'prioritized')).toMatchObject({ prioritized: 6 });
     const refused = await owner.gql(`mutation($id: ID!) { openStudy(id: $id) { id } }`, { id: study.id });
     expect(refused.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     await markAllDone();

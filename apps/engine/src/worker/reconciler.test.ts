@@ -57,10 +57,10 @@ describe('reconcileOnce', () => {
     const e = await fresh();
     const first = await reconcileOnce(deps);
     expect(first.enqueued).toEqual([e.id]);
-    expect(await (await queue.getJob(e.id))?.getState()).toBe('waiting');
+    expect(await (await queue.getJob(e.id))?.getState()).toBe('prioritized');
     const second = await reconcileOnce(deps);
     expect(second.enqueued).toEqual([]);
-    expect(await queue.getJobCounts('waiting')).toMatchObject({ waiting: 1 });
+    expect(await queue.getJobCounts('prioritized')).toMatchObject({ prioritized: 1 });
   });
 
   it('replaces a failed job that holds a QUEUED row’s id', async () => {
@@ -75,7 +75,7 @@ describe('reconcileOnce', () => {
     expect(await (await queue.getJob(e.id))?.getState()).toBe('failed');
     const r = await reconcileOnce(deps);
     expect(r.enqueued).toEqual([e.id]);
-    expect(await (await queue.getJob(e.id))?.getState()).toBe('waiting');
+    expect(await (await queue.getJob(e.id))?.getState()).toBe('prioritized');
   });
 
   it('retries a dead RUNNING attempt (no job, no heartbeat, past the grace) and adds its job', async () => {
@@ -84,7 +84,7 @@ describe('reconcileOnce', () => {
     expect(r.retried).toEqual([id]);
     expect(await row(id)).toMatchObject({ status: 'QUEUED', attempts: 1 });
     expect((await row(id)).error).toMatch(/engine stopped during attempt 1/);
-    expect(await (await queue.getJob(id))?.getState()).toBe('waiting');
+    expect(await (await queue.getJob(id))?.getState()).toBe('prioritized');
   });
 
   it('FAILS a dead attempt once ENGINE_MAX_ATTEMPTS are used, with a reason a person can read', async () => {

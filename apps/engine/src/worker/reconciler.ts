@@ -3,7 +3,8 @@
  * On start and every RECONCILE_INTERVAL_MS, one process at a time (a Redis lock per queue
  * prefix), it compares the unfinished Explanation rows with their BullMQ jobs (job id = row id):
  *
- *   QUEUED  row, job missing / completed / failed   → the job is added again (idempotent id)
+ *   QUEUED  row, job missing / completed / failed   → the job is added again (idempotent id, the
+ *                                                     fair priority of @fep/db explanation-queue.ts)
  *   RUNNING row, job missing / completed / failed,
  *           no worker heartbeat, started > RECONCILE_GRACE_MS ago
  *                                                   → the attempt is dead: retryOrFail
@@ -18,7 +19,7 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { retryDeadAttempt, type Db } from '@fep/db';
+import { enqueueExplanationJob, retryDeadAttempt, type Db } from '@fep/db';
 import { heartbeatKey, notificationChannel, progressChannel, statusEvent, type ExplainJobData, type NotificationPing } from '@fep/shared';
 
 export interface ReconcilerDeps {
@@ -53,9 +54,9 @@ async function jobState(queue: Queue<ExplainJobData>, id: string) {
 }
 
 /** Adds the row's job again, first removing a finished job that holds its id. */
-async function enqueueAgain(queue: Queue<ExplainJobData>, id: string, stale: Awaited<ReturnType<Queue['getJob']>>) {
+async function enqueueAgain(db: Db, queue: Queue<ExplainJobData>, id: string, stale: Awaited<ReturnType<Queue['getJob']>>) {
   if (stale) await stale.remove();
-  await queue.add('explain', { explanationId: id }, { jobId: id });
+  await enqueueExplanationJob(db, queue, id);
 }
 
 /** One reconciliation round (no lock: see startReconciler). */
@@ -73,7 +74,7 @@ export async function reconcileOnce(deps: ReconcilerDeps): Promise<ReconcileRepo
     if (LIVE_JOB_STATES.has(state)) continue;
     if (row.status === 'QUEUED') {
       // A QUEUED row holds no work in progress, so a lost or finished job can be replaced at once.
-      await enqueueAgain(deps.queue, row.id, job);
+      await enqueueAgain(deps.db, deps.queue, row.id, job);
       report.enqueued.push(row.id);
       continue;
     }
@@ -82,7 +83,7 @@ export async function reconcileOnce(deps: ReconcilerDeps): Promise<ReconcileRepo
     const attempt = row.attempts;
     const r = await retryDeadAttempt(deps.db, row.id, { attempt, maxAttempts: deps.maxAttempts, how: 'its job was lost' });
     if (r.outcome === 'requeued') {
-      await enqueueAgain(deps.queue, row.id, job);
+      await enqueueAgain(deps.db, deps.queue, row.id, job);
       report.retried.push(row.id);
     } else if (r.outcome === 'failed') {
       await deps.redis.publish(progressChannel(row.id), JSON.stringify(statusEvent(row.id, 'FAILED', 0))).catch(() => {});

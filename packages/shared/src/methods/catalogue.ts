@@ -218,6 +218,8 @@ const triple = (min: readonly [number, number, number], max: number) =>
     z.number().int().min(min[2]).max(max),
   ]);
 
+export type MethodCost = 'seconds' | 'minutes';
+
 export interface MethodEntry {
   readonly name: MethodName;
   readonly label: string;
@@ -226,6 +228,12 @@ export interface MethodEntry {
   /** The paper the method comes from. */
   readonly citation: string;
   readonly defaults: Readonly<Record<string, unknown>>;
+  /**
+   * How long one run takes: 'seconds' (one or a few dozen passes of the model) or 'minutes' (an
+   * optimisation, or hundreds of passes). The queue runs 'seconds' methods before waiting
+   * 'minutes' ones (prisma/src/explanation-queue.ts), so a Grad-CAM never waits behind F-EP runs.
+   */
+  readonly cost: MethodCost;
   /** Source of each default. */
   readonly sources: Readonly<Record<string, string>>;
   /** Strict schema of the parameters a caller may submit, under these limits. */
@@ -238,6 +246,7 @@ const entries: MethodEntry[] = [
     label: 'F-EP (extremal perturbation with frequency-modulated gradients)',
     description: 'Extremal perturbation whose mask gradients are low-passed in the frequency domain (3-D DCT): smoother over space and time (Lin et al., BMVC 2021; our re-implementation with its own filter).',
     citation: 'Lin, Bao, Wright & Kong, "Gradient Frequency Modulation for Visually Explaining Video Understanding Models", BMVC 2021 (arXiv 2111.01215)',
+    cost: 'minutes',
     defaults: FEP_DEFAULTS,
     sources: FEP_SOURCES,
     schema: (limits = DEFAULT_LIMITS) => fepSchema(limits),
@@ -247,6 +256,7 @@ const entries: MethodEntry[] = [
     label: 'EP (extremal perturbation)',
     description: 'The mask of a fixed area that keeps the prediction best (Fong et al., ICCV 2019; Li et al. 2021 for video).',
     citation: 'Fong, Patrick & Vedaldi, ICCV 2019; Li, Wang, Li, Huang & Sato, WACV 2021',
+    cost: 'minutes',
     defaults: EP_DEFAULTS,
     sources: EP_SOURCES,
     schema: (limits = DEFAULT_LIMITS) => z.strictObject(epShape(limits)).partial().superRefine(areasWithinLimit(limits)),
@@ -256,6 +266,7 @@ const entries: MethodEntry[] = [
     label: 'EP + smoothing (EP, then the F-EP low-pass applied once)',
     description: 'Plain EP whose final mask is low-passed once with the same frequency band F-EP applies to every update: the baseline that tells whether F-EP\'s modulation matters.',
     citation: 'Fong, Patrick & Vedaldi, ICCV 2019 (EP); the band of Lin, Bao, Wright & Kong, BMVC 2021 (F-EP), applied post hoc',
+    cost: 'minutes',
     defaults: EP_SMOOTH_DEFAULTS,
     sources: {
       ...FEP_SOURCES,
@@ -268,6 +279,7 @@ const entries: MethodEntry[] = [
     label: 'Random baseline',
     description: 'A random mask of the same area: the floor every real explanation should beat.',
     citation: 'Adebayo et al., "Sanity Checks for Saliency Maps", NeurIPS 2018',
+    cost: 'seconds',
     defaults: RANDOM_DEFAULTS,
     sources: { seed: 'ours, for reproducibility' },
     schema: () => z.strictObject({ seed }).partial(),
@@ -277,6 +289,7 @@ const entries: MethodEntry[] = [
     label: 'Gradient (saliency)',
     description: 'How strongly each pixel changes the class score, from one backward pass (Simonyan et al., 2014).',
     citation: 'Simonyan, Vedaldi & Zisserman, ICLR workshop 2014',
+    cost: 'seconds',
     defaults: GRADIENT_DEFAULTS,
     sources: {},
     schema: () => z.strictObject({}),
@@ -286,6 +299,7 @@ const entries: MethodEntry[] = [
     label: 'SmoothGrad',
     description: 'Gradients averaged over noisy copies of the clip, which removes much of their speckle (Smilkov et al., 2017).',
     citation: 'Smilkov, Thorat, Kim, Viégas & Wattenberg, arXiv 1706.03825 (2017)',
+    cost: 'seconds',
     defaults: SMOOTHGRAD_DEFAULTS,
     sources: {
       samples: 'Smilkov et al. §3.1: n = 50',
@@ -303,6 +317,7 @@ const entries: MethodEntry[] = [
     label: 'Integrated Gradients',
     description: 'Gradients summed along a path from a blank clip to the real one; attributions add up to the score change (Sundararajan et al., 2017).',
     citation: 'Sundararajan, Taly & Yan, "Axiomatic Attribution for Deep Networks", ICML 2017',
+    cost: 'seconds',
     defaults: INTEGRATED_GRADIENTS_DEFAULTS,
     sources: {
       steps: 'Sundararajan et al.: 20–300 steps; 50 is Captum\'s default',
@@ -317,6 +332,7 @@ const entries: MethodEntry[] = [
     label: 'Grad-CAM (video)',
     description: 'Class-weighted feature maps of a late layer, stretched back over time and space: coarse but fast (Selvaraju et al., 2017).',
     citation: 'Selvaraju et al., ICCV 2017; Stergiou et al., "Saliency Tubes", ICIP 2019',
+    cost: 'seconds',
     defaults: GRADCAM_DEFAULTS,
     sources: { layer: 'Selvaraju et al. §3: the last convolutional layer' },
     schema: () => z.strictObject({ layer: z.string().min(1).max(200).nullable() }).partial(),
@@ -326,6 +342,7 @@ const entries: MethodEntry[] = [
     label: 'Occlusion',
     description: 'Grey out one space-time window at a time and measure how much the score drops (Zeiler & Fergus, 2014).',
     citation: 'Zeiler & Fergus, "Visualizing and Understanding Convolutional Networks", ECCV 2014',
+    cost: 'minutes',
     defaults: OCCLUSION_DEFAULTS,
     sources: {
       window: 'ours: 32 px ≈ an object part at 112×112 (Z&F occlude object parts)',
@@ -358,6 +375,11 @@ export function methodTakes(method: MethodName, param: string): boolean {
 }
 
 /** A label without its parenthesised expansion ("F-EP"). */
+/** A method's cost class (MethodEntry.cost); a name the catalogue no longer has counts as 'minutes'. */
+export function methodCost(name: string): MethodCost {
+  return isMethodName(name) ? METHOD_CATALOGUE[name].cost : 'minutes';
+}
+
 export function methodLabel(name: string): string {
   return isMethodName(name) ? METHOD_CATALOGUE[name].label.split(' (')[0]! : name;
 }
