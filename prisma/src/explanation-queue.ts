@@ -9,7 +9,8 @@
  * - `rank`: how many of the same team's explanations of the same cost class are waiting or running
  *   and were requested before this one. A team's k-th pending job therefore waits behind every
  *   other team's jobs of rank < k: one team queueing fifty F-EP runs does not starve another
- *   team's single run, which starts as soon as the engine is free (round robin between teams).
+ *   team's single run, which waits for at most one of them besides the run in progress (teams
+ *   take turns).
  * - `cost` (the method catalogue): 'seconds' methods (Grad-CAM, gradient, random, SmoothGrad,
  *   Integrated Gradients) come before every waiting 'minutes' method (F-EP, EP, EP + smoothing,
  *   occlusion), so a quick look never waits behind queued optimisations. It still waits for the
