@@ -228,7 +228,7 @@ async function renderAndStore(deps: ApiDeps, inputs: RenderInputs, timeLimitMs: 
       const key = exportKey(kind, inputs);
       await deps.db.renderedExport.upsert({
         where: { key },
-        create: { key, kind, sha256: stored.sha256, sizeBytes: BigInt(stored.size) },
+        create: { key, kind, sha256: stored.sha256, sizeBytes: BigInt(stored.size), videoSha256: inputs.videoSha256, saliencySha256: inputs.saliencySha256 },
         update: { sha256: stored.sha256, sizeBytes: BigInt(stored.size) },
       });
     }

@@ -47,7 +47,7 @@ describe('retention', () => {
     const eventsBefore = await db.auditEvent.count({ where: { chain: teamId } });
 
     const result = await runRetention(db, api.runtime.storage, { videoDays: 365, saliencyDays: 180 }, now);
-    expect(result).toEqual({ videosExpired: 2, videoBlobsDeleted: 1, saliencyExpired: 1, saliencyBlobsDeleted: 1 });
+    expect(result).toEqual({ videosExpired: 2, videoBlobsDeleted: 1, saliencyExpired: 1, saliencyBlobsDeleted: 1, renderedBlobsDeleted: 0 });
     expect(await api.runtime.storage.has(oldBlob.sha256)).toBe(false);
     expect(await api.runtime.storage.has(sharedBlob.sha256)).toBe(true);
     expect(await api.runtime.storage.has(sal.sha256)).toBe(false);
@@ -67,7 +67,29 @@ describe('retention', () => {
 
     // A second run finds nothing new.
     expect(await runRetention(db, api.runtime.storage, { videoDays: 365, saliencyDays: 180 }, now)).toEqual({
-      videosExpired: 0, videoBlobsDeleted: 0, saliencyExpired: 0, saliencyBlobsDeleted: 0,
+      videosExpired: 0, videoBlobsDeleted: 0, saliencyExpired: 0, saliencyBlobsDeleted: 0, renderedBlobsDeleted: 0,
     });
+  });
+
+  it('removes rendered overlay downloads with the video or saliency blob they show', async () => {
+    const db = api.runtime.db;
+    const storage = api.runtime.storage;
+    const now = new Date();
+    const old = new Date(now.getTime() - 400 * DAY);
+    const video = await storage.putBuffer(Buffer.from('video shown in an overlay'));
+    const saliency = await storage.putBuffer(Buffer.from('a recent volume'));
+    await db.video.create({ data: { teamId, uploadedById: userId, title: 'o', filename: 'o.mp4', sha256: video.sha256, sizeBytes: 1n, status: 'READY', createdAt: old } });
+    const mp4 = await storage.putBuffer(Buffer.from('rendered overlay mp4'));
+    const zip = await storage.putBuffer(Buffer.from('rendered overlay zip'));
+    const other = await storage.putBuffer(Buffer.from('overlay of a kept video'));
+    for (const [key, blob, videoSha256] of [['k-mp4', mp4, video.sha256], ['k-zip', zip, video.sha256], ['k-other', other, 'f'.repeat(64)]] as const) {
+      await db.renderedExport.create({ data: { key, kind: 'overlay.mp4', sha256: blob.sha256, sizeBytes: 1n, videoSha256, saliencySha256: saliency.sha256 } });
+    }
+    const result = await runRetention(db, storage, { videoDays: 365, saliencyDays: null }, now);
+    expect(result).toMatchObject({ videosExpired: 1, videoBlobsDeleted: 1, renderedBlobsDeleted: 2 });
+    expect(await storage.has(mp4.sha256)).toBe(false);
+    expect(await storage.has(zip.sha256)).toBe(false);
+    expect(await storage.has(other.sha256)).toBe(true);
+    expect((await db.renderedExport.findMany({ select: { key: true } })).map((r) => r.key)).toEqual(['k-other']);
   });
 });

@@ -31,12 +31,23 @@ export interface RetentionResult {
   videoBlobsDeleted: number;
   saliencyExpired: number;
   saliencyBlobsDeleted: number;
+  /** Rendered downloads (overlay MP4 / PNG zip, RenderedExport) of a removed video or volume. */
+  renderedBlobsDeleted: number;
 }
 
 const DAY = 86_400_000;
 
 export async function runRetention(db: Db, storage: BlobStorage, policy: RetentionPolicy, now = new Date()): Promise<RetentionResult> {
-  const result: RetentionResult = { videosExpired: 0, videoBlobsDeleted: 0, saliencyExpired: 0, saliencyBlobsDeleted: 0 };
+  const result: RetentionResult = { videosExpired: 0, videoBlobsDeleted: 0, saliencyExpired: 0, saliencyBlobsDeleted: 0, renderedBlobsDeleted: 0 };
+  /** Overlays show the video's frames and the volume: they go with whichever blob is removed. */
+  const dropRendered = async (where: { videoSha256: { in: string[] } } | { saliencySha256: { in: string[] } }) => {
+    const rendered = await db.renderedExport.findMany({ where });
+    for (const r of rendered) {
+      await storage.delete(r.sha256);
+      await db.renderedExport.delete({ where: { key: r.key } });
+      result.renderedBlobsDeleted++;
+    }
+  };
   const byTeam = new Map<string, { videos: string[]; saliency: string[]; deletedBlobs: string[] }>();
   const team = (id: string) => byTeam.get(id) ?? byTeam.set(id, { videos: [], saliency: [], deletedBlobs: [] }).get(id)!;
 
@@ -59,6 +70,7 @@ export async function runRetention(db: Db, storage: BlobStorage, policy: Retenti
       await storage.delete(sha);
       result.videoBlobsDeleted++;
     }
+    await dropRendered({ videoSha256: { in: shas.filter((sha) => !stillNeeded.has(sha)) } });
     for (const v of expired) {
       await db.video.update({ where: { id: v.id }, data: { blobDeletedAt: now } });
       team(v.teamId).videos.push(v.id);
@@ -86,6 +98,7 @@ export async function runRetention(db: Db, storage: BlobStorage, policy: Retenti
       await storage.delete(sha);
       result.saliencyBlobsDeleted++;
     }
+    await dropRendered({ saliencySha256: { in: shas.filter((sha) => !stillNeeded.has(sha)) } });
     for (const e of expired) {
       await db.explanation.update({ where: { id: e.id }, data: { saliencyDeletedAt: now } });
       team(e.teamId).saliency.push(e.id);
