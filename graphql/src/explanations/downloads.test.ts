@@ -4,7 +4,8 @@
  * rendered by the engine's `fep overlay` (ffprobe: frame count, size; a second request streams the
  * cached blob), the PNG zip (every frame decodes to the model's size, frames.json gives each
  * frame's timestamp), annotations + comments as JSON (schema fep-feedback/1), another team's
- * member → 404 NOT_FOUND on every route, and the origin guard on them.
+ * member → 404 NOT_FOUND on every route, and the origin guard on them. Also Explanation.trust over
+ * GraphQL: the shared rules applied to the stored prediction, video row and model manifest.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -215,6 +216,41 @@ describe('explanation downloads', () => {
     }
     const anonymous = await fetch(`${api.url}${urls().overlayMp4}`);
     expect(anonymous.status).toBe(401);
+  });
+
+  it('Explanation.trust: none on the synth row; resolution, fps, duration, pixel statistics and saturation on a 320×240 pattern', async () => {
+    const q = `query($id: ID!) { explanation(id: $id) { trust { warnings { code message } } } }`;
+    expect((await owner.client.ok<any>(q, { id: explanationId })).explanation.trust).toEqual({ warnings: [] });
+    const db = api.runtime.db;
+    const e = await db.explanation.findUniqueOrThrow({ where: { id: explanationId } });
+    const video = await db.video.create({
+      data: { teamId: e.teamId, uploadedById: owner.userId, title: 'pattern', filename: 'p.mp4', sha256: 'e'.repeat(64), sizeBytes: 1n, status: 'READY', fps: 25, frameCount: 100, durationSec: 4, width: 320, height: 240 },
+    });
+    const model = await db.model.create({
+      data: {
+        teamId: e.teamId, name: 'declared', version: '1', format: 'layers-model', labels: ['a', 'b', 'c', 'd'], weightsSha256: 'd'.repeat(64),
+        manifest: {
+          input: { mean: [0.4, 0.4, 0.4], std: [0.13, 0.13, 0.13] },
+          trainingData: { shortSidePx: { min: 112, max: 112 }, aspectRatio: { min: 1, max: 1 }, fps: { min: 8, max: 8 }, durationSec: { min: 2, max: 2 } },
+        },
+      },
+    });
+    const row = await db.explanation.create({
+      data: {
+        teamId: e.teamId, videoId: video.id, modelId: model.id, requestedById: owner.userId, method: 'fep', params: {}, status: 'DONE', progress: 1,
+        prediction: { label: 'd', index: 3, probability: 1, top5: [{ probability: 1 }] },
+        provenance: { clip: { pixelStats: { mean: [0.45, 0.52, 0.52], std: [0.47, 0.49, 0.49] } } },
+      },
+    });
+    const warnings = (await owner.client.ok<any>(q, { id: row.id })).explanation.trust.warnings;
+    expect(warnings.map((w: { code: string }) => w.code)).toEqual([
+      'RESOLUTION_UNLIKE_TRAINING', 'FPS_UNLIKE_TRAINING', 'DURATION_UNLIKE_TRAINING', 'PIXEL_STATS_UNLIKE_TRAINING', 'SATURATED_ON_UNFAMILIAR_INPUT',
+    ]);
+    expect(warnings[0].message).toContain('320×240');
+    const queued = await db.explanation.create({ data: { teamId: e.teamId, videoId: video.id, modelId: model.id, requestedById: owner.userId, method: 'fep', params: {} } });
+    expect((await owner.client.ok<any>(q, { id: queued.id })).explanation.trust).toBeNull();
+    const other = await stranger.client.gql(q, { id: row.id });
+    expect(other.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
   it('the origin guard refuses cross-site fetches of the downloads with the session cookie', async () => {
