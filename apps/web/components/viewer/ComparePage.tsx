@@ -28,8 +28,8 @@ import { SaliencyOverlay } from './SaliencyOverlay.tsx';
 import { stageMaxWidth } from './stage-size.ts';
 import { usePlayerKeys } from './use-player-keys.ts';
 
-/** Room kept under the viewport's height for header, title, captions and the shared transport row. */
-const COMPARE_RESERVE_REM = 19;
+/** Room kept under the viewport's height for header, title, captions (label line + scores line) and the shared transport row. */
+const COMPARE_RESERVE_REM = 20.5;
 /** Metrics in each pane's caption (labels and ↑/↓ from the shared catalogue). */
 const COMPARE_METRICS = ['insertionAuc', 'deletionAuc', 'temporalConsistency'] as const;
 
@@ -211,11 +211,13 @@ function Pane({
         </div>
       </div>
       <figcaption className="text-sm">
-        <Link href={`/explanations/${encodeURIComponent(e.id)}`} className="font-medium text-indigo-700 underline underline-offset-2" data-testid="compare-pane-label">
+        {/* One line each: the label (in full on hover and for screen readers), then the scores. */}
+        <Link href={`/explanations/${encodeURIComponent(e.id)}`} title={label} className="block truncate font-medium text-indigo-700 underline underline-offset-2" data-testid="compare-pane-label">
           {label}
-        </Link>{' '}
+        </Link>
         <span className="block text-slate-600">
-          {AREA_METHODS.has(e.method) && params.area == null ? `area ${String(METHOD_DEFAULTS.area)} (default) · ` : ''}<MetricSummary metrics={metrics} keys={COMPARE_METRICS} />
+          {AREA_METHODS.has(e.method) && params.area == null ? `area ${String(METHOD_DEFAULTS.area)} (default)` : 'Scores'}
+          <MetricSummary metrics={metrics} keys={COMPARE_METRICS} />
         </span>
         {e.reproducesId ? <ReproductionOf originalId={e.reproducesId} original={e.reproduces} className="block" /> : null}
         {error ? <span className="block text-red-700">{error}</span> : null}
