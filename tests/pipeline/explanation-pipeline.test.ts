@@ -4,6 +4,7 @@
  * → engine worker (decodes with ffmpeg, runs F-EP on the shipped model) → row DONE with
  * saliency, metrics and provenance → progress over a graphql-ws subscription → media route.
  */
+import { decodeMaskPreview } from '@fep/shared/progress';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,7 +76,7 @@ async function followProgress(id: string, onConnected: () => Promise<void> = asy
     await new Promise<void>((resolve, reject) => {
       ws.on('connected', () => void onConnected().catch(reject));
       ws.subscribe(
-        { query: `subscription($id: ID!) { explanationProgress(id: $id) { status fraction iteration totalIterations energy } }`, variables: { id } },
+        { query: `subscription($id: ID!) { explanationProgress(id: $id) { status fraction iteration totalIterations energy preview { frames height width iteration data } } }`, variables: { id } },
         {
           next: (msg) => {
             if (msg.errors) return reject(new Error(JSON.stringify(msg.errors)));
@@ -127,6 +128,13 @@ describe('explanation pipeline', () => {
     const iterations = events.filter((e) => e.iteration > 0).map((e) => e.iteration);
     expect(iterations.length).toBeGreaterThan(0);
     expect(Math.max(...iterations)).toBe(12);
+    // The mask as it forms, pooled to ≤ 32 cells a side (112 → 28), the last one at iteration 12.
+    const previews = events.filter((e) => e.preview).map((e) => e.preview);
+    expect(previews.length).toBeGreaterThan(0);
+    expect(previews.at(-1)).toMatchObject({ frames: 16, height: 28, width: 28, iteration: 12 });
+    const mask = decodeMaskPreview(previews.at(-1));
+    expect(mask.length).toBe(16 * 28 * 28);
+    expect(Math.max(...mask)).toBeGreaterThan(Math.min(...mask));
 
     const { explanation } = await owner.ok<any>(
       `query($id: ID!) { explanation(id: $id) { status progress method saliencyShape saliencyUrl prediction metrics provenance timings video { sha256 } model { weightsSha256 } } }`,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, type BackendInfo } from './backend.ts';
+import { decodeMaskPreview, type MaskPreview } from '@fep/shared/progress';
 import { explainClip, resolveTarget, RESULT_SCHEMA, sha256File, TargetError, topK } from './explain-video.ts';
 import { createRedDetector, redSquareClip } from './testing/tiny-classifier.ts';
 import type { DecodedClip } from './video/decode.ts';
@@ -106,6 +107,36 @@ describe('explainClip', () => {
     expect(events.at(-1)).toBe('metrics');
     expect(JSON.parse(JSON.stringify(record))).toMatchObject({ method: 'ep' }); // JSON-safe
     expect(tf.memory().numTensors).toBeLessThan(50);
+  });
+
+  it('sends previews of the mask while it optimises, the last one the final mask', async () => {
+    const previews: MaskPreview[] = [];
+    const { saliency } = await explainClip({
+      clip,
+      model,
+      method: 'fep',
+      params: { iterations: 12, areas: [0.1], area: 0.1, step: 3, sigma: 5 },
+      videoSha256: 'f'.repeat(64),
+      backend,
+      skipCausalMetrics: true,
+      onProgress: (p) => {
+        if (p.preview) previews.push(p.preview);
+        // Cloneable as it crosses from the compute thread: plain data, no functions.
+        structuredClone(p);
+      },
+    });
+    expect(previews.length).toBeGreaterThanOrEqual(1);
+    const last = previews.at(-1)!;
+    expect(last).toMatchObject({ frames: T, height: H, width: W, iteration: 12 }); // 24 px ≤ 32: not pooled
+    const values = decodeMaskPreview(last);
+    // The final mask, quantised to 1/255.
+    let worst = 0;
+    for (let i = 0; i < values.length; i++) worst = Math.max(worst, Math.abs(values[i]! - saliency[i]!));
+    expect(worst).toBeLessThanOrEqual(0.5 / 255 + 1e-6);
+    // Methods that do not optimise a mask send none.
+    const none: unknown[] = [];
+    await explainClip({ clip, model, method: 'gradient', videoSha256: 'x', backend, skipCausalMetrics: true, onProgress: (p) => void (p.preview && none.push(p.preview)) });
+    expect(none).toEqual([]);
   });
 
   it('explains a named target and rejects a clip of the wrong size', async () => {

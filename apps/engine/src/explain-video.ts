@@ -21,6 +21,7 @@ import {
   type PointingGameResult,
 } from './core/metrics.ts';
 import { getMethod } from './methods/index.ts';
+import { PREVIEW_EVERY_MS, type MaskPreview } from '@fep/shared/progress';
 import type { ExplainProgressEvent, ExplainResult, VideoClassifier } from './methods/types.ts';
 import type { DecodedClip } from './video/decode.ts';
 
@@ -43,8 +44,10 @@ export interface ClassScore {
   probability: number;
 }
 
-export interface ExplainVideoProgress extends ExplainProgressEvent {
+export interface ExplainVideoProgress extends Omit<ExplainProgressEvent, 'preview'> {
   stage: 'optimising' | 'metrics';
+  /** The mask as it forms, at most every PREVIEW_EVERY_MS (optimising methods only). */
+  preview?: MaskPreview;
   /** 0..1 over this clip (optimising 0–0.9, metrics 0.9–1). */
   fraction: number;
   etaMs: number | null;
@@ -235,16 +238,21 @@ export async function explainClip(req: ExplainClipRequest): Promise<ExplainClipO
     const target = resolveTarget(req.target, model.labels, probs);
 
     const optStart = Date.now();
-    let lastEvent: ExplainProgressEvent = { iteration: 0, totalIterations: 0, energy: null };
-    const result = await method.explain({ clip: clipTensor, model, target }, req.params ?? {}, async (e) => {
+    let lastEvent: Omit<ExplainProgressEvent, 'preview'> = { iteration: 0, totalIterations: 0, energy: null };
+    let lastPreviewAt = -Infinity;
+    const result = await method.explain({ clip: clipTensor, model, target }, req.params ?? {}, async ({ preview, ...e }) => {
       lastEvent = e;
       const frac = e.totalIterations > 0 ? e.iteration / e.totalIterations : 0;
       const elapsed = Date.now() - optStart;
+      // A preview of the mask at most every PREVIEW_EVERY_MS, and at the last iteration.
+      const wantPreview = preview && req.onProgress && (Date.now() - lastPreviewAt >= PREVIEW_EVERY_MS || e.iteration === e.totalIterations);
+      if (wantPreview) lastPreviewAt = Date.now();
       return req.onProgress?.({
         ...e,
         stage: 'optimising',
         fraction: 0.9 * frac,
         etaMs: frac > 0 ? Math.round((elapsed * (1 - frac)) / frac) : null,
+        ...(wantPreview ? { preview: preview() } : {}),
       });
     });
     const optimiseMs = Date.now() - optStart;

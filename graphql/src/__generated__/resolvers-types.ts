@@ -431,6 +431,8 @@ export type ExplanationProgress = {
   explanationId: Scalars['ID']['output'];
   fraction: Scalars['Float']['output'];
   iteration?: Maybe<Scalars['Int']['output']>;
+  /** The mask as it forms (F-EP, EP, EP + smoothing), at most every 400 ms while optimising; null in other events. */
+  preview?: Maybe<MaskPreview>;
   /** What the engine is doing: loading, optimising, metrics or saving (EXPLAIN_STAGES in packages/shared/src/progress.ts, which also holds the words the UI shows). */
   stage: Scalars['String']['output'];
   status: ExplanationStatus;
@@ -525,6 +527,21 @@ export type ListSort =
 export type LoginInput = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
+};
+
+/**
+ * The first area's current mask over the clip, average-pooled to at most 32 cells a side, as bytes
+ * 0–255 (MaskPreview in packages/shared/src/progress.ts; decodeMaskPreview gives values in [0, 1]).
+ */
+export type MaskPreview = {
+  __typename?: 'MaskPreview';
+  /** Base64 of the row-major [frames, height, width] bytes. */
+  data: Scalars['String']['output'];
+  frames: Scalars['Int']['output'];
+  height: Scalars['Int']['output'];
+  /** The optimisation iteration it shows. */
+  iteration: Scalars['Int']['output'];
+  width: Scalars['Int']['output'];
 };
 
 export type Membership = {
@@ -2084,6 +2101,7 @@ export type ResolversTypes = {
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   ListSort: ListSort;
   LoginInput: LoginInput;
+  MaskPreview: ResolverTypeWrapper<MaskPreview>;
   Membership: ResolverTypeWrapper<MembershipRow>;
   MembershipConnection: ResolverTypeWrapper<Omit<MembershipConnection, 'nodes'> & { nodes: Array<ResolversTypes['Membership']> }>;
   MethodSummary: ResolverTypeWrapper<MethodSummary>;
@@ -2219,6 +2237,7 @@ export type ResolversParentTypes = {
   IssuedPasswordReset: IssuedPasswordReset;
   JSON: Scalars['JSON']['output'];
   LoginInput: LoginInput;
+  MaskPreview: MaskPreview;
   Membership: MembershipRow;
   MembershipConnection: Omit<MembershipConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Membership']> };
   MethodSummary: MethodSummary;
@@ -2499,6 +2518,7 @@ export type ExplanationProgressResolvers<ContextType = ApiContext, ParentType ex
   explanationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   fraction?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   iteration?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  preview?: Resolver<Maybe<ResolversTypes['MaskPreview']>, ParentType, ContextType>;
   stage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ExplanationStatus'], ParentType, ContextType>;
   totalIterations?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -2547,6 +2567,14 @@ export type IssuedPasswordResetResolvers<ContextType = ApiContext, ParentType ex
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
+
+export type MaskPreviewResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['MaskPreview'] = ResolversParentTypes['MaskPreview']> = {
+  data?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  frames?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  iteration?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
 
 export type MembershipResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Membership'] = ResolversParentTypes['Membership']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -3113,6 +3141,7 @@ export type Resolvers<ContextType = ApiContext> = {
   InvitationPreview?: InvitationPreviewResolvers<ContextType>;
   IssuedPasswordReset?: IssuedPasswordResetResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  MaskPreview?: MaskPreviewResolvers<ContextType>;
   Membership?: MembershipResolvers<ContextType>;
   MembershipConnection?: MembershipConnectionResolvers<ContextType>;
   MethodSummary?: MethodSummaryResolvers<ContextType>;

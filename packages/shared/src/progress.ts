@@ -25,3 +25,31 @@ export function explainStageLabel(stage: string | null | undefined): string | nu
   const key = stage.toLowerCase() as ExplainStage;
   return Object.prototype.hasOwnProperty.call(EXPLAIN_STAGE_LABELS, key) ? EXPLAIN_STAGE_LABELS[key] : null;
 }
+
+/**
+ * A live preview of the mask being optimised (F-EP, EP, EP + smoothing), sent with progress events
+ * at most every PREVIEW_EVERY_MS: the first area's current mask over the clip, average-pooled so
+ * that no side exceeds PREVIEW_MAX_SIDE cells, quantised to 0..255. `data` is base64 of the
+ * row-major [frames, height, width] bytes. The viewer paints it over the video while it optimises.
+ */
+export interface MaskPreview {
+  frames: number;
+  height: number;
+  width: number;
+  /** The optimisation iteration it shows. */
+  iteration: number;
+  data: string;
+}
+
+export const PREVIEW_EVERY_MS = 400;
+export const PREVIEW_MAX_SIDE = 32;
+
+/** The preview's mask values in [0, 1], row-major [frames, height, width] (browser and Node). */
+export function decodeMaskPreview(p: MaskPreview): Float32Array {
+  const bytes = atob(p.data);
+  const n = p.frames * p.height * p.width;
+  if (bytes.length !== n) throw new RangeError(`mask preview holds ${bytes.length} values, its shape ${n}`);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = bytes.charCodeAt(i) / 255;
+  return out;
+}

@@ -1,6 +1,6 @@
 import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { ExplainStage } from './progress.ts';
+import type { ExplainStage, MaskPreview } from './progress.ts';
 
 /**
  * Queue contract shared by the API (producer) and the engine (consumer).
@@ -23,6 +23,8 @@ export interface ExplainProgress {
   etaMs: number | null;
   /** What the engine is doing (progress.ts: EXPLAIN_STAGES, and the words the UI shows). */
   stage: ExplainStage;
+  /** The mask as it forms (optimising methods, at most every PREVIEW_EVERY_MS; progress.ts). */
+  preview?: MaskPreview | null;
 }
 
 export type ExplanationStatusName = 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED' | 'CANCELLED';

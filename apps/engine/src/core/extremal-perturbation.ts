@@ -25,6 +25,7 @@
  * - `modulateGradient` is applied to ∂E/∂θ [A, T, h, w] before the SGD step: F-EP filters it in the
  *   3-D DCT domain, EP leaves it as is.
  */
+import { PREVIEW_MAX_SIDE, type MaskPreview } from '@fep/shared/progress';
 import * as tf from '@tensorflow/tfjs';
 import { ExplanationCancelledError, type ExplainInput, type OnProgress } from '../methods/types.ts';
 import { areaLoss } from './area-regulariser.ts';
@@ -215,6 +216,25 @@ export class ExtremalProblem {
 }
 
 /**
+ * The first area's current mask over the clip, average-pooled to at most PREVIEW_MAX_SIDE cells a
+ * side and quantised to bytes (@fep/shared MaskPreview): a live view of the optimisation.
+ */
+export function maskPreview(problem: ExtremalProblem, params: tf.Tensor4D, iteration: number): MaskPreview {
+  const [, t] = problem.paramShape;
+  const [, h, w] = problem.input.clip.shape;
+  const f = Math.max(1, Math.ceil(Math.max(h, w) / PREVIEW_MAX_SIDE));
+  const pooled = tf.tidy(() => {
+    const first = tf.slice(problem.masks(params, false).cropped, [0, 0, 0], [t, h, w]).reshape([t, h, w, 1]) as tf.Tensor4D;
+    const small = f > 1 ? tf.avgPool(first, f, f, 'same') : first;
+    return tf.round(tf.mul(tf.clipByValue(small, 0, 1), 255));
+  });
+  const [, ph, pw] = pooled.shape as [number, number, number, number];
+  const bytes = Uint8Array.from(pooled.dataSync());
+  pooled.dispose();
+  return { frames: t, height: ph, width: pw, iteration, data: Buffer.from(bytes).toString('base64') };
+}
+
+/**
  * Run the optimisation. `onProgress` is called after every iteration with the total energy; if it
  * returns `false` the run stops with `ExplanationCancelledError`. All tensors created here are
  * released before returning or throwing.
@@ -253,7 +273,8 @@ export async function runExtremalPerturbation(
       next.value.dispose();
       energies.push(energy);
       if (onProgress) {
-        const answer = await onProgress({ iteration: it + 1, totalIterations: opts.iterations, energy });
+        const current = params;
+        const answer = await onProgress({ iteration: it + 1, totalIterations: opts.iterations, energy, preview: () => maskPreview(problem, current, it + 1) });
         if (answer === false) throw new ExplanationCancelledError();
       }
     }

@@ -1,3 +1,4 @@
+import type { MaskPreview } from '@fep/shared/progress';
 import type * as tf from '@tensorflow/tfjs';
 
 /**
@@ -46,6 +47,12 @@ export interface ExplainProgressEvent {
   iteration: number;
   totalIterations: number;
   energy: number | null;
+  /**
+   * Optimising methods: the current mask as a MaskPreview (@fep/shared progress.ts). A function,
+   * because it costs a mask-generator pass: call it inside the callback (the mask it reads is
+   * the current iteration's), only when a preview is wanted.
+   */
+  preview?: () => MaskPreview;
 }
 
 /** Return `false` (or throw) from the callback to request cancellation. */

@@ -241,7 +241,7 @@ async function run(req: ComputeRequest, hooks: ComputeHooks, signal: AbortSignal
       metricSteps: req.metricSteps,
       signal,
       onProgress: async (p) => {
-        await progress({ fraction: p.fraction, iteration: p.iteration, totalIterations: p.totalIterations, energy: p.energy, etaMs: p.etaMs, stage: p.stage });
+        await progress({ fraction: p.fraction, iteration: p.iteration, totalIterations: p.totalIterations, energy: p.energy, etaMs: p.etaMs, stage: p.stage, ...(p.preview ? { preview: p.preview } : {}) });
         await checkpoint();
         return true;
       },
