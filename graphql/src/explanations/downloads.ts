@@ -205,6 +205,24 @@ function zipDirectory(files: { name: string; file?: string; data?: Buffer }[]): 
 
 const inFlight = new Map<string, Promise<void>>();
 
+/** Renders one API process runs at once (each is an ffmpeg decode + encode); later ones wait their turn. */
+export const RENDER_CONCURRENCY = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function withRenderSlot<T>(work: () => Promise<T>): Promise<T> {
+  // A finishing render hands its slot straight to the next waiter, so `running` never overshoots.
+  if (running >= RENDER_CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
 /** Renders both overlay files of `inputs` once, stores them and records them in RenderedExport. */
 async function renderAndStore(deps: ApiDeps, inputs: RenderInputs, timeLimitMs: number): Promise<void> {
   const videoPath = await deps.storage.localPath(inputs.videoSha256);
@@ -250,7 +268,7 @@ export async function renderedExport(deps: ApiDeps, e: Row, kind: ExportKind, op
   const renderKey = exportKey('overlay.mp4', inputs);
   let job = inFlight.get(renderKey);
   if (!job) {
-    job = renderAndStore(deps, inputs, opts.timeLimitMs ?? RENDER_TIME_LIMIT_MS).finally(() => inFlight.delete(renderKey));
+    job = withRenderSlot(() => renderAndStore(deps, inputs, opts.timeLimitMs ?? RENDER_TIME_LIMIT_MS)).finally(() => inFlight.delete(renderKey));
     inFlight.set(renderKey, job);
   }
   await job;
