@@ -34,6 +34,7 @@ const config: CodegenConfig = {
           Rating: '@fep/db#Rating as RatingRow',
           Notification: '@fep/db#Notification as NotificationRow',
           ReviewSession: '@fep/db#ReviewSession as ReviewSessionRow',
+          MaskPreview: '../explanations/explanations.resolvers.ts#PreviewParent',
           ReviewParticipant: '../reviews/reviews.service.ts#Participant',
           ReviewPlayback: '../reviews/reviews.service.ts#PlaybackState',
           ReviewComment: '../reviews/reviews.service.ts#CommentEntry',

@@ -76,7 +76,7 @@ async function followProgress(id: string, onConnected: () => Promise<void> = asy
     await new Promise<void>((resolve, reject) => {
       ws.on('connected', () => void onConnected().catch(reject));
       ws.subscribe(
-        { query: `subscription($id: ID!) { explanationProgress(id: $id) { status fraction iteration totalIterations energy preview { frames height width iteration data } } }`, variables: { id } },
+        { query: `subscription($id: ID!) { explanationProgress(id: $id) { status fraction iteration totalIterations energy preview { frames height width iteration data overlay { frameTimestamps modelWidth modelHeight crop { x y w h } } } } }`, variables: { id } },
         {
           next: (msg) => {
             if (msg.errors) return reject(new Error(JSON.stringify(msg.errors)));
@@ -143,6 +143,9 @@ describe('explanation pipeline', () => {
     expect(explanation.status).toBe('DONE');
     expect(explanation.progress).toBe(1);
     expect(explanation.saliencyShape).toEqual([16, 112, 112]);
+    // The preview is placed with the same geometry as the finished explanation.
+    const { explanation: placed } = await owner.ok<any>(`query($id: ID!) { explanation(id: $id) { overlay { frameTimestamps modelWidth modelHeight crop { x y w h } } } }`, { id });
+    expect(previews.at(-1).overlay).toEqual(placed.overlay);
     expect(explanation.provenance.videoSha256).toBe(explanation.video.sha256);
     expect(explanation.provenance.weightsSha256).toBe(explanation.model.weightsSha256);
     expect(explanation.provenance.seed).toBe(3);

@@ -252,7 +252,7 @@ export async function explainClip(req: ExplainClipRequest): Promise<ExplainClipO
         stage: 'optimising',
         fraction: 0.9 * frac,
         etaMs: frac > 0 ? Math.round((elapsed * (1 - frac)) / frac) : null,
-        ...(wantPreview ? { preview: preview() } : {}),
+        ...(wantPreview ? { preview: { ...preview(), frameTimestamps: clip.timestamps } } : {}),
       });
     });
     const optimiseMs = Date.now() - optStart;

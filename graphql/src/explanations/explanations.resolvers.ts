@@ -1,11 +1,13 @@
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { authorizeObject, authorizeTeam } from '../auth/permissions.ts';
-import { progressChannel } from '@fep/shared';
-import type { ExplanationProgress as ExplanationProgressEvent } from '../__generated__/resolvers-types.ts';
+import { progressChannel, type ExplanationProgressEvent, type MaskPreview } from '@fep/shared';
 import * as explanations from './explanations.service.ts';
 import { explanationDownloads } from './downloads.ts';
 import { saliencyOverlay } from './overlay.ts';
 import { explanationTrust } from './trust.ts';
+
+/** A progress event's MaskPreview, with the explanation it belongs to (for its overlay geometry). */
+export type PreviewParent = MaskPreview & { explanationId: string };
 
 export const explanationResolvers: Resolvers = {
   Query: {
@@ -35,7 +37,16 @@ export const explanationResolvers: Resolvers = {
         await authorizeObject(ctx, 'Explanation', await explanations.getExplanationTeam(ctx, id), 'explanation.read');
         return ctx.pubsub.asyncIterator(progressChannel(id));
       },
-      resolve: (payload: ExplanationProgressEvent) => payload,
+      resolve: (payload: ExplanationProgressEvent) => ({ ...payload, preview: payload.preview ? { ...payload.preview, explanationId: payload.explanationId } : null }),
+    },
+  },
+  MaskPreview: {
+    // The geometry of Explanation.overlay, from the preview's clip size and timestamps.
+    overlay: async (p, _a, ctx) => {
+      const row = await ctx.db.explanation.findUnique({ where: { id: p.explanationId }, select: { windowStartSec: true, video: { select: { width: true, height: true, fps: true } } } });
+      if (!row) return null;
+      const provenance = { frameTimestamps: p.frameTimestamps, clip: { width: p.clipWidth, height: p.clipHeight } };
+      return saliencyOverlay({ provenance, saliencyShape: [p.frames, p.clipHeight, p.clipWidth], windowStartSec: row.windowStartSec }, row.video);
     },
   },
   Explanation: {

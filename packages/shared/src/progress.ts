@@ -39,6 +39,10 @@ export interface MaskPreview {
   /** The optimisation iteration it shows. */
   iteration: number;
   data: string;
+  /** Where it belongs: the clip's size as the model sees it, and each clip frame's source timestamp (s). */
+  clipHeight: number;
+  clipWidth: number;
+  frameTimestamps: number[];
 }
 
 export const PREVIEW_EVERY_MS = 400;

@@ -217,7 +217,8 @@ export class ExtremalProblem {
 
 /**
  * The first area's current mask over the clip, average-pooled to at most PREVIEW_MAX_SIDE cells a
- * side and quantised to bytes (@fep/shared MaskPreview): a live view of the optimisation.
+ * side and quantised to bytes (@fep/shared MaskPreview): a live view of the optimisation. The
+ * clip's frame timestamps are not known here; explainClip fills them in.
  */
 export function maskPreview(problem: ExtremalProblem, params: tf.Tensor4D, iteration: number): MaskPreview {
   const [, t] = problem.paramShape;
@@ -231,7 +232,7 @@ export function maskPreview(problem: ExtremalProblem, params: tf.Tensor4D, itera
   const [, ph, pw] = pooled.shape as [number, number, number, number];
   const bytes = Uint8Array.from(pooled.dataSync());
   pooled.dispose();
-  return { frames: t, height: ph, width: pw, iteration, data: Buffer.from(bytes).toString('base64') };
+  return { frames: t, height: ph, width: pw, iteration, data: Buffer.from(bytes).toString('base64'), clipHeight: h, clipWidth: w, frameTimestamps: [] };
 }
 
 /**
