@@ -230,3 +230,17 @@ describe("a video's explanations", () => {
     await shot('compare-labels');
   });
 });
+
+describe('the audit log', () => {
+  it('takes its filter from the URL, so a filtered log can be shared', async () => {
+    await page.goto(`/teams/${world.teamId}/audit?action=video.`);
+    const rows = page.getByTestId('audit-row');
+    await expect.poll(async () => (await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-action')))).sort()).toEqual(['video.deleted', 'video.renamed']);
+    await expect.poll(() => page.getByTestId('audit-filter-action').inputValue()).toBe('video.');
+    await page.getByTestId('audit-filter-action').fill('video.renamed');
+    await page.getByTestId('audit-filter-apply').click();
+    await page.waitForURL(/action=video\.renamed/);
+    await expect.poll(() => rows.count()).toBe(1);
+    await shot('audit-filtered');
+  });
+});
