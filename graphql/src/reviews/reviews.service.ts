@@ -162,7 +162,8 @@ async function participant(ctx: ApiContext, s: ReviewSession, userId: string): P
 export async function startReviewSession(ctx: ApiContext, caller: Caller, raw: unknown) {
   const input = startSchema.parse(raw);
   const explanationIds = [...new Set(input.explanationIds)];
-  const found = await ctx.db.explanation.count({ where: { id: { in: explanationIds }, teamId: input.teamId } });
+  // Explanations of a deleted video (deleteVideo) are out of the team's lists and cannot be reviewed.
+  const found = await ctx.db.explanation.count({ where: { id: { in: explanationIds }, teamId: input.teamId, deletedAt: null } });
   if (found !== explanationIds.length) throw badInput('Some explanations are not in this team.', { explanationIds: 'unknown explanation' });
   return ctx.db.$transaction(async (tx) => {
     const s = await tx.reviewSession.create({

@@ -300,12 +300,13 @@ export async function createStudy(ctx: ApiContext, caller: Caller, raw: unknown)
  * e.g. `videoIds.2` (or `explanationIds.0` for an explanation of such a video).
  */
 async function assertVideosReady(ctx: ApiContext, teamId: string, videoIds: string[], field: 'videoIds' | 'explanationIds', perEntry: string[]) {
-  const rows = await ctx.db.video.findMany({ where: { id: { in: videoIds }, teamId }, select: { id: true, title: true, status: true } });
+  const rows = await ctx.db.video.findMany({ where: { id: { in: videoIds }, teamId }, select: { id: true, title: true, status: true, deletedAt: true } });
   const byId = new Map(rows.map((r) => [r.id, r]));
   const fields: Record<string, string> = {};
   perEntry.forEach((vid, i) => {
     const v = byId.get(vid);
     if (!v) fields[`${field}.${i}`] = 'No such video in this team.';
+    else if (v.deletedAt) fields[`${field}.${i}`] = `Video “${v.title}” is deleted; deleted videos cannot be studied.`;
     else if (v.status !== 'READY') fields[`${field}.${i}`] = `Video “${v.title}” is ${v.status.toLowerCase()}, not ready; only READY videos can be studied.`;
   });
   const bad = Object.keys(fields);

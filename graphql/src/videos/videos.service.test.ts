@@ -132,6 +132,13 @@ describe('deleteVideo', () => {
     expect((await db.video.findUniqueOrThrow({ where: { id: v.id } })).blobDeletedAt).not.toBeNull();
 
     expect(code(await owner.client.gql(DELETE, { id: v.id }))).toBe('CONFLICT');
+
+    // A deleted video's explanations cannot become evidence afterwards.
+    const review = await owner.client.gql(`mutation($i: StartReviewSessionInput!) { startReviewSession(input: $i) { id } }`, { i: { teamId, title: 'Late review', explanationIds: [done.id] } });
+    expect(code(review)).toBe('BAD_USER_INPUT');
+    const study = await owner.client.gql(`mutation($i: CreateStudyInput!) { createStudy(input: $i) { id } }`, { i: { teamId, name: 'Late study', design: 'LIKERT', overlap: 1, raterIds: [rater.userId], explanationIds: [done.id] } });
+    expect(code(study)).toBe('BAD_USER_INPUT');
+    expect(study.errors?.[0]?.extensions?.fields).toEqual({ 'explanationIds.0': expect.stringMatching(/deleted/) });
   });
 
   it('refuses with CONFLICT while a study uses the video or its explanations', async () => {
