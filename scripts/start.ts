@@ -92,7 +92,7 @@ async function prepareDatabase(): Promise<void> {
     if (process.env.FEP_DEMO_CONTENT !== '0') {
       const content = await seedDemoContent(runtime);
       if (content.created) {
-        console.log(`[start] demo team: a SynthActions clip with Grad-CAM, F-EP and EP queued (Grad-CAM is ready seconds after the server; F-EP and EP take a few minutes on 2 cores)`);
+        console.log(`[start] demo team: a SynthActions clip with Grad-CAM, F-EP and EP queued (Grad-CAM is ready seconds after the server; F-EP and EP follow, about two minutes on 2 cores)`);
       }
     }
   } finally {
