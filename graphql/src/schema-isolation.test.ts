@@ -87,6 +87,9 @@ const NO_TEAM_SCOPED_ID: Record<string, string> = {
   'Subscription.notificationsChanged': "the caller's own notification channel; no arguments",
   'Mutation.markNotificationsRead': "marks only the caller's own notifications; ids of anyone else's match nothing",
   'Query.invitationPreview': 'takes a secret token, not an id; answers null for any token that could not be accepted',
+  'Mutation.updateProfile': "renames the caller's own account; no ids",
+  'Mutation.changePassword': "the caller's own password (current password required); no ids",
+  'Mutation.resetPassword': 'takes a secret reset token, not an id; an unknown token is BAD_USER_INPUT (auth/account.service.test.ts)',
 };
 
 /** Allow-listed queries that are called by B and scanned (they need no arguments). */
