@@ -240,6 +240,12 @@ describe('quality bar of the main pages', () => {
       controls: (p) => [p.getByLabel('Email'), p.getByLabel('Password'), p.getByTestId('login-submit')],
     });
     await audit({
+      name: 'reset-password',
+      url: () => '/reset-password#fep_reset_not-a-real-token',
+      ready: (p) => p.getByTestId('reset-form').waitFor(),
+      controls: (p) => [p.getByLabel('New password'), p.getByTestId('reset-submit')],
+    });
+    await audit({
       name: 'signup',
       url: () => '/signup',
       ready: (p) => p.getByTestId('name-input').waitFor(),
@@ -297,6 +303,12 @@ describe('quality bar of the main pages', () => {
         url: () => `/teams/${team()}/audit`,
         ready: (p) => p.getByTestId('audit-table').waitFor(),
         controls: (p) => [p.getByTestId('verify-chain'), p.getByTestId('audit-filter-action'), p.getByTestId('audit-filter-apply'), p.getByTestId('audit-table')],
+      },
+      {
+        name: 'profile',
+        url: () => '/settings/profile',
+        ready: (p) => p.getByTestId('profile-form').waitFor(),
+        controls: (p) => [p.getByTestId('profile-name-input'), p.getByTestId('profile-save'), p.getByTestId('current-password-input'), p.getByTestId('password-submit')],
       },
       {
         name: 'tokens',
