@@ -243,7 +243,7 @@ describe('quality bar of the main pages', () => {
       name: 'reset-password',
       url: () => '/reset-password#fep_reset_not-a-real-token',
       ready: (p) => p.getByTestId('reset-form').waitFor(),
-      controls: (p) => [p.getByLabel('New password'), p.getByTestId('reset-submit')],
+      controls: (p) => [p.getByLabel('New password', { exact: true }), p.getByTestId('reset-submit')],
     });
     await audit({
       name: 'signup',
