@@ -49,7 +49,7 @@ export const PREVIEW_EVERY_MS = 400;
 export const PREVIEW_MAX_SIDE = 32;
 
 /** The preview's mask values in [0, 1], row-major [frames, height, width] (browser and Node). */
-export function decodeMaskPreview(p: MaskPreview): Float32Array {
+export function decodeMaskPreview(p: Pick<MaskPreview, 'frames' | 'height' | 'width' | 'data'>): Float32Array {
   const bytes = atob(p.data);
   const n = p.frames * p.height * p.width;
   if (bytes.length !== n) throw new RangeError(`mask preview holds ${bytes.length} values, its shape ${n}`);

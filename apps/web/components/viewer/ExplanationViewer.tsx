@@ -1,6 +1,5 @@
 'use client';
 
-import { explainStageLabel } from '@fep/shared/progress';
 import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
 import type { ExplanationViewQuery } from '../../lib/__generated__/graphql.ts';
@@ -11,7 +10,6 @@ import { EXPLANATION_VIEW } from '../../lib/operations/explanations.ts';
 import { FEEDBACK } from '../../lib/operations/feedback.ts';
 import { REPRODUCE_EXPLANATION } from '../../lib/operations/governance.ts';
 import { can } from '../../lib/roles.ts';
-import { useExplanationProgress } from '../../lib/subscriptions.ts';
 import { useMutation, useQuery } from '../../lib/use-api.ts';
 import { Alert } from '../Alert.tsx';
 import { AppShell } from '../AppShell.tsx';
@@ -28,6 +26,7 @@ import { OverlayControls } from './OverlayControls.tsx';
 import { AgreementPanel, ProvenancePanel } from './ProvenancePanel.tsx';
 import { ReproductionOf } from './ReproductionOf.tsx';
 import { DownloadsPanel } from './DownloadsPanel.tsx';
+import { LiveExplanation } from './LivePreview.tsx';
 import { TrustNotice, TrustRulesHelp } from './TrustNotice.tsx';
 import { DEFAULT_SETTINGS, useSaliency, type OverlaySettings, type Saliency } from './saliency.ts';
 import { SaliencyOverlay } from './SaliencyOverlay.tsx';
@@ -105,9 +104,13 @@ function ViewerBody({ id }: { id: string }) {
     return (
       <>
         <Header e={e} />
-        {e.status === 'QUEUED' || e.status === 'RUNNING' ? <RefreshWhenFinished id={e.id} onFinished={() => void query.reload()} /> : null}
+        <LiveExplanation e={e} mayCancel={can(role, 'explanation.request')} onFinished={() => void query.reload()} />
         <Alert tone={e.status === 'FAILED' ? 'error' : 'info'} title={`This explanation is ${e.status.toLowerCase()}.`}>
-          {e.status === 'FAILED' ? e.error ?? 'The engine could not finish it.' : 'Results appear here once the engine has finished.'}{' '}
+          {e.status === 'FAILED'
+            ? e.error ?? 'The engine could not finish it.'
+            : e.status === 'CANCELLED'
+              ? 'It was stopped before it finished, so there is no result; request it again to start over.'
+              : 'Results appear here once the engine has finished.'}{' '}
           <Link href={`/videos/${encodeURIComponent(e.video.id)}`} className="underline">
             Back to the video
           </Link>
@@ -120,31 +123,6 @@ function ViewerBody({ id }: { id: string }) {
       </>
     );
   return <Viewer e={e} mayWrite={can(role, 'feedback.write')} mayReproduce={can(role, 'explanation.request')} viewerId={user.id} />;
-}
-
-/**
- * While an explanation is queued or running, follows its progress (graphql-ws) and reloads the page's
- * data once it has finished; a slow re-check covers a finish the stream did not deliver.
- */
-function RefreshWhenFinished({ id, onFinished }: { id: string; onFinished: () => void }) {
-  const { event } = useExplanationProgress(id, true);
-  const finished = event?.status === 'DONE' || event?.status === 'FAILED' || event?.status === 'CANCELLED';
-  const latest = useRef(onFinished);
-  latest.current = onFinished;
-  useEffect(() => {
-    if (finished) latest.current();
-  }, [finished]);
-  useEffect(() => {
-    const timer = setInterval(() => latest.current(), 5000);
-    return () => clearInterval(timer);
-  }, []);
-  return (
-    <p className="mb-3 text-sm text-slate-700" role="status" data-testid="explanation-live-status">
-      {event
-        ? `${event.status.toLowerCase()} · ${Math.round(event.fraction * 100)} %${event.status === 'RUNNING' && explainStageLabel(event.stage) ? ` · ${explainStageLabel(event.stage)}` : ''}`
-        : 'Waiting for the engine…'}
-    </p>
-  );
 }
 
 /** Re-run with the recorded settings (roles with explanation.request), and this explanation's reproductions. */

@@ -450,7 +450,7 @@ export type ExplanationProgressSubscriptionVariables = Exact<{
 }>;
 
 
-export type ExplanationProgressSubscription = { explanationProgress: { explanationId: string, status: ExplanationStatus, fraction: number, iteration: number | null, totalIterations: number | null, energy: number | null, etaMs: number | null, stage: string } };
+export type ExplanationProgressSubscription = { explanationProgress: { explanationId: string, status: ExplanationStatus, fraction: number, iteration: number | null, totalIterations: number | null, energy: number | null, etaMs: number | null, stage: string, preview: { frames: number, height: number, width: number, iteration: number, data: string, overlay: { frameTimestamps: Array<number>, modelWidth: number, modelHeight: number, crop: { x: number, y: number, w: number, h: number } } | null } | null } };
 
 export type FeedbackQueryVariables = Exact<{
   id: string;

@@ -111,6 +111,24 @@ export const EXPLANATION_PROGRESS = /* GraphQL */ `
       energy
       etaMs
       stage
+      preview {
+        frames
+        height
+        width
+        iteration
+        data
+        overlay {
+          frameTimestamps
+          modelWidth
+          modelHeight
+          crop {
+            x
+            y
+            w
+            h
+          }
+        }
+      }
     }
   }
 `;
