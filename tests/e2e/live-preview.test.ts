@@ -5,15 +5,14 @@
  * explanation's geometry), its iteration advancing; cancelling from the viewer keeps the last
  * preview on screen. Screenshots land in test-artifacts/e2e/live-preview-*.png.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { TestClient } from '@fep/api/testing/test-api.ts';
 import { uploadVideoOverTus } from '@fep/api/testing/tus-upload.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
+import { signUpWithTeam, synthClipFile } from '../support/people.ts';
 import { signInBrowser, type Person } from '../support/studies-server.ts';
 import { ROOT, startWebServer, type WebServer } from './web-server.ts';
 
@@ -32,16 +31,10 @@ const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `liv
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   server = await startWebServer();
-  const client = new TestClient(server.url);
-  const signUp = await client.ok<any>(`mutation($input: SignUpInput!) { signUp(input: $input) { user { id } } }`, {
-    input: { email: `live-${Date.now()}@example.com`, password: 'correct horse battery staple', name: 'Lena Live' },
-  });
-  owner = { client, userId: signUp.signUp.user.id, name: 'Lena Live' };
-  teamId = (await client.ok<any>(`mutation { createTeam(input: { name: "Live Lab" }) { id } }`)).createTeam.id;
+  ({ owner, teamId } = await signUpWithTeam(server.url, 'Lena Live', 'live', 'Live Lab'));
   tmp = mkdtempSync(path.join(os.tmpdir(), 'fep-live-e2e-'));
-  const synth = path.join(tmp, 'synth-seed5.mp4');
-  execFileSync(process.execPath, [path.join(ROOT, 'apps/engine/bin/fep.mjs'), 'synth', '--seed', '5', '--out', synth], { env: { ...process.env, FEP_NO_PROGRESS: '1' } });
-  videoId = await uploadVideoOverTus(server.url, client, teamId, synth, { title: 'synth seed 5' });
+  const synth = synthClipFile(tmp, 5);
+  videoId = await uploadVideoOverTus(server.url, owner.client, teamId, synth, { title: 'synth seed 5' });
   browser = await launchBrowser({ baseURL: server.url, viewport: { width: 1366, height: 900 } });
   await signInBrowser(browser.context, server.url, owner);
   page = await browser.newPage();

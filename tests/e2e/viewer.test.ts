@@ -21,12 +21,12 @@ import os from 'node:os';
 import path from 'node:path';
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import type { Page } from 'playwright-core';
-import { TestClient } from '@fep/api/testing/test-api.ts';
 import { uploadVideoOverTus } from '@fep/api/testing/tus-upload.ts';
 import { feedbackExportSchema } from '@fep/api/explanations/downloads.ts';
 import { ffprobePath } from '@fep/engine/video/ffmpeg.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
+import { signUpWithTeam, synthClipFile } from '../support/people.ts';
 import { signInBrowser, type Person } from '../support/studies-server.ts';
 import { ROOT, startWebServer, type WebServer } from './web-server.ts';
 
@@ -73,15 +73,10 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   // 48 insertion/deletion steps: a metrics stage long enough to be seen on the page.
   server = await startWebServer({ env: { ENGINE_METRIC_STEPS: '48' } });
-  const client = new TestClient(server.url);
-  const signUp = await client.ok<any>(`mutation($input: SignUpInput!) { signUp(input: $input) { user { id } } }`, {
-    input: { email: `viewer-${Date.now()}@example.com`, password: 'correct horse battery staple', name: 'Vera Viewer' },
-  });
-  owner = { client, userId: signUp.signUp.user.id, name: 'Vera Viewer' };
-  teamId = (await client.ok<any>(`mutation { createTeam(input: { name: "Viewer Lab" }) { id } }`)).createTeam.id;
+  ({ owner, teamId } = await signUpWithTeam(server.url, 'Vera Viewer', 'viewer', 'Viewer Lab'));
+  const client = owner.client;
   tmp = mkdtempSync(path.join(os.tmpdir(), 'fep-viewer-e2e-'));
-  const synth = path.join(tmp, 'synth-seed7.mp4');
-  execFileSync(process.execPath, [path.join(ROOT, 'apps/engine/bin/fep.mjs'), 'synth', '--seed', '7', '--out', synth], { env: { ...process.env, FEP_NO_PROGRESS: '1' } });
+  const synth = synthClipFile(tmp, 7);
   const testsrc = path.join(tmp, 'testsrc.mp4');
   execFileSync(ffmpeg.path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '4', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', testsrc]);
   try {

@@ -36,6 +36,7 @@ import { BUILTIN_MODEL_DIR } from '../src/model/load-model.ts';
 import { readManifest } from '../src/model/manifest.ts';
 import { preprocessClips } from '../src/model/preprocess.ts';
 import { buildR2Plus1D } from '../src/model/r2plus1d.ts';
+import { median, timeIt } from './timing.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ITERS = Number(process.env.BENCH_ITERS ?? 12);
@@ -101,23 +102,6 @@ function classifier(net: tf.LayersModel, base: Net, frames: number, size: number
     logits: (x) => tf.tidy(() => net.apply(preprocessClips(x, input)) as tf.Tensor2D),
     dispose: () => net.dispose(),
   };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function timeIt(fn: () => void, reps: number): number {
-  fn();
-  fn();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
 }
 
 function modelTimes(model: VideoClassifier, frames: number, size: number, reps = 7) {

@@ -31,25 +31,10 @@ import { fep } from '../src/methods/fep.ts';
 import { loadModel } from '../src/model/load-model.ts';
 import { readManifest } from '../src/model/manifest.ts';
 import { heldOutClip } from '../src/synth/synth-actions.ts';
+import { median, timeIt } from './timing.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const METRIC_STEPS = 256;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function timeIt(fn: () => void, reps: number): number {
-  fn();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
 
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -65,18 +50,19 @@ export async function benchModel(modelDir: string): Promise<void> {
   const target = 0;
   const clip1 = tf.tensor5d(synth.frames, [1, frames, height, width, 3]);
 
-  const fwd = timeIt(() => tf.tidy(() => void model.logits(clip1).dataSync()), reps);
+  const fwd = timeIt(() => tf.tidy(() => void model.logits(clip1).dataSync()), reps, 1);
   // The insertion/deletion batch the metrics choose (src/core/metrics.ts causalMetric's batchSize).
   const before = tf.memory().numBytes;
   const prof = await tf.profile(() => tf.tidy(() => void model.logits(clip1).dataSync()));
   const perClipBytes = prof.peakBytes - before + clip1.size * 4;
   const metricBatch = Math.min(CAUSAL_METRIC_MAX_BATCH, Math.max(1, Math.floor(CAUSAL_METRIC_BATCH_BYTES / perClipBytes)));
   const clipB = tf.tidy(() => tf.tile(clip1, [metricBatch, 1, 1, 1, 1]) as tf.Tensor5D);
-  const fwdB = metricBatch === 1 ? fwd : timeIt(() => tf.tidy(() => void model.logits(clipB).dataSync()), Math.max(1, reps - 1));
+  const fwdB = metricBatch === 1 ? fwd : timeIt(() => tf.tidy(() => void model.logits(clipB).dataSync()), Math.max(1, reps - 1), 1);
   clipB.dispose();
   const fwdBwd = timeIt(
     () => tf.tidy(() => void tf.grad((x: tf.Tensor) => tf.slice(model.logits(x as tf.Tensor5D), [0, target], [1, 1]).sum())(clip1).dataSync()),
     reps,
+    1,
   );
   const logits = tf.tidy(() => Array.from(model.logits(clip1).dataSync()));
 
