@@ -178,13 +178,13 @@ describe('F-EP Studio in the browser', () => {
   });
 
   it('requests F-EP (and EP, queued behind it) and watches F-EP progress reach 100 %', async () => {
-    await poll(() => page.getByLabel('Method').inputValue()).toBe('fep');
+    await poll(() => page.getByLabel('Method', { exact: true }).inputValue()).toBe('fep');
     await page.getByText('Advanced parameters').click();
     await poll(() => page.getByLabel('Iterations').inputValue()).toBe('300');
     await page.getByLabel('Iterations').fill(String(FEP_ITERATIONS));
     await page.getByTestId('request-submit').click();
     await page.getByTestId('explanation-item').first().waitFor();
-    await page.getByLabel('Method').selectOption('ep');
+    await page.getByLabel('Method', { exact: true }).selectOption('ep');
     await page.getByLabel('Iterations').fill(String(EP_ITERATIONS));
     await page.getByTestId('request-submit').click();
     await poll(() => page.getByTestId('explanation-item').count()).toBe(2);
@@ -293,7 +293,8 @@ describe('F-EP Studio in the browser', () => {
     await poll(async () => (await canvasSummary(page, 'compare-canvas', 1)).h).not.toBe(b0.h);
     const captions = (await page.getByTestId('compare-pane').allTextContents()).map((c) => c.split(' ·')[0]);
     expect(captions.sort()).toEqual(['EP', 'F-EP']);
-    state.epId = (await page.getByTestId('compare-pane').getByRole('link', { name: 'EP', exact: true }).getAttribute('href'))!.split('/').pop();
+    // Each caption links the explanation under its label ("EP · iterations … · <model> · <date> · by …").
+    state.epId = (await page.getByTestId('compare-pane-label').filter({ hasText: /^EP ·/ }).getAttribute('href'))!.split('/').pop();
     expectNoConsoleErrors();
   });
 

@@ -344,9 +344,10 @@ function ExplanationList({
         onChange={onParams}
         searchPlaceholder="Method or model contains…"
         selects={[
-          { param: 'method', label: 'Method', any: 'Any method', options: METHODS.map((m) => ({ value: m.name, label: methodLabel(m.name) })) },
-          { param: 'status', label: 'Status', any: 'Any status', options: ['DONE', 'RUNNING', 'QUEUED', 'FAILED', 'CANCELLED'].map((v) => ({ value: v, label: v.toLowerCase() })) },
-          ...(models.length > 1 || params.model ? [{ param: 'model' as const, label: 'Model', any: 'Any model', options: models }] : []),
+          // "Show …": the request form on this page has its own Method and Model fields.
+          { param: 'method', label: 'Show method', any: 'Any method', options: METHODS.map((m) => ({ value: m.name, label: methodLabel(m.name) })) },
+          { param: 'status', label: 'Show status', any: 'Any status', options: ['DONE', 'RUNNING', 'QUEUED', 'FAILED', 'CANCELLED'].map((v) => ({ value: v, label: v.toLowerCase() })) },
+          ...(models.length > 1 || params.model ? [{ param: 'model' as const, label: 'Show model', any: 'Any model', options: models }] : []),
           { param: 'author', label: 'Requested by', any: 'Anyone', options: authors },
         ]}
         dates={false}
