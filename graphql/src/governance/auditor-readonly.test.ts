@@ -18,6 +18,10 @@ const ALLOWED_FOR_AUDITOR = new Set([
   'createApiToken', // personal credential
   'revokeApiToken',
   'acceptInvitation',
+  'updateProfile', // the auditor's own name
+  'changePassword', // the auditor's own password
+  'resetPassword', // public by design: consumes a one-time reset link
+  'markNotificationsRead', // the auditor's own notifications
   'generateAuditReport', // records a report about the team; changes none of its data
   '_noop',
 ]);
