@@ -72,6 +72,8 @@ export const VALUE_LISTS: ReadonlySet<string> = new Set([
   'Comment.mentions',
   /** ≤ 50 (addReviewComment's limit), resolved with the comment (names read once per page of comments); participants are scalar-only. */
   'ReviewComment.mentions',
+  /** At most one warning per trust rule (packages/shared/src/trust.ts), computed with the explanation; code and message only. */
+  'ExplanationTrust.warnings',
   'StudyResults.methods',
   'StudyResults.alpha',
   'StudyResults.bradleyTerry',
