@@ -6,7 +6,8 @@
  *   - Olga edits her comment (shown as edited), Max resolves the thread and Olga reopens it;
  *   - the invite page names the team, the role and the inviter, and a bad link reveals nothing;
  *   - in a live review the host's decision is labelled "Accepted by Olga Owner for <explanation>"
- *     and Max's votes never replace it; "End session" asks first, and Cancel ends nothing.
+ *     and Max's votes never replace it; "End session" asks first, and Cancel ends nothing;
+ *   - removing an annotation asks first, and Cancel keeps it.
  * Screenshots go to test-artifacts/e2e/collaboration-*.png.
  */
 import { mkdirSync } from 'node:fs';
@@ -139,6 +140,29 @@ describe('collaboration between two people', () => {
     expect(audit.map((a) => a.action)).toEqual(['comment.added', 'comment.edited', 'comment.resolved', 'comment.reopened']);
     expect(olgaBrowser.errors()).toEqual([]);
     expect(maxBrowser.errors()).toEqual([]);
+  });
+
+  it('removing an annotation asks first, and Cancel keeps it', async () => {
+    const e1 = world.explanations[1]!.id;
+    const created = await world.owner.client.ok<any>(`mutation($i: CreateAnnotationInput!) { createAnnotation(input: $i) { id } }`, {
+      i: { explanationId: e1, shape: 'RECTANGLE', rect: { x: 0.1, y: 0.1, w: 0.3, h: 0.3 }, frameStart: 0, frameEnd: 2, label: 'the hand' },
+    });
+    const id = created.createAnnotation.id as string;
+    const live = async () => (await world.db.prisma.annotation.findUniqueOrThrow({ where: { id } })).deletedAt;
+    await olga.goto(`/explanations/${e1}`);
+    const item = olga.getByTestId('annotation-item').filter({ hasText: 'the hand' });
+    await item.getByTestId('annotation-remove').click();
+    const dialog = olga.getByTestId('annotation-remove-dialog');
+    await dialog.waitFor();
+    expect(await dialog.innerText()).toContain('The rectangle “the hand” on frames 1–3 will be removed');
+    await shot(olga, '7-annotation-remove-confirm');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await live()).toBeNull();
+    await item.getByTestId('annotation-remove').click();
+    await dialog.getByRole('button', { name: 'Remove annotation' }).click();
+    await item.waitFor({ state: 'detached' });
+    expect(await live()).not.toBeNull();
   });
 
   it('the invite page names the team, the role and the inviter; a bad link reveals nothing', async () => {

@@ -11,6 +11,7 @@ import { can } from '../../lib/roles.ts';
 import { useMutation, useQuery } from '../../lib/use-api.ts';
 import { Alert } from '../Alert.tsx';
 import { Button } from '../Button.tsx';
+import { ConfirmDialog } from '../ConfirmDialog.tsx';
 import { Card } from '../Card.tsx';
 import { MentionInput } from '../MentionInput.tsx';
 import { useViewer } from '../ViewerContext.tsx';
@@ -63,6 +64,7 @@ export function AnnotatePanel({
 }) {
   const create = useMutation(CREATE_ANNOTATION);
   const remove = useMutation(DELETE_ANNOTATION);
+  const [removing, setRemoving] = useState<{ id: string; what: string } | null>(null);
   const [start, setStart] = useState('1');
   const [end, setEnd] = useState('1');
   const [label, setLabel] = useState('');
@@ -149,6 +151,26 @@ export function AnnotatePanel({
           </Button>
         </form>
       ) : null}
+      <ConfirmDialog
+        open={removing !== null}
+        title="Remove this annotation?"
+        confirmLabel="Remove annotation"
+        pending={remove.pending}
+        error={remove.error}
+        testId="annotation-remove-dialog"
+        onClose={() => {
+          setRemoving(null);
+          remove.reset();
+        }}
+        onConfirm={async () => {
+          if (removing && (await remove.run({ id: removing.id }))) {
+            setRemoving(null);
+            onSaved();
+          }
+        }}
+      >
+        {removing?.what} will be removed for everyone on the team. The removal is recorded in the audit log.
+      </ConfirmDialog>
       <ul className="mt-4 space-y-2 text-sm" data-testid="annotation-list">
         {!feedback ? (
           <li className="h-5 animate-pulse rounded bg-slate-200" aria-hidden="true" />
@@ -162,7 +184,12 @@ export function AnnotatePanel({
                 {a.label ? ` “${a.label}”` : ''} · frames {a.frameStart + 1}–{a.frameEnd + 1} · {a.author.name}
               </span>
               {mayWrite && a.author.id === viewerId ? (
-                <Button size="sm" variant="ghost" onClick={async () => (await remove.run({ id: a.id })) && onSaved()}>
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  data-testid="annotation-remove"
+                  onClick={() => setRemoving({ id: a.id, what: `${a.shape === 'RECTANGLE' ? 'The rectangle' : 'The polygon'}${a.label ? ` “${a.label}”` : ''} on frames ${a.frameStart + 1}–${a.frameEnd + 1}` })}
+                >
                   Remove<span className="sr-only"> annotation</span>
                 </Button>
               ) : null}
