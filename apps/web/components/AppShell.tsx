@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
+import { useDismiss } from '../lib/use-dismiss.ts';
 import { userMessage } from '../lib/graphql-client.ts';
 import { loginHref, readStoredTeam, resolveTeamId, storeTeam } from '../lib/navigation.ts';
 import { LOGOUT, VIEWER } from '../lib/operations/auth.ts';
@@ -215,24 +216,7 @@ function UserMenu({ name, email, roleLabel }: { name: string; email: string; rol
   const button = useRef<HTMLButtonElement>(null);
   const logout = useMutation(LOGOUT, { redirectOnUnauthenticated: false });
 
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => {
-      if (wrapper.current && !wrapper.current.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        setOpen(false);
-        button.current?.focus();
-      }
-    };
-    document.addEventListener('mousedown', onDown);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('mousedown', onDown);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
+  useDismiss(open, useCallback(() => setOpen(false), []), wrapper, button);
 
   async function signOut() {
     const ok = await logout.run({});

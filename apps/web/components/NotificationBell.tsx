@@ -1,7 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useDismiss } from '../lib/use-dismiss.ts';
 import type { NotificationFieldsFragment } from '../lib/__generated__/graphql.ts';
 import { gqlRequest, userMessage } from '../lib/graphql-client.ts';
 import { formatDateTime } from '../lib/format.ts';
@@ -50,24 +51,7 @@ export function NotificationBell() {
     return () => dispose();
   }, []);
 
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => {
-      if (wrapper.current && !wrapper.current.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        setOpen(false);
-        button.current?.focus();
-      }
-    };
-    document.addEventListener('mousedown', onDown);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('mousedown', onDown);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
+  useDismiss(open, useCallback(() => setOpen(false), []), wrapper, button);
 
   const unread = count ?? 0;
   const nodes = list.data?.notifications.nodes ?? [];
